@@ -1,0 +1,61 @@
+"""sphinx-kwindex: a static keyword index of Python (test) modules for Sphinx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx.util.fileutil import copy_asset_file
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+STYLESHEET = "kwindex.css"
+
+
+def add_stylesheet(app: Sphinx) -> None:
+    """Link ``kwindex.css`` from HTML pages (``builder-inited``)."""
+    if app.builder.format == "html":
+        app.add_css_file(STYLESHEET)
+
+
+def copy_stylesheet(app: Sphinx, exception: BaseException | None) -> None:
+    """Copy ``kwindex.css`` into ``_static`` after an HTML build."""
+    if exception is None and app.builder.format == "html":
+        copy_asset_file(STATIC_DIR / STYLESHEET, Path(app.outdir, "_static"))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the ``kwindex`` directive and everything it relies on.
+
+    Config values (``kwindex_*``), the ``kw`` domain, the compact keyword
+    nodes with their HTML visitor, the stylesheet (HTML builders), the
+    source pages (``html-collect-pages``) and ``kwindex.json``
+    (``build-finished``).
+    """
+    from sphinx_kwindex import config, nodes
+    from sphinx_kwindex.directive import KwindexDirective
+    from sphinx_kwindex.domain import KeywordDomain, update_folders
+    from sphinx_kwindex.export import export_json
+    from sphinx_kwindex.source_pages import collect_source_pages
+
+    config.register(app)
+    app.add_domain(KeywordDomain)
+    nodes.register(app)
+    app.add_directive("kwindex", KwindexDirective)
+    app.connect("env-updated", update_folders)
+    app.connect("builder-inited", add_stylesheet)
+    app.connect("html-collect-pages", collect_source_pages)
+    app.connect("build-finished", copy_stylesheet)
+    app.connect("build-finished", export_json)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

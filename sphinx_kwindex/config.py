@@ -1,0 +1,104 @@
+"""Configuration values: names, types, defaults and validation at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx.util import logging
+
+from sphinx_kwindex._i18n import __
+from sphinx_kwindex.extract import DEFAULT_KINDS, KINDS
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RUN_COMMAND = "python -m pytest {path}"
+_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
+    ("kwindex_root", None, (str, type(None))),
+    ("kwindex_default_kinds", list(DEFAULT_KINDS), (list, tuple)),
+    ("kwindex_run_command", DEFAULT_RUN_COMMAND, (str, type(None))),
+    ("kwindex_source_pages", True, (bool,)),
+    ("kwindex_modules", [], (list, tuple)),
+    ("kwindex_output_dir", "kwindex", (str,)),
+)
+"""``(name, default, accepted types)`` of every configuration value."""
+
+
+def register(app: Sphinx) -> None:
+    """Declare the configuration values and their start-up check."""
+    for name, default, types in CONFIG_VALUES:
+        app.add_config_value(name, default, "env", types=types)
+    app.connect("config-inited", validate_config)
+
+
+def validate_config(app: Sphinx, config: Config) -> None:
+    """Warn about bad values and replace them by their defaults; resolve the root."""
+    for name, default, types in CONFIG_VALUES:
+        if not isinstance(config[name], types):
+            _reject(config, name, default, __("expected %s") % _type_names(types))
+    _check_kinds(config)
+    _check_run_command(config)
+    _check_string_list(config, "kwindex_modules")
+    config.kwindex_root = str(resolve_root(config.kwindex_root, Path(app.confdir)))
+
+
+def resolve_root(value: str | None, confdir: Path) -> Path:
+    """The absolute, symlink-free ``kwindex_root``.
+
+    A string is relative to ``conf.py``'s folder; ``None`` means the nearest
+    folder at or above it holding a project marker, else that folder itself.
+    """
+    if value is not None:
+        return (confdir / value).resolve()
+    confdir = confdir.resolve()
+    for folder in (confdir, *confdir.parents):
+        if any((folder / marker).exists() for marker in _ROOT_MARKERS):
+            return folder
+    return confdir
+
+
+def _check_kinds(config: Config) -> None:
+    kinds = config.kwindex_default_kinds
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown or not kinds:
+        reason = __("unknown kinds %r; known kinds: %s") % (unknown, ", ".join(KINDS))
+        _reject(config, "kwindex_default_kinds", list(DEFAULT_KINDS), reason)
+
+
+def _check_run_command(config: Config) -> None:
+    command = config.kwindex_run_command
+    if command is None:
+        return
+    try:
+        command.format(path="x")
+    except (KeyError, IndexError, ValueError) as exc:
+        reason = __("it must be a format string using only {path} (%s)") % exc
+        _reject(config, "kwindex_run_command", DEFAULT_RUN_COMMAND, reason)
+
+
+def _check_string_list(config: Config, name: str) -> None:
+    if not all(isinstance(item, str) for item in config[name]):
+        _reject(config, name, [], __("expected a list of strings"))
+
+
+def _reject(config: Config, name: str, default: Any, reason: str) -> None:
+    logger.warning(
+        __("invalid value %r for %s: %s; using %r"),
+        config[name],
+        name,
+        reason,
+        default,
+        type="kwindex",
+        subtype="config",
+    )
+    config[name] = default
+
+
+def _type_names(types: tuple[type, ...]) -> str:
+    return " or ".join("None" if t is type(None) else t.__name__ for t in types)

@@ -1,0 +1,297 @@
+"""The ``kwindex`` directive: path rules, options, extraction, recorded data."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.domain import ModuleRecord, RecordedKeyword, get_domain
+from sphinx_kwindex.extract import (
+    KINDS,
+    Keyword,
+    ModuleIndex,
+    classify_module,
+    describe_problem,
+    index_file,
+    pytest_node_id,
+)
+from sphinx_kwindex.nodes import (
+    entry_anchor,
+    keyword_list,
+    kwindex_source_link,
+    module_anchor,
+    module_type_label,
+    related_placeholder,
+    source_page_name,
+)
+
+if TYPE_CHECKING:
+    from sphinx.util.typing import OptionSpec
+
+    from sphinx_kwindex.nodes import EntryData
+
+logger = logging.getLogger(__name__)
+
+SORT_ORDERS = ("name", "source")
+_FLAGS = ("no-index", "no-metadata", "no-source")
+_KIND_SEPARATORS = re.compile(r"[\s,]+")
+
+
+@dataclass(frozen=True)
+class DisplayOptions:
+    """The directive's options, validated."""
+
+    kinds: tuple[str, ...]
+    sort: str = "name"
+    exclude: re.Pattern[str] | None = None
+    index: bool = True
+    metadata: bool = True
+    source: bool = True
+
+    def select(self, keywords: tuple[Keyword, ...]) -> list[Keyword]:
+        """``keywords`` without the excluded ones, in the requested order."""
+        exclude = self.exclude
+        kept = [k for k in keywords if exclude is None or not exclude.search(k.name)]
+        if self.sort == "source":
+            kept.sort(key=lambda keyword: (keyword.first_line, keyword.name))
+        return kept
+
+
+def resolve_module_path(
+    argument: str, document_folder: Path, root: Path
+) -> Path | None:
+    """The file ``argument`` names, or None when it lies outside ``root``.
+
+    ``/path`` is relative to ``root``, anything else to the document's folder
+    (the ``literalinclude`` convention). Symbolic links are resolved first.
+    """
+    base = root if argument.startswith("/") else document_folder
+    resolved = (base / argument.lstrip("/")).resolve()
+    return resolved if resolved.is_relative_to(root) else None
+
+
+class KwindexDirective(SphinxDirective):
+    """``.. kwindex:: PATH``: the keyword index of one Python module."""
+
+    has_content = False
+    required_arguments = 1
+    final_argument_whitespace = True
+    # Every option is parsed leniently here and checked in run(), so that a bad
+    # value costs a warning, not the whole directive.
+    option_spec: ClassVar[OptionSpec] = {
+        "kinds": directives.unchanged,
+        "sort": directives.unchanged,
+        "exclude": directives.unchanged,
+        **dict.fromkeys(_FLAGS, directives.unchanged),
+    }
+
+    def run(self) -> list[nodes.Node]:
+        options = self.display_options()
+        argument = self.arguments[0]
+        root = Path(self.config.kwindex_root)
+        folder = Path(self.env.doc2path(self.env.docname)).parent
+        path = resolve_module_path(argument, folder, root)
+        if path is None:
+            message = __("%r is outside kwindex_root (%s); not read") % (argument, root)
+            self.warn(message, "path")
+            return []
+        self.env.note_dependency(str(path))
+        relative = path.relative_to(root).as_posix()
+        module = index_file(path)
+        if module.problem is not None:
+            self.warn(describe_problem(relative, module.problem), module.problem.kind)
+            if module.problem.kind == "missing":
+                return []
+        return self.render(relative, module, options)
+
+    def render(
+        self, path: str, module: ModuleIndex, options: DisplayOptions
+    ) -> list[nodes.Node]:
+        """The index node and the block showing ``module``; records it in the domain."""
+        anchor = self.unique_anchor(module_anchor(path))
+        block = nodes.container(classes=["kwindex"], ids=[anchor])
+        block["support_smartquotes"] = False  # names and docstrings are data
+        self.state.document.ids[anchor] = block
+        source_page = source_page_name(path) if options.source else ""
+        if options.metadata:
+            block += self.metadata_block(path, module, source_page)
+        recorded: list[RecordedKeyword] = []
+        if module.problem is not None:
+            note = _("This file could not be indexed: %s") % module.problem.message
+            block += nodes.paragraph("", note, classes=["kwindex-problem"])
+        else:
+            for kind in options.kinds:
+                keywords = options.select(module.of_kind(kind))
+                entries = tuple(entry_data(path, anchor, kind, k) for k in keywords)
+                block += keyword_list(kind, entries, source_page)
+                recorded.extend(record_keywords(anchor, kind, keywords))
+        kinds = () if module.problem is not None else options.kinds
+        record = ModuleRecord(
+            path, self.env.docname, anchor, kinds, tuple(recorded), options.index
+        )
+        get_domain(self.env).note_module(record)
+        if not options.index or not recorded:
+            return [block]
+        index = addnodes.index(entries=index_entries(path, recorded))
+        return [index, block]
+
+    def metadata_block(
+        self, path: str, module: ModuleIndex, source_page: str
+    ) -> nodes.container:
+        """The file's facts, as the seed's "File Information"."""
+        folder = posixpath.dirname(path)
+        path_paragraph = nodes.paragraph("", "", nodes.literal(path, path))
+        if source_page:
+            path_paragraph += kwindex_source_link(page=source_page)
+        fields: list[tuple[str, nodes.Node]] = [
+            (_("Path"), path_paragraph),
+            (_("Folder"), nodes.literal(folder, folder or ".")),
+            (_("Type"), nodes.Text(module_type_label(classify_module(path)))),
+            (_("Size"), nodes.Text(_("%s bytes") % f"{module.size:,}")),
+            (_("Lines"), nodes.Text(str(module.line_count))),
+        ]
+        if module.docstring:
+            fields.append((_("Summary"), nodes.Text(module.docstring)))
+        command = self.config.kwindex_run_command
+        if command is not None:
+            run = command.format(path=path)
+            fields.append((_("Run"), nodes.literal(run, run)))
+        fields.append((_("Related"), related_placeholder(folder, path)))
+        field_list = nodes.field_list()
+        for name, body in fields:
+            if not isinstance(body, nodes.paragraph):
+                body = nodes.paragraph("", "", body)
+            field_list += nodes.field(
+                "", nodes.field_name(name, name), nodes.field_body("", body)
+            )
+        return nodes.container("", field_list, classes=["kwindex-metadata"])
+
+    def display_options(self) -> DisplayOptions:
+        """Check every option; a bad value warns and falls back to its default."""
+        for flag in _FLAGS:
+            if self.options.get(flag):
+                self.warn(__(":%s: takes no value") % flag, "option")
+        return DisplayOptions(
+            kinds=self.option_kinds(),
+            sort=self.option_sort(),
+            exclude=self.option_exclude(),
+            index="no-index" not in self.options,
+            metadata="no-metadata" not in self.options,
+            source="no-source" not in self.options and self.config.kwindex_source_pages,
+        )
+
+    def option_kinds(self) -> tuple[str, ...]:
+        default = tuple(self.config.kwindex_default_kinds)
+        if "kinds" not in self.options:
+            return default
+        names = [n for n in _KIND_SEPARATORS.split(self.options["kinds"]) if n]
+        unknown = [name for name in names if name not in KINDS]
+        if unknown:
+            message = __(":kinds: unknown kind(s) %s; known kinds: %s")
+            self.warn(message % (", ".join(unknown), ", ".join(KINDS)), "option")
+        kinds = tuple(dict.fromkeys(name for name in names if name in KINDS))
+        if not kinds:
+            if not unknown:
+                self.warn(__(":kinds: needs at least one kind"), "option")
+            return default
+        return kinds
+
+    def option_sort(self) -> str:
+        sort: str = self.options.get("sort", "name").strip()
+        if sort in SORT_ORDERS:
+            return sort
+        message = __(":sort: must be one of %s, not %r") % (
+            ", ".join(SORT_ORDERS),
+            sort,
+        )
+        self.warn(message, "option")
+        return "name"
+
+    def option_exclude(self) -> re.Pattern[str] | None:
+        if "exclude" not in self.options:
+            return None
+        pattern = self.options["exclude"].strip()
+        if not pattern:
+            self.warn(__(":exclude: needs a regular expression"), "option")
+            return None
+        try:
+            return re.compile(pattern)
+        except re.error as exc:
+            message = __(":exclude: %r is not a valid regular expression: %s")
+            self.warn(message % (pattern, exc), "option")
+            return None
+
+    def unique_anchor(self, anchor: str) -> str:
+        """``anchor``, numbered when the document already has that id."""
+        candidate, number = anchor, 1
+        while candidate in self.state.document.ids:
+            number += 1
+            candidate = f"{anchor}-{number}"
+        return candidate
+
+    def warn(self, message: str, subtype: str) -> None:
+        """One ``kwindex.<subtype>`` warning at this directive's line."""
+        logger.warning(
+            message, location=self.get_location(), type="kwindex", subtype=subtype
+        )
+
+
+def entry_data(path: str, module_id: str, kind: str, keyword: Keyword) -> EntryData:
+    """What the page shows of ``keyword``: name, entry id, located names."""
+    locations = tuple(
+        (shown_name(path, kind, keyword.name, loc.qualname), loc.line, loc.doc)
+        for loc in keyword.locations
+    )
+    return keyword.name, entry_anchor(module_id, kind, keyword.name), locations
+
+
+def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
+    """How a location is named: pytest node ids for tests and markers, else
+    the qualified name or import path when it says more than ``name``."""
+    if kind in ("tests", "markers"):
+        return pytest_node_id(path, qualname)
+    return "" if qualname == name else qualname
+
+
+def record_keywords(
+    module_id: str, kind: str, keywords: list[Keyword]
+) -> list[RecordedKeyword]:
+    """The domain's record of the keywords a page shows."""
+    return [
+        RecordedKeyword(
+            kind,
+            keyword.name,
+            entry_anchor(module_id, kind, keyword.name),
+            tuple(sorted({location.line for location in keyword.locations})),
+        )
+        for keyword in keywords
+    ]
+
+
+def index_entries(
+    path: str, keywords: list[RecordedKeyword]
+) -> list[tuple[str, str, str, str, None]]:
+    """General-index entries: ``name (class in path)``, ``os (imported in path)``."""
+    formats = {
+        "classes": _("%s (class in %s)"),
+        "functions": _("%s (function in %s)"),
+        "imports": _("%s (imported in %s)"),
+        "tests": _("%s (test in %s)"),
+        "fixtures": _("%s (fixture in %s)"),
+        "markers": _("%s (marker in %s)"),
+        "constants": _("%s (constant in %s)"),
+    }
+    return [
+        ("single", formats[k.kind] % (k.name, path), k.entry_id, "", None)
+        for k in keywords
+    ]

@@ -1,0 +1,430 @@
+"""Static extraction of a Python module's keywords: bytes in, plain data out.
+
+Nothing here imports Sphinx or docutils, and nothing here imports or runs the
+module being indexed: the file is decoded as Python decodes source (PEP 263
+cookie, UTF-8 BOM), parsed with :mod:`ast` and only its statements are walked.
+Problems are returned as data (:class:`Problem`), never raised.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+KINDS = (
+    "classes",
+    "functions",
+    "imports",
+    "tests",
+    "fixtures",
+    "markers",
+    "constants",
+)
+"""Every keyword kind, in the order the documentation lists them."""
+
+DEFAULT_KINDS = ("classes", "functions", "imports")
+"""The kinds shown when none are asked for (the seed example's three lists)."""
+
+_UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
+_UNITTEST_MARKERS = frozenset(
+    {
+        "unittest.skip",
+        "unittest.skipIf",
+        "unittest.skipUnless",
+        "unittest.expectedFailure",
+    }
+)
+_FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+_DefNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """One place where a keyword stands in a module.
+
+    ``qualname`` is the dotted name inside the module for definitions
+    (``EtcdRendezvousTest.setUp``), the full dotted path of what an import
+    brings in (``os.path``, ``.mod.name``), or ``""`` for the module itself.
+    ``line`` is 1-based: the line of ``def``/``class``, not of a decorator.
+    ``doc`` is the first line of the docstring, for classes and functions.
+    """
+
+    qualname: str
+    line: int
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """A unique name of one kind, with every location it stands at."""
+
+    name: str
+    locations: tuple[Location, ...]
+
+    @property
+    def first_line(self) -> int:
+        """The line where the keyword first appears."""
+        return min(location.line for location in self.locations)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a module could not be (fully) indexed.
+
+    ``kind`` is ``"missing"``, ``"encoding"`` or ``"syntax"``; ``line`` and
+    ``column`` point into the module itself (0 when unknown).
+    """
+
+    kind: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleIndex:
+    """Everything extracted from one module."""
+
+    keywords: Mapping[str, tuple[Keyword, ...]] = field(default_factory=dict)
+    """Keywords per kind (every kind of :data:`KINDS`), sorted by name."""
+    docstring: str = ""
+    """First line of the module docstring."""
+    size: int = 0
+    """Size of the file in bytes."""
+    line_count: int = 0
+    problem: Problem | None = None
+
+    def of_kind(self, kind: str) -> tuple[Keyword, ...]:
+        """The keywords of ``kind``, sorted by name (empty for an unknown kind)."""
+        return self.keywords.get(kind, ())
+
+
+def index_file(path: Path) -> ModuleIndex:
+    """Read ``path`` and index it; an unreadable path gives a ``missing`` problem."""
+    if path.is_dir():
+        return ModuleIndex(problem=Problem("missing", "it is a folder, not a file"))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ModuleIndex(problem=Problem("missing", "no such file"))
+    except OSError as exc:
+        return ModuleIndex(problem=Problem("missing", exc.strerror or str(exc)))
+    return index_source(data, str(path))
+
+
+def describe_problem(path: str, problem: Problem) -> str:
+    """One line naming ``path``, the position in it when known, and the problem."""
+    lead = {"missing": "cannot read", "encoding": "cannot decode"}.get(
+        problem.kind, "syntax error in"
+    )
+    position = f":{problem.line}" if problem.line else ""
+    if problem.line and problem.column:
+        position += f":{problem.column}"
+    return f"{lead} {path}{position}: {problem.message}"
+
+
+def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
+    """Index the Python source ``data``; ``filename`` only appears in messages."""
+    size, line_count = len(data), len(data.splitlines())
+    try:
+        text = decode_source(data)
+    except SourceDecodeError as exc:
+        problem = Problem("encoding", str(exc), exc.line)
+        return ModuleIndex(size=size, line_count=line_count, problem=problem)
+    tree_or_problem = parse_source(text, filename)
+    if isinstance(tree_or_problem, Problem):
+        return ModuleIndex(size=size, line_count=line_count, problem=tree_or_problem)
+    collector = _Collector()
+    collector.walk(tree_or_problem.body, ())
+    return ModuleIndex(
+        keywords=collector.keywords(),
+        docstring=first_docstring_line(tree_or_problem),
+        size=size,
+        line_count=line_count,
+    )
+
+
+class SourceDecodeError(UnicodeError):
+    """The source cannot be decoded; ``line`` is 1-based, 0 when unknown."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def decode_source(data: bytes) -> str:
+    """Decode ``data`` as Python does: UTF-8 BOM, PEP 263 cookie, else UTF-8.
+
+    Raises :class:`SourceDecodeError` with a readable message when that fails.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # a bad cookie, or no cookie and not UTF-8
+        _decode(data, "utf-8")
+        raise SourceDecodeError(str(exc), 1) from None
+    return _decode(data, encoding)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}"
+        raise SourceDecodeError(message, line) from None
+
+
+def parse_source(text: str, filename: str) -> ast.Module | Problem:
+    """Parse ``text`` into a module, or describe why it is not valid Python."""
+    try:
+        return ast.parse(text, filename=filename)
+    except SyntaxError as exc:
+        if exc.lineno:
+            return Problem("syntax", exc.msg, exc.lineno, exc.offset or 0)
+        return Problem("syntax", exc.msg, *_position_of(text, "\0"))
+    except ValueError as exc:  # null bytes, on some Python versions
+        return Problem("syntax", str(exc), *_position_of(text, "\0"))
+    except (RecursionError, MemoryError):
+        return Problem("syntax", "nesting too deep for the Python parser")
+
+
+def _position_of(text: str, char: str) -> tuple[int, int]:
+    offset = text.find(char)
+    if offset < 0:
+        return 0, 0
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def first_docstring_line(node: ast.Module | _DefNode) -> str:
+    """The first non-blank line of ``node``'s docstring, stripped."""
+    if not node.body:
+        return ""
+    first = node.body[0]
+    if not (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return ""
+    for line in first.value.value.splitlines():
+        if stripped := line.strip():
+            return stripped
+    return ""
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of names and attributes (calls unwrapped), else None."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def pytest_node_id(path: str, qualname: str) -> str:
+    """The pytest node id of ``qualname`` in the module at ``path``."""
+    return "::".join([path, *qualname.split(".")]) if qualname else path
+
+
+def classify_module(path: str) -> str:
+    """What a module is, from its name and folders.
+
+    One of ``"conftest"``, ``"package init"``, ``"test module"``,
+    ``"benchmark"``, ``"example"``, ``"other"``.
+    """
+    pure = PurePosixPath(path)
+    name, folders = pure.name, {part.lower() for part in pure.parts[:-1]}
+    if name == "conftest.py":
+        return "conftest"
+    if name == "__init__.py":
+        return "package init"
+    if name.startswith("test_") or name.endswith("_test.py") or name == "tests.py":
+        return "test module"
+    if folders & {"benchmarks", "benchmark", "bench"} or name.startswith("bench"):
+        return "benchmark"
+    if folders & {"examples", "example"}:
+        return "example"
+    return "other"
+
+
+class _Collector:
+    """Walks statement lists (definitions and imports only occur there)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, dict[str, list[Location]]] = {k: {} for k in KINDS}
+        self.aliases: dict[str, str] = {}
+        self.test_classes: set[str] = set()
+
+    def keywords(self) -> dict[str, tuple[Keyword, ...]]:
+        return {
+            kind: tuple(
+                Keyword(name, tuple(dict.fromkeys(by_name[name])))
+                for name in sorted(by_name)
+            )
+            for kind, by_name in self.found.items()
+        }
+
+    def add(self, kind: str, name: str, location: Location) -> None:
+        self.found[kind].setdefault(name, []).append(location)
+
+    def walk(self, body: Sequence[ast.stmt], scope: tuple[str, ...]) -> None:
+        """Visit ``body``; ``scope`` holds the enclosing class/def names."""
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.visit_function(node, scope)
+            elif isinstance(node, ast.ClassDef):
+                self.visit_class(node, scope)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                self.visit_import(node)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                self.visit_assignment(node, scope)
+            else:
+                for block in _nested_blocks(node):
+                    self.walk(block, scope)
+
+    def visit_function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: tuple[str, ...]
+    ) -> None:
+        location = _definition(node, scope)
+        self.add("functions", node.name, location)
+        in_test_class = ".".join(scope) in self.test_classes
+        if node.name.startswith("test") and (not scope or in_test_class):
+            self.add("tests", node.name, location)
+        self.visit_decorators(node, location)
+        self.walk(node.body, (*scope, node.name))
+
+    def visit_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> None:
+        location = _definition(node, scope)
+        self.add("classes", node.name, location)
+        if self.is_test_class(node, scope):
+            self.test_classes.add(location.qualname)
+        self.visit_decorators(node, location)
+        self.walk(node.body, (*scope, node.name))
+
+    def is_test_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> bool:
+        """Whether pytest or unittest collects tests from this class by default.
+
+        At module level: ``Test*`` classes and classes deriving from a
+        ``*TestCase`` or from a test class of the same module; inside a test
+        class: ``Test*`` classes (pytest collects those nested).
+        """
+        if scope:
+            return ".".join(scope) in self.test_classes and node.name.startswith("Test")
+        if node.name.startswith("Test"):
+            return True
+        bases = (dotted_name(base) for base in node.bases)
+        return any(
+            base is not None
+            and (base.endswith("TestCase") or base in self.test_classes)
+            for base in bases
+        )
+
+    def visit_decorators(self, node: _DefNode, location: Location) -> None:
+        is_function = not isinstance(node, ast.ClassDef)
+        for decorator in node.decorator_list:
+            name = dotted_name(decorator)
+            if name is None:
+                continue
+            canonical = self.canonical(name)
+            if is_function and (name == "fixture" or canonical in _FIXTURE_DECORATORS):
+                self.add("fixtures", _fixture_name(decorator) or node.name, location)
+            elif marker := _marker_name(canonical):
+                marked = Location(location.qualname, decorator.lineno)
+                self.add("markers", marker, marked)
+
+    def visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.add("imports", alias.name, Location(alias.name, node.lineno))
+                local = alias.asname or alias.name.partition(".")[0]
+                self.aliases[local] = alias.name if alias.asname else local
+            return
+        module = "." * node.level + (node.module or "")
+        if node.module:
+            self.add("imports", module, Location(module, node.lineno))
+        prefix = module if module.endswith(".") else module + "."
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self.add("imports", alias.name, Location(prefix + alias.name, node.lineno))
+            self.aliases[alias.asname or alias.name] = prefix + alias.name
+
+    def visit_assignment(
+        self, node: ast.Assign | ast.AnnAssign, scope: tuple[str, ...]
+    ) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [name for target in targets for name in _assigned_names(target)]
+        if not scope:
+            for name in names:
+                if _UPPER_CASE.match(name):
+                    self.add("constants", name, Location(name, node.lineno))
+        if "pytestmark" in names and node.value is not None:
+            self.visit_pytestmark(node.value, ".".join(scope))
+
+    def visit_pytestmark(self, value: ast.expr, qualname: str) -> None:
+        marks = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+        for mark in marks:
+            name = dotted_name(mark)
+            if name is not None and (marker := _marker_name(self.canonical(name))):
+                self.add("markers", marker, Location(qualname, mark.lineno))
+
+    def canonical(self, name: str) -> str:
+        """``name`` with its first part replaced by what it was imported as."""
+        head, dot, rest = name.partition(".")
+        return self.aliases.get(head, head) + dot + rest
+
+
+def _definition(node: _DefNode, scope: tuple[str, ...]) -> Location:
+    return Location(
+        ".".join((*scope, node.name)), node.lineno, first_docstring_line(node)
+    )
+
+
+def _nested_blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists inside a compound statement (if, for, try, with, match)."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list):
+            yield block
+    for handler in getattr(node, "handlers", ()):
+        yield handler.body
+    for case in getattr(node, "cases", ()):
+        yield case.body
+
+
+def _assigned_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from _assigned_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _assigned_names(target.value)
+
+
+def _fixture_name(decorator: ast.expr) -> str | None:
+    """The ``name=`` a fixture decorator gives, if it is a plain string."""
+    if isinstance(decorator, ast.Call):
+        for keyword in decorator.keywords:
+            if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
+                value = keyword.value.value
+                return value if isinstance(value, str) else None
+    return None
+
+
+def _marker_name(canonical: str) -> str | None:
+    """The marker a decorator applies (``pytest.mark.skipif``), if it is one."""
+    if canonical.startswith("pytest.mark.") and canonical.count(".") >= 2:
+        return ".".join(canonical.split(".")[:3])
+    return canonical if canonical in _UNITTEST_MARKERS else None
