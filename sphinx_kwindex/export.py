@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex.domain import ModuleRecord, get_domain
+from sphinx_kwindex.nodes import writes_html_site
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -16,8 +17,8 @@ JSON_VERSION = 1
 
 
 def export_json(app: Sphinx, exception: BaseException | None) -> None:
-    """Write ``kwindex.json`` after a successful HTML build (main process only)."""
-    if exception is not None or app.builder.format != "html":
+    """Write ``kwindex.json`` after a successful HTML site build (main process)."""
+    if exception is not None or not writes_html_site(app.builder):
         return
     modules = [module_json(record) for record in get_domain(app.env).all_modules()]
     document = {"version": JSON_VERSION, "modules": modules}

@@ -122,14 +122,18 @@ def resolve_kwindex_nodes(app: Sphinx, doctree: nodes.document, docname: str) ->
             keywords["source_uri"] = uri
 
 
+def writes_html_site(builder: Builder) -> bool:
+    """Whether ``builder`` writes a browsable HTML site (an epub is a book)."""
+    return builder.format == "html" and not builder.name.startswith("epub")
+
+
 def has_source_pages(builder: Builder) -> bool:
-    """Whether ``builder`` writes source pages (like ``viewcode``, not in
-    singlehtml or epub, whose pages would point outside the book)."""
+    """Whether ``builder`` writes source pages: like ``viewcode``, not in a
+    single page."""
     return (
         builder.config.kwindex_source_pages
-        and builder.format == "html"
+        and writes_html_site(builder)
         and builder.name != "singlehtml"
-        and not builder.name.startswith("epub")
     )
 
 

@@ -1,0 +1,3 @@
+extensions = ["sphinx_kwindex"]
+kwindex_root = "."
+project = "bad"

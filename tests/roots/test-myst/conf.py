@@ -1,0 +1,3 @@
+extensions = ["myst_parser", "sphinx_kwindex"]
+kwindex_root = "."
+project = "myst"

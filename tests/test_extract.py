@@ -1,0 +1,450 @@
+"""Extraction on source snippets: pure, no Sphinx. Expected values are written
+by hand from what each snippet says."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sphinx_kwindex.extract import (
+    KINDS,
+    Location,
+    classify_module,
+    describe_problem,
+    index_file,
+    index_source,
+    pytest_node_id,
+)
+
+
+def names(source: str, kind: str) -> list[str]:
+    module = index_source(textwrap.dedent(source).encode())
+    assert module.problem is None, module.problem
+    return [keyword.name for keyword in module.of_kind(kind)]
+
+
+def locations(source: str, kind: str, name: str) -> list[Location]:
+    module = index_source(textwrap.dedent(source).encode())
+    (keyword,) = [k for k in module.of_kind(kind) if k.name == name]
+    return list(keyword.locations)
+
+
+NESTED = """
+class Outer:
+    class Inner:
+        def method(self): ...
+    async def amethod(self): ...
+def function():
+    class Local: ...
+    def helper(): ...
+if True:
+    class InIf: ...
+try:
+    def in_try(): ...
+except ImportError:
+    def in_except(): ...
+finally:
+    pass
+with open(__file__):
+    def in_with(): ...
+match 1:
+    case 1:
+        def in_match(): ...
+lam = lambda: 0
+"""
+
+
+def test_classes_at_any_depth() -> None:
+    assert names(NESTED, "classes") == ["InIf", "Inner", "Local", "Outer"]
+
+
+def test_functions_at_any_depth() -> None:
+    assert names(NESTED, "functions") == [
+        "amethod",
+        "function",
+        "helper",
+        "in_except",
+        "in_match",
+        "in_try",
+        "in_with",
+        "method",
+    ]
+
+
+def test_qualified_names_follow_nesting() -> None:
+    assert locations(NESTED, "functions", "method") == [
+        Location("Outer.Inner.method", 4)
+    ]
+    assert locations(NESTED, "classes", "Local") == [Location("function.Local", 7)]
+
+
+IMPORTS = """
+import os
+import os.path as osp
+import a.b.c, json as j
+from collections import OrderedDict, defaultdict as dd
+from . import sibling
+from .. import cousin
+from .pkg.mod import thing
+from ..up import *
+from star import *
+def later():
+    import late_module
+try:
+    from fast import speedy
+except ImportError:
+    pass
+"""
+
+
+def test_imports_as_the_spec_lists_them() -> None:
+    assert names(IMPORTS, "imports") == [
+        "..up",
+        ".pkg.mod",
+        "OrderedDict",
+        "a.b.c",
+        "collections",
+        "cousin",
+        "defaultdict",
+        "fast",
+        "json",
+        "late_module",
+        "os",
+        "os.path",
+        "sibling",
+        "speedy",
+        "star",
+        "thing",
+    ]
+
+
+def test_import_locations_carry_the_full_dotted_path() -> None:
+    assert locations(IMPORTS, "imports", "defaultdict") == [
+        Location("collections.defaultdict", 5)
+    ]
+    assert locations(IMPORTS, "imports", "sibling") == [Location(".sibling", 6)]
+    assert locations(IMPORTS, "imports", "cousin") == [Location("..cousin", 7)]
+    assert locations(IMPORTS, "imports", "thing") == [Location(".pkg.mod.thing", 8)]
+
+
+TESTS = """
+import unittest
+from unittest import TestCase
+
+def test_module_level(): ...
+async def test_async(): ...
+def helper_test(): ...
+def test_outer():
+    def test_inner(): ...
+
+class TestPytestStyle:
+    def test_method(self): ...
+    def not_a_test(self): ...
+    class TestNested:
+        def test_deep(self): ...
+
+class Suite(unittest.TestCase):
+    def test_unit(self): ...
+    def setUp(self): ...
+
+class Derived(Suite):
+    def test_inherited_base(self): ...
+
+class Plain(TestCase):
+    def testNoUnderscore(self): ...
+
+class Helper:
+    def test_not_collected(self): ...
+    class TestInsideHelper:
+        def test_also_not(self): ...
+"""
+
+
+def test_tests_as_pytest_collects_them() -> None:
+    assert names(TESTS, "tests") == [
+        "testNoUnderscore",
+        "test_async",
+        "test_deep",
+        "test_inherited_base",
+        "test_method",
+        "test_module_level",
+        "test_outer",
+        "test_unit",
+    ]
+
+
+def test_test_locations_give_pytest_node_ids() -> None:
+    (location,) = locations(TESTS, "tests", "test_deep")
+    node_id = pytest_node_id("tests/test_x.py", location.qualname)
+    assert node_id == "tests/test_x.py::TestPytestStyle::TestNested::test_deep"
+    assert pytest_node_id("t.py", "test_a") == "t.py::test_a"
+    assert pytest_node_id("t.py", "") == "t.py"
+
+
+FIXTURES = """
+import pytest
+from pytest import fixture as fx
+
+@pytest.fixture
+def plain(): ...
+
+@pytest.fixture(scope="module")
+def with_arguments(): ...
+
+@fx
+def aliased(): ...
+
+@fixture
+def bare(): ...
+
+@pytest.fixture(name="renamed")
+def _renamed_impl():
+    '''Gives a renamed thing.'''
+
+@other.decorator
+def not_a_fixture(): ...
+"""
+
+
+def test_fixtures_with_and_without_arguments() -> None:
+    assert names(FIXTURES, "fixtures") == [
+        "aliased",
+        "bare",
+        "plain",
+        "renamed",
+        "with_arguments",
+    ]
+    assert locations(FIXTURES, "fixtures", "renamed") == [
+        Location("_renamed_impl", 18, "Gives a renamed thing.")
+    ]
+
+
+MARKERS = """
+import pytest
+import unittest
+from unittest import skipIf
+
+pytestmark = pytest.mark.slow
+
+@pytest.mark.skip(reason="no")
+def test_skipped(): ...
+
+@pytest.mark.parametrize("x", [1, 2])
+@pytest.mark.xfail
+def test_both(x): ...
+
+@pytest.mark.usefixtures("db")
+class TestMarked:
+    pytestmark = [pytest.mark.network, pytest.mark.timeout(3)]
+    def test_m(self): ...
+
+class Case(unittest.TestCase):
+    @unittest.skip("later")
+    def test_u(self): ...
+    @skipIf(True, "never")
+    def test_v(self): ...
+    @unittest.expectedFailure
+    def test_w(self): ...
+
+@functools.cache
+def test_not_marked(): ...
+"""
+
+
+def test_markers_and_the_tests_they_apply_to() -> None:
+    assert names(MARKERS, "markers") == [
+        "pytest.mark.network",
+        "pytest.mark.parametrize",
+        "pytest.mark.skip",
+        "pytest.mark.slow",
+        "pytest.mark.timeout",
+        "pytest.mark.usefixtures",
+        "pytest.mark.xfail",
+        "unittest.expectedFailure",
+        "unittest.skip",
+        "unittest.skipIf",
+    ]
+    assert locations(MARKERS, "markers", "pytest.mark.xfail") == [
+        Location("test_both", 12)
+    ]
+    assert locations(MARKERS, "markers", "pytest.mark.slow") == [Location("", 6)]
+    assert locations(MARKERS, "markers", "pytest.mark.network") == [
+        Location("TestMarked", 17)
+    ]
+    assert locations(MARKERS, "markers", "unittest.skipIf") == [
+        Location("Case.test_v", 23)
+    ]
+
+
+CONSTANTS = """
+MAX_SIZE = 10
+TIMEOUT: float = 1.5
+A, (B, _C) = 1, (2, 3)
+lower_case = 1
+Mixed_Case = 2
+__all__ = []
+if True:
+    IN_IF = 1
+def f():
+    NOT_MODULE_LEVEL = 1
+class K:
+    NOR_THIS = 1
+"""
+
+
+def test_constants_are_module_level_upper_case() -> None:
+    assert names(CONSTANTS, "constants") == [
+        "A",
+        "B",
+        "IN_IF",
+        "MAX_SIZE",
+        "TIMEOUT",
+        "_C",
+    ]
+
+
+def test_decorated_definitions_are_on_the_def_line() -> None:
+    source = """
+    @decorator
+    @other(
+        1,
+    )
+    def decorated(): ...
+    """
+    assert locations(source, "functions", "decorated") == [Location("decorated", 6)]
+
+
+def test_one_keyword_many_locations_with_their_docstrings() -> None:
+    source = '''
+    class First:
+        def setUp(self):
+            """Prepare the first.
+
+            More text.
+            """
+    class Second:
+        def setUp(self):
+            """
+            Prepare the second.
+            """
+    '''
+    assert locations(source, "functions", "setUp") == [
+        Location("First.setUp", 3, "Prepare the first."),
+        Location("Second.setUp", 9, "Prepare the second."),
+    ]
+
+
+def test_names_sort_as_plain_sorted() -> None:
+    source = "def b(): ...\ndef B(): ...\ndef _a(): ...\ndef a(): ...\n"
+    assert names(source, "functions") == ["B", "_a", "a", "b"]
+
+
+def test_every_kind_is_present_even_when_empty() -> None:
+    assert set(index_source(b"").keywords) == set(KINDS)
+
+
+def test_module_facts() -> None:
+    source = b'"""\n   The summary.\n\nDetails."""\nx = 1\n'
+    module = index_source(source)
+    assert (module.docstring, module.size, module.line_count) == (
+        "The summary.",
+        len(source),
+        5,
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xef\xbb\xbfimport bom_module\n", ["bom_module"]),
+        ("# -*- coding: latin-1 -*-\nimport caf\xe9\n".encode("latin-1"), ["café"]),
+        (
+            "# vim: set fileencoding=cp1252 :\nimport \xe9t\xe9\n".encode("cp1252"),
+            ["été"],
+        ),
+    ],
+)
+def test_decoding_honours_bom_and_coding_cookies(
+    data: bytes, expected: list[str]
+) -> None:
+    module = index_source(data)
+    assert module.problem is None
+    assert [k.name for k in module.of_kind("imports")] == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "line", "message"),
+    [
+        (b"x = 1\ny = '\xe9'\n", "encoding", 2, "cannot decode as utf-8"),
+        (b"# coding: no-such-codec\nx = 1\n", "encoding", 1, "unknown encoding"),
+        (b"\xef\xbb\xbf# coding: latin-1\n", "encoding", 1, "encoding problem"),
+        (b"x = 1\ndef broken(:\n", "syntax", 2, "invalid syntax"),
+        (b"x = 1\ny = 2\x00\n", "syntax", 2, "null bytes"),
+        (b"x = " + b"(" * 250 + b")" * 250 + b"\n", "syntax", 1, "too many nested"),
+        (
+            b"if x:\n" + b"".join(b" " * i + b"if x:\n" for i in range(1, 120)),
+            "syntax",
+            0,
+            "",
+        ),
+    ],
+)
+def test_problems_are_returned_with_their_position(
+    data: bytes, kind: str, line: int, message: str
+) -> None:
+    problem = index_source(data).problem
+    assert problem is not None
+    assert problem.kind == kind
+    assert message in problem.message
+    if line:
+        assert problem.line == line
+
+
+def test_deep_expression_nesting_is_a_problem_not_a_crash() -> None:
+    problem = index_source(b"x = " + b"-" * 200_000 + b"1\n").problem
+    assert problem is not None
+    assert problem.kind == "syntax"
+
+
+def test_describe_problem_names_the_files_own_line_and_column() -> None:
+    problem = index_source(b"x = 1\ndef broken(:\n").problem
+    assert problem is not None
+    assert describe_problem("t/bad.py", problem) == (
+        "syntax error in t/bad.py:2:12: invalid syntax"
+    )
+
+
+def test_nothing_is_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    source = f"open({str(marker)!r}, 'w').close()\nraise SystemExit(3)\nimport os\n"
+    module = index_source(source.encode())
+    assert [k.name for k in module.of_kind("imports")] == ["os"]
+    assert not marker.exists()
+
+
+def test_index_file_reports_missing_files_and_folders(tmp_path: Path) -> None:
+    missing = index_file(tmp_path / "nope.py").problem
+    folder = index_file(tmp_path).problem
+    assert missing is not None
+    assert (missing.kind, missing.message) == ("missing", "no such file")
+    assert folder is not None
+    assert (folder.kind, folder.message) == ("missing", "it is a folder, not a file")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("test/distributed/etcd_rendezvous_test.py", "test module"),
+        ("tests/test_api.py", "test module"),
+        ("tests/conftest.py", "conftest"),
+        ("pkg/__init__.py", "package init"),
+        ("benchmarks/suite.py", "benchmark"),
+        ("tools/bench_io.py", "benchmark"),
+        ("docs/examples/demo.py", "example"),
+        ("pkg/helpers.py", "other"),
+    ],
+)
+def test_classify_module(path: str, expected: str) -> None:
+    assert classify_module(path) == expected
