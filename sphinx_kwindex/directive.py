@@ -18,12 +18,15 @@ from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.domain import ModuleRecord, RecordedKeyword, get_domain
 from sphinx_kwindex.extract import (
     KINDS,
+    SORT_ORDERS,
     Keyword,
     ModuleIndex,
     classify_module,
     describe_problem,
     index_file,
-    pytest_node_id,
+    parse_kinds,
+    select_keywords,
+    shown_name,
 )
 from sphinx_kwindex.nodes import (
     entry_anchor,
@@ -42,9 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SORT_ORDERS = ("name", "source")
 _FLAGS = ("no-index", "no-metadata", "no-source")
-_KIND_SEPARATORS = re.compile(r"[\s,]+")
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,6 @@ class DisplayOptions:
     index: bool = True
     metadata: bool = True
     source: bool = True
-
-    def select(self, keywords: tuple[Keyword, ...]) -> list[Keyword]:
-        """``keywords`` without the excluded ones, in the requested order."""
-        exclude = self.exclude
-        kept = [k for k in keywords if exclude is None or not exclude.search(k.name)]
-        if self.sort == "source":
-            kept.sort(key=lambda keyword: (keyword.first_line, keyword.name))
-        return kept
 
 
 def resolve_module_path(
@@ -131,7 +124,9 @@ class KwindexDirective(SphinxDirective):
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
         else:
             for kind in options.kinds:
-                keywords = options.select(module.of_kind(kind))
+                keywords = select_keywords(
+                    module.of_kind(kind), options.exclude, options.sort
+                )
                 entries = tuple(entry_data(path, anchor, kind, k) for k in keywords)
                 block += keyword_list(kind, entries, source_page)
                 recorded.extend(record_keywords(anchor, kind, keywords))
@@ -194,12 +189,10 @@ class KwindexDirective(SphinxDirective):
         default = tuple(self.config.kwindex_default_kinds)
         if "kinds" not in self.options:
             return default
-        names = [n for n in _KIND_SEPARATORS.split(self.options["kinds"]) if n]
-        unknown = [name for name in names if name not in KINDS]
+        kinds, unknown = parse_kinds(self.options["kinds"])
         if unknown:
             message = __(":kinds: unknown kind(s) %s; known kinds: %s")
             self.warn(message % (", ".join(unknown), ", ".join(KINDS)), "option")
-        kinds = tuple(dict.fromkeys(name for name in names if name in KINDS))
         if not kinds:
             if not unknown:
                 self.warn(__(":kinds: needs at least one kind"), "option")
@@ -255,14 +248,6 @@ def entry_data(path: str, module_id: str, kind: str, keyword: Keyword) -> EntryD
     return keyword.name, entry_anchor(module_id, kind, keyword.name), locations
 
 
-def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
-    """How a location is named: pytest node ids for tests and markers, else
-    the qualified name or import path when it says more than ``name``."""
-    if kind in ("tests", "markers"):
-        return pytest_node_id(path, qualname)
-    return "" if qualname == name else qualname
-
-
 def record_keywords(
     module_id: str, kind: str, keywords: list[Keyword]
 ) -> list[RecordedKeyword]:
@@ -272,7 +257,7 @@ def record_keywords(
             kind,
             keyword.name,
             entry_anchor(module_id, kind, keyword.name),
-            tuple(sorted({location.line for location in keyword.locations})),
+            keyword.lines,
         )
         for keyword in keywords
     ]

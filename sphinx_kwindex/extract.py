@@ -12,7 +12,7 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -70,6 +70,11 @@ class Keyword:
     def first_line(self) -> int:
         """The line where the keyword first appears."""
         return min(location.line for location in self.locations)
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """Every line the keyword stands on, ascending, each once."""
+        return tuple(sorted({location.line for location in self.locations}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +235,47 @@ def dotted_name(node: ast.expr) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+_KIND_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
+    """Split a comma- or space-separated list: ``(known kinds, unknown names)``.
+
+    Known kinds keep their order, each once.
+    """
+    names = [name for name in _KIND_SEPARATORS.split(value) if name]
+    kinds = tuple(dict.fromkeys(name for name in names if name in KINDS))
+    return kinds, [name for name in names if name not in KINDS]
+
+
+SORT_ORDERS = ("name", "source")
+"""``name``: plain string order; ``source``: order of first appearance."""
+
+
+def select_keywords(
+    keywords: Iterable[Keyword], exclude: re.Pattern[str] | None, sort: str
+) -> list[Keyword]:
+    """``keywords`` without those whose name ``exclude`` finds, ordered by ``sort``."""
+    kept = [k for k in keywords if exclude is None or not exclude.search(k.name)]
+    if sort == "source":
+        kept.sort(key=lambda keyword: (keyword.first_line, keyword.name))
+    return kept
+
+
+def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
+    """How a location is named: pytest node ids for tests and markers, else the
+    qualified name or import path when it says more than ``name``."""
+    if kind in ("tests", "markers"):
+        return pytest_node_id(path, qualname)
+    return "" if qualname == name else qualname
+
+
+def location_text(shown: str, line: int, doc: str, line_format: str = "line %d") -> str:
+    """A location as plain text: ``A.setUp, line 12: Set up.``"""
+    text = (shown + ", " if shown else "") + line_format % line
+    return f"{text}: {doc}" if doc else text
 
 
 def pytest_node_id(path: str, qualname: str) -> str:

@@ -19,6 +19,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.domain import get_domain
+from sphinx_kwindex.extract import location_text as describe_location
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -202,10 +203,8 @@ def expand_keyword_list(node: kwindex_keywords) -> nodes.container:
 
 
 def location_text(location: LocationData) -> str:
-    """A location as plain text: ``A.setUp, line 12: Set up.``"""
-    shown, line, doc = location
-    text = (shown + ", " if shown else "") + _("line %d") % line
-    return f"{text}: {doc}" if doc else text
+    """A location as plain, translated text: ``A.setUp, line 12: Set up.``"""
+    return describe_location(*location, line_format=_("line %d"))
 
 
 def visit_keywords_html(self: HTML5Translator, node: kwindex_keywords) -> None:

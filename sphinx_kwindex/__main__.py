@@ -1,0 +1,131 @@
+"""``python -m sphinx_kwindex FILE...``: the keyword index without a Sphinx project."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+from sphinx_kwindex import __version__
+from sphinx_kwindex.extract import (
+    DEFAULT_KINDS,
+    KINDS,
+    SORT_ORDERS,
+    Keyword,
+    ModuleIndex,
+    classify_module,
+    describe_problem,
+    index_file,
+    location_text,
+    parse_kinds,
+    select_keywords,
+    shown_name,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_HEADINGS = {kind: kind.capitalize() for kind in KINDS}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the keyword index of each file; 1 when one could not be indexed."""
+    args = _parser().parse_args(argv)
+    failed = False
+    modules: list[tuple[str, ModuleIndex]] = []
+    for file in args.files:
+        path = PurePath(file).as_posix()
+        module = index_file(Path(file))
+        if module.problem is not None:
+            print(describe_problem(path, module.problem), file=sys.stderr)
+            failed = True
+            if module.problem.kind == "missing":
+                continue
+        modules.append((path, module))
+    if args.format == "json":
+        document = {"version": 1, "modules": [_as_json(m, args) for m in modules]}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(_as_text(path, module, args) for path, module in modules))
+    return 1 if failed else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sphinx_kwindex",
+        description="Print the keyword index of Python files, read statically "
+        "(never imported or run).",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="Python files")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--kinds",
+        type=_kinds,
+        default=DEFAULT_KINDS,
+        help=f"comma-separated, in order; from {', '.join(KINDS)} "
+        f"(default: {', '.join(DEFAULT_KINDS)})",
+    )
+    parser.add_argument("--sort", choices=SORT_ORDERS, default="name")
+    parser.add_argument("--exclude", type=re.compile, metavar="REGEX")
+    parser.add_argument("--version", action="version", version=__version__)
+    return parser
+
+
+def _kinds(value: str) -> tuple[str, ...]:
+    kinds, unknown = parse_kinds(value)
+    if unknown or not kinds:
+        message = f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}"
+        raise argparse.ArgumentTypeError(message)
+    return kinds
+
+
+def _selected(
+    module: ModuleIndex, kind: str, args: argparse.Namespace
+) -> list[Keyword]:
+    return select_keywords(module.of_kind(kind), args.exclude, args.sort)
+
+
+def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
+    path, module = entry
+    kinds = () if module.problem else args.kinds
+    keywords = {
+        kind: [
+            {"name": keyword.name, "lines": list(keyword.lines)}
+            for keyword in _selected(module, kind, args)
+        ]
+        for kind in kinds
+    }
+    return {"path": path, "keywords": keywords}
+
+
+def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
+    facts = f"{classify_module(path)}, {module.line_count} lines, {module.size:,} bytes"
+    lines = [f"{path} ({facts})"]
+    if module.problem is not None:
+        lines.append(f"  not indexed: {module.problem.message}")
+        return "\n".join(lines)
+    for kind in args.kinds:
+        keywords = _selected(module, kind, args)
+        lines.append(f"  {_HEADINGS[kind]} ({len(keywords)})")
+        for keyword in keywords:
+            located = [
+                location_text(
+                    shown_name(path, kind, keyword.name, loc.qualname),
+                    loc.line,
+                    loc.doc,
+                )
+                for loc in keyword.locations
+            ]
+            if len(located) == 1:
+                lines.append(f"    {keyword.name} — {located[0]}")
+            else:
+                lines.append(f"    {keyword.name}")
+                lines.extend(f"      {text}" for text in located)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""``python -m sphinx_kwindex``: the same index without a Sphinx project."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_seed import SEED_CLASSES, SEED_FUNCTIONS, SEED_IMPORTS
+
+from sphinx_kwindex.__main__ import main
+
+SEED = "test/distributed/elastic/rendezvous/etcd_rendezvous_test.py"
+
+
+@pytest.fixture
+def in_seed(rootdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(rootdir / "test-seed")
+    return rootdir / "test-seed"
+
+
+def test_json_gives_the_seed_lists(
+    in_seed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([SEED, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (module,) = data["modules"]
+    assert module["path"] == SEED
+    names = {
+        kind: [k["name"] for k in keywords]
+        for kind, keywords in module["keywords"].items()
+    }
+    assert names == {
+        "classes": SEED_CLASSES,
+        "functions": SEED_FUNCTIONS,
+        "imports": SEED_IMPORTS,
+    }
+    assert module["keywords"]["classes"] == [
+        {"name": "EtcdRendezvousTest", "lines": [20]}
+    ]
+
+
+def test_text_with_kinds_shows_node_ids(
+    in_seed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([SEED, "--kinds", "tests,classes"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{SEED} (test module, 75 lines, 2,420 bytes)"
+    assert out[1] == "  Tests (3)"
+    assert out[2] == (
+        f"    test_etcd_rdzv_additional_params — {SEED}::EtcdRendezvousTest::"
+        "test_etcd_rdzv_additional_params, line 46"
+    )
+    assert out[5] == "  Classes (1)"
+    assert out[6] == (
+        "    EtcdRendezvousTest — line 20: Create rendezvous handlers against a real etcd server."
+    )
+
+
+def test_sort_and_exclude(in_seed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                SEED,
+                "--format",
+                "json",
+                "--kinds",
+                "imports",
+                "--sort",
+                "source",
+                "--exclude",
+                "^torch",
+            ]
+        )
+        == 0
+    )
+    (module,) = json.loads(capsys.readouterr().out)["modules"]
+    assert [k["name"] for k in module["keywords"]["imports"]] == [
+        "os",
+        "sys",
+        "unittest",
+        "uuid",
+        "RendezvousParameters",
+        "create_rdzv_handler",
+        "EtcdServer",
+    ]
+
+
+def test_unindexable_files_warn_and_exit_1(
+    in_seed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = "../test-bad/bad/syntax_test.py"
+    assert main([bad, "missing_test.py", SEED, "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"syntax error in {bad}:4:12: invalid syntax",
+        "cannot read missing_test.py: no such file",
+    ]
+    paths = [
+        (m["path"], list(m["keywords"])) for m in json.loads(captured.out)["modules"]
+    ]
+    assert paths == [(bad, []), (SEED, ["classes", "functions", "imports"])]
+
+
+def test_unknown_kind_is_a_usage_error(
+    in_seed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([SEED, "--kinds", "classes,bogus"])
+    assert exit_info.value.code == 2
+    assert "unknown kind(s) bogus" in capsys.readouterr().err
+
+
+def test_runs_as_a_module(in_seed: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx_kwindex", SEED, "--kinds", "classes"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[1:] == [
+        "  Classes (1)",
+        "    EtcdRendezvousTest — line 20: Create rendezvous handlers against a real etcd server.",
+    ]
