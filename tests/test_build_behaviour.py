@@ -1,0 +1,132 @@
+"""How the extension behaves across builds: translation, parallel reads, rebuilds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from html_contract import kwindex_blocks, metadata_fields
+
+from sphinx_kwindex._i18n import MESSAGE_CATALOG
+
+
+def test_labels_are_translatable(make_app, tmp_path: Path, rootdir: Path) -> None:
+    project = tmp_path / "seed"
+    shutil.copytree(rootdir / "test-seed", project)
+    catalog = Catalog(locale="de")
+    for message, translation in [
+        ("Classes", "Klassen"),
+        ("class", "Klasse"),
+        ("line %d", "Zeile %d"),
+        ("Path", "Pfad"),
+        ("test module", "Testmodul"),
+    ]:
+        catalog.add(message, translation)
+    mo = project / "locales" / "de" / "LC_MESSAGES" / f"{MESSAGE_CATALOG}.mo"
+    mo.parent.mkdir(parents=True)
+    with mo.open("wb") as file:
+        write_mo(file, catalog)
+    with (project / "conf.py").open("a") as conf:
+        conf.write(
+            "import os\n"
+            "language = 'de'\n"
+            "def setup(app):\n"
+            "    locales = os.path.join(os.path.dirname(__file__), 'locales')\n"
+            f"    app.add_message_catalog({MESSAGE_CATALOG!r}, locales)\n"
+        )
+    app = make_app("html", srcdir=project)
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    (block,) = kwindex_blocks(html)
+    labels = [label.text() for label in block.find_all("kwindex-label")]
+    assert labels == ["Klassen (1)", "Functions (5)", "Imports (10)"]
+    entry = block.find("kwindex-kind-classes").find("kwindex-entry")
+    assert entry.find("kwindex-kindname").text() == "Klasse"
+    assert entry.find("kwindex-line").text() == "Zeile 20"
+    fields = metadata_fields(block)
+    assert fields["Type"] == "Testmodul"
+    assert "Pfad" in fields
+
+
+def test_parallel_read_gives_the_same_output(
+    make_app, tmp_path: Path, rootdir: Path
+) -> None:
+    outputs = []
+    for parallel in (1, 2):
+        app = make_app(
+            "html",
+            srcdir=rootdir / "test-options",
+            builddir=tmp_path / f"j{parallel}",
+            parallel=parallel,
+        )
+        app.build()
+        assert own_warnings(app) == []
+        pages = sorted(p.relative_to(app.outdir) for p in app.outdir.rglob("*.html"))
+        outputs.append(
+            {
+                str(page): (app.outdir / page).read_bytes()
+                for page in pages
+                if page.name != "search.html"
+            }
+            | {"kwindex.json": (app.outdir / "kwindex.json").read_bytes()}
+        )
+    assert outputs[0].keys() == outputs[1].keys()
+    for name in outputs[0]:
+        assert outputs[0][name] == outputs[1][name], name
+
+
+def own_warnings(app) -> list[str]:
+    """Warnings, less Sphinx's notice that a second app in one process re-registers nodes."""
+    lines = app.warning.getvalue().splitlines()
+    return [line for line in lines if "is already registered" not in line]
+
+
+def record_read_documents(app) -> list[str]:
+    read: list[str] = []
+    app.connect(
+        "env-before-read-docs",
+        lambda _app, _env, docnames: read.extend(sorted(docnames)),
+    )
+    return read
+
+
+@pytest.mark.sphinx("html", testroot="seed", srcdir="seed-rebuild")
+def test_editing_the_module_rereads_its_documents(app, make_app) -> None:
+    app.build()
+    module = Path(app.srcdir, "test/distributed/elastic/rendezvous/etcd_server_test.py")
+    module.write_text(module.read_text() + "\n\nclass AddedLater:\n    pass\n")
+    again = make_app("html", srcdir=app.srcdir)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["server"]
+    html = (again.outdir / "server.html").read_text(encoding="utf-8")
+    (block,) = kwindex_blocks(html)
+    assert [e.text() for e in block.find_all("kwindex-name")][:2] == [
+        "AddedLater",
+        "EtcdServerTest",
+    ]
+    untouched = make_app("html", srcdir=app.srcdir)
+    read = record_read_documents(untouched)
+    untouched.build()
+    assert read == []
+
+
+@pytest.mark.sphinx("html", testroot="seed", srcdir="seed-related")
+def test_a_module_added_to_the_folder_updates_related_links(app, make_app) -> None:
+    app.build()
+    (Path(app.srcdir) / "utils.rst").write_text(
+        "Utils\n=====\n\n.. kwindex:: /test/distributed/elastic/rendezvous/utils_test.py\n"
+    )
+    Path(app.srcdir, "test/distributed/elastic/rendezvous/utils_test.py").write_text(
+        "import os\n"
+    )
+    with Path(app.srcdir, "index.rst").open("a") as index:
+        index.write("\n.. toctree::\n\n   utils\n")
+    again = make_app("html", srcdir=app.srcdir)
+    again.build()
+    html = (again.outdir / "server.html").read_text(encoding="utf-8")
+    (block,) = kwindex_blocks(html)
+    assert metadata_fields(block)["Related"] == "etcd_rendezvous_test.py, utils_test.py"
