@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sphinx.util.fileutil import copy_asset_file
 
 __version__ = "0.1.0"
 
@@ -27,7 +26,9 @@ def add_stylesheet(app: Sphinx) -> None:
 def copy_stylesheet(app: Sphinx, exception: BaseException | None) -> None:
     """Copy ``kwindex.css`` into ``_static`` after an HTML build."""
     if exception is None and app.builder.format == "html":
-        copy_asset_file(STATIC_DIR / STYLESHEET, Path(app.outdir, "_static"))
+        static = Path(app.outdir, "_static")
+        static.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(STATIC_DIR / STYLESHEET, static / STYLESHEET)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -130,3 +131,29 @@ def test_a_module_added_to_the_folder_updates_related_links(app, make_app) -> No
     html = (again.outdir / "server.html").read_text(encoding="utf-8")
     (block,) = kwindex_blocks(html)
     assert metadata_fields(block)["Related"] == "etcd_rendezvous_test.py, utils_test.py"
+
+
+def test_a_stale_stylesheet_is_replaced_without_warning(
+    make_app, tmp_path: Path, rootdir: Path
+) -> None:
+    app = make_app("html", srcdir=rootdir / "test-seed", builddir=tmp_path)
+    app.build()
+    stylesheet = app.outdir / "_static" / "kwindex.css"
+    shipped = stylesheet.read_text(encoding="utf-8")
+    stylesheet.write_text("/* from an older release */\n", encoding="utf-8")
+    again = make_app("html", srcdir=rootdir / "test-seed", builddir=tmp_path)
+    again.build()
+    assert own_warnings(again) == []
+    assert stylesheet.read_text(encoding="utf-8") == shipped
+    html = (again.outdir / "index.html").read_text(encoding="utf-8")
+    assert 'href="_static/kwindex.css' in html
+
+
+def test_the_docs_index_every_test_module() -> None:
+    project = Path(__file__).parent.parent
+    own_tests = (project / "docs" / "own-tests.rst").read_text(encoding="utf-8")
+    indexed = re.findall(r"^\.\. kwindex:: /(tests/\S+\.py)$", own_tests, re.MULTILINE)
+    modules = sorted(
+        p.relative_to(project).as_posix() for p in (project / "tests").glob("*.py")
+    )
+    assert sorted(indexed) == modules
