@@ -121,9 +121,10 @@ def test_warnings_as_errors_fail_the_build_without_traceback(
         text=True,
         check=False,
     )
-    assert result.returncode == 1
+    # Sphinx 7.4 stops at the first warning (exit 2); 8.1+ finish, then exit 1.
+    assert result.returncode in (1, 2)
     assert "Traceback" not in result.stdout + result.stderr
-    assert "syntax error in bad/syntax_test.py:4:12" in result.stderr
+    assert "cannot read no/such_test.py: no such file" in result.stderr
 
 
 def _build_with_link(make_app, tmp_path: Path, target: Path):
