@@ -23,7 +23,6 @@ from sphinx_kwindex.extract import (
     ModuleIndex,
     classify_module,
     describe_problem,
-    index_file,
     parse_kinds,
     select_keywords,
     shown_name,
@@ -100,7 +99,7 @@ class KwindexDirective(SphinxDirective):
             return []
         self.env.note_dependency(str(path))
         relative = path.relative_to(root).as_posix()
-        module = index_file(path)
+        module = get_domain(self.env).index_module(path)
         if module.problem is not None:
             self.warn(describe_problem(relative, module.problem), module.problem.kind)
             if module.problem.kind == "missing":

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sphinx.domains import Domain
 
+from sphinx_kwindex.extract import ModuleIndex, index_file
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
+    from pathlib import Path
 
     from docutils.nodes import Element, reference
     from sphinx.addnodes import pending_xref
@@ -57,6 +60,27 @@ class KeywordDomain(Domain):
     label = "Keyword"
     initial_data: ClassVar[dict[str, Any]] = {"modules": {}, "folders": {}}
     data_version = 1
+
+    def __init__(self, env: BuildEnvironment) -> None:
+        super().__init__(env)
+        # Lives as long as the application; Sphinx never pickles domain objects.
+        self._indexed_this_build: dict[tuple[str, int, int], ModuleIndex] = {}
+
+    def index_module(self, path: Path) -> ModuleIndex:
+        """The index of ``path``, read and parsed once per build however many
+        documents ask for it (keyed by path, modification time and size)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return index_file(path)
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in self._indexed_this_build:
+            self._indexed_this_build[key] = index_file(path)
+        return self._indexed_this_build[key]
+
+    def forget_indexed_modules(self) -> None:
+        """Free what :meth:`index_module` kept, once all documents are read."""
+        self._indexed_this_build.clear()
 
     @property
     def modules(self) -> dict[str, list[ModuleRecord]]:
@@ -120,12 +144,14 @@ def get_domain(env: BuildEnvironment) -> KeywordDomain:
 
 
 def update_folders(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Derive the folder map after all reads; rewrite pages whose folder changed.
+    """Once all is read: free the parsed modules, derive the folder map, and
+    rewrite the pages whose folder changed.
 
     Connected to ``env-updated``: a module added to or removed from a folder
     changes the "related modules" of every page indexing that folder.
     """
     domain = get_domain(env)
+    domain.forget_indexed_modules()
     folders = _group_by_folder(domain.all_modules())
     previous = domain.folders
     changed = {

@@ -157,3 +157,43 @@ def test_the_docs_index_every_test_module() -> None:
         p.relative_to(project).as_posix() for p in (project / "tests").glob("*.py")
     )
     assert sorted(indexed) == modules
+
+
+def test_a_module_indexed_by_many_documents_is_read_once(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    import sphinx_kwindex.domain
+
+    reads: list[str] = []
+    original = sphinx_kwindex.domain.index_file
+
+    def counting_index_file(path):
+        reads.append(Path(path).name)
+        return original(path)
+
+    monkeypatch.setattr(sphinx_kwindex.domain, "index_file", counting_index_file)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = "."\n'
+    )
+    (project / "shared_test.py").write_text("import os\n")
+    names = [f"page{number}" for number in range(4)]
+    (project / "index.rst").write_text(
+        "Pages\n=====\n\n.. toctree::\n\n" + "".join(f"   {n}\n" for n in names)
+    )
+    for name in names:
+        (project / f"{name}.rst").write_text(
+            f"{name}\n=====\n\n.. kwindex:: /shared_test.py\n\n.. kwindex:: /shared_test.py\n"
+        )
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    assert reads == ["shared_test.py"]
+    (first, second) = kwindex_blocks(
+        (app.outdir / "page0.html").read_text(encoding="utf-8")
+    )
+    assert (first.attrs["id"], second.attrs["id"]) == (
+        "kw-shared_test.py",
+        "kw-shared_test.py-2",
+    )

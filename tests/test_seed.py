@@ -3,6 +3,8 @@ shared/seed-example.md, must come out of our module with the same identifiers.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from html_contract import keyword_lists, kwindex_blocks, metadata_fields
 
@@ -67,3 +69,21 @@ def test_seed_metadata_block(app) -> None:
     )
     assert "Text before the index." in html
     assert "Text after the index." in html
+
+
+@pytest.mark.sphinx("html", testroot="seed")
+def test_keywords_are_in_the_search_index(app) -> None:
+    app.build()
+    script = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(script[script.index("(") + 1 : script.rindex(")")])
+    docnames = index["docnames"]
+
+    def documents(term: str) -> list[str]:
+        found = index["terms"][term]
+        return sorted(
+            docnames[d] for d in (found if isinstance(found, list) else [found])
+        )
+
+    assert documents("etcdrendezvoustest") == ["index"]
+    assert documents("etcdserv") == ["index", "server"]
+    assert documents("create_rdzv_handl") == ["index"]
