@@ -6,11 +6,11 @@ import pytest
 from html_contract import keyword_lists, kwindex_blocks
 
 
-@pytest.mark.sphinx("html", testroot="myst")
+@pytest.mark.sphinx("html", testroot="options")
 def test_myst_directive_with_options(app) -> None:
     app.build()
     assert app.warning.getvalue() == ""
-    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    html = (app.outdir / "myst.html").read_text(encoding="utf-8")
     (block,) = kwindex_blocks(html)
     assert keyword_lists(block) == {
         "classes": ["Alpha", "TestZebra"],

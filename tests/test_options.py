@@ -182,6 +182,7 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
         "defaults",
         "exclude",
         "kinds",
+        "myst",
         "noindex",
         "nometadata",
         "nosource",

@@ -1,3 +1,3 @@
-extensions = ["sphinx_kwindex"]
+extensions = ["myst_parser", "sphinx_kwindex"]
 kwindex_root = "."
 project = "options"

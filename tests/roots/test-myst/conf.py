@@ -1,3 +1,0 @@
-extensions = ["myst_parser", "sphinx_kwindex"]
-kwindex_root = "."
-project = "myst"
