@@ -131,7 +131,13 @@ class KwindexDirective(SphinxDirective):
                 recorded.extend(record_keywords(anchor, kind, keywords))
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
-            path, self.env.docname, anchor, kinds, tuple(recorded), options.index
+            path,
+            self.env.docname,
+            anchor,
+            kinds,
+            tuple(recorded),
+            indexed=options.index,
+            linked_to_source=options.source,
         )
         get_domain(self.env).note_module(record)
         if not options.index or not recorded:

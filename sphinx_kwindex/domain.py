@@ -46,6 +46,8 @@ class ModuleRecord:
     keywords: tuple[RecordedKeyword, ...]
     indexed: bool
     """False under ``:no-index:``."""
+    linked_to_source: bool
+    """False under ``:no-source:`` or without source pages."""
 
     @property
     def folder(self) -> str:

@@ -30,6 +30,7 @@ KINDS = (
 DEFAULT_KINDS = ("classes", "functions", "imports")
 """The kinds shown when none are asked for (the seed example's three lists)."""
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
 _UNITTEST_MARKERS = frozenset(
     {
@@ -206,6 +207,12 @@ def _position_of(text: str, char: str) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
+def replace_control_characters(text: str) -> str:
+    """``text`` with the control characters that documents may not hold
+    (all but tab, newlines and form feed) replaced by U+FFFD."""
+    return _CONTROL_CHARACTERS.sub("\ufffd", text)
+
+
 def first_docstring_line(node: ast.Module | _DefNode) -> str:
     """The first non-blank line of ``node``'s docstring, stripped."""
     if not node.body:
@@ -219,7 +226,7 @@ def first_docstring_line(node: ast.Module | _DefNode) -> str:
         return ""
     for line in first.value.value.splitlines():
         if stripped := line.strip():
-            return stripped
+            return replace_control_characters(stripped)
     return ""
 
 

@@ -10,7 +10,7 @@ from sphinx.util.display import status_iterator
 
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.domain import ModuleRecord, get_domain
-from sphinx_kwindex.extract import decode_source
+from sphinx_kwindex.extract import decode_source, replace_control_characters
 from sphinx_kwindex.nodes import has_source_pages, source_page_name
 
 if TYPE_CHECKING:
@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 
 
 def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """Yield one page per indexed module (``html-collect-pages``)."""
+    """Yield a page per module that some entry links to (``html-collect-pages``)."""
     if not has_source_pages(app.builder):
         return
     first_record: dict[str, ModuleRecord] = {}
     for record in get_domain(app.env).all_modules():
-        first_record.setdefault(record.path, record)
+        if record.linked_to_source:
+            first_record.setdefault(record.path, record)
     root = Path(app.config.kwindex_root)
     for record in status_iterator(
         first_record.values(),
@@ -48,12 +49,12 @@ def source_page_body(app: Sphinx, path: Path, record: ModuleRecord, page: str) -
     except OSError:
         data = b""
     try:
-        code = decode_source(data)
+        code = replace_control_characters(decode_source(data))
         highlighted = app.builder.highlighter.highlight_block(  # type: ignore[attr-defined]
             code, "python", force=True
         )
     except UnicodeError:  # shown, but not highlighted
-        code = data.decode("utf-8", "replace")
+        code = replace_control_characters(data.decode("utf-8", "replace"))
         highlighted = f'<div class="highlight"><pre>{escape(code)}</pre></div>'
     back = app.builder.get_relative_uri(page, record.docname) + "#" + record.anchor
     heading = _("Source code of %s") % record.path

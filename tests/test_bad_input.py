@@ -162,3 +162,25 @@ def test_symlink_inside_the_root_is_followed(make_app, tmp_path: Path) -> None:
     (block,) = kwindex_blocks((app.outdir / "index.html").read_text(encoding="utf-8"))
     assert keyword_lists(block)["imports"] == ["inside_module"]
     assert block.attrs["id"] == "kw-real_test.py"
+
+
+@pytest.mark.sphinx("html", testroot="bad")
+def test_unparsable_files_still_get_source_pages(app) -> None:
+    app.build()
+    for name, lines in [
+        ("syntax_test", 5),
+        ("latin_test", 2),
+        ("nul_test", 2),
+        ("deep_test", 2),
+    ]:
+        page = (app.outdir / "_kwsource" / "bad" / f"{name}.py.html").read_text(
+            encoding="utf-8"
+        )
+        anchors = re.findall(r'id="L(\d+)"', page)
+        assert anchors == [str(n) for n in range(1, lines + 1)], name
+        assert f'href="../../index.html#kw-bad.{name}.py"' in page
+        assert "\x00" not in page
+    latin = (app.outdir / "_kwsource" / "bad" / "latin_test.py.html").read_text(
+        encoding="utf-8"
+    )
+    assert "caf\ufffd" in latin

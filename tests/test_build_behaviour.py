@@ -197,3 +197,20 @@ def test_a_module_indexed_by_many_documents_is_read_once(
         "kw-shared_test.py",
         "kw-shared_test.py-2",
     )
+
+
+def test_no_source_everywhere_writes_no_source_page(make_app, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = "."\n'
+    )
+    (project / "private_test.py").write_text("import os\n")
+    (project / "public_test.py").write_text("import sys\n")
+    (project / "index.rst").write_text(
+        "Sources\n=======\n\n.. kwindex:: /private_test.py\n   :no-source:\n\n.. kwindex:: /public_test.py\n"
+    )
+    app = make_app("html", srcdir=project)
+    app.build()
+    pages = sorted(p.name for p in (app.outdir / "_kwsource").iterdir())
+    assert pages == ["public_test.py.html"]

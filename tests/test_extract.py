@@ -448,3 +448,10 @@ def test_index_file_reports_missing_files_and_folders(tmp_path: Path) -> None:
 )
 def test_classify_module(path: str, expected: str) -> None:
     assert classify_module(path) == expected
+
+
+def test_docstring_control_characters_are_replaced() -> None:
+    source = 'def colourful():\n    """Red: \\x1b[31m, bell: \\x07, tab:\\tkept."""\n'
+    assert locations(source, "functions", "colourful") == [
+        Location("colourful", 1, "Red: \ufffd[31m, bell: \ufffd, tab:\tkept.")
+    ]
