@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 STATIC_DIR = Path(__file__).parent / "static"
+ENV_VERSION = 2
+"""Bump whenever what the environment stores changes shape (``domain.py``):
+Sphinx then starts from a fresh environment instead of unpickling old data."""
 
 
 STYLESHEET = "kwindex.css"
@@ -56,7 +59,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", export_json)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": ENV_VERSION,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

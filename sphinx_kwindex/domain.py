@@ -36,7 +36,11 @@ class RecordedKeyword:
 
 @dataclass(frozen=True, slots=True)
 class ModuleRecord:
-    """One ``kwindex`` directive's module, as rendered in ``docname``."""
+    """One ``kwindex`` directive's module, as rendered in ``docname``.
+
+    Stored in the pickled environment: a change of fields needs a new
+    ``ENV_VERSION`` in ``__init__.py``.
+    """
 
     path: str
     """Relative to ``kwindex_root``, POSIX."""

@@ -214,3 +214,17 @@ def test_no_source_everywhere_writes_no_source_page(make_app, tmp_path: Path) ->
     app.build()
     pages = sorted(p.name for p in (app.outdir / "_kwsource").iterdir())
     assert pages == ["public_test.py.html"]
+
+
+@pytest.mark.sphinx("html", testroot="seed", srcdir="seed-env-version")
+def test_a_new_env_version_discards_the_old_environment(
+    app, make_app, monkeypatch
+) -> None:
+    import sphinx_kwindex
+
+    app.build()
+    monkeypatch.setattr(sphinx_kwindex, "ENV_VERSION", sphinx_kwindex.ENV_VERSION + 1)
+    again = make_app("html", srcdir=app.srcdir)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["index", "server"]
