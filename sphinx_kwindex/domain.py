@@ -158,13 +158,14 @@ def update_folders(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """
     domain = get_domain(env)
     domain.forget_indexed_modules()
-    folders = _group_by_folder(domain.all_modules())
+    records = domain.all_modules()
+    folders = _group_by_folder(records)
     previous = domain.folders
     changed = {
         f for f in folders.keys() | previous.keys() if folders.get(f) != previous.get(f)
     }
     domain.data["folders"] = folders
-    return sorted({r.docname for r in domain.all_modules() if r.folder in changed})
+    return sorted({r.docname for r in records if r.folder in changed})
 
 
 def _group_by_folder(
