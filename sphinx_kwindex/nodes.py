@@ -19,7 +19,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.domain import get_domain
-from sphinx_kwindex.extract import location_text as describe_location
+from sphinx_kwindex.extract import location_text
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -181,30 +181,27 @@ def expand_keyword_list(node: kwindex_keywords) -> nodes.container:
     if not entries:
         block += nodes.paragraph("", _("None."))
         return block
+    line_format = _("line %d")
     entry_list = nodes.bullet_list(classes=["kwindex-entries"])
     for name, entry_id, locations in entries:
+        located = [
+            location_text(shown, line, doc, line_format)
+            for shown, line, doc in locations
+        ]
         paragraph = nodes.paragraph()
         paragraph += nodes.literal(name, name, classes=["kwindex-name"])
         paragraph += nodes.Text(f" ({singular})")
         item = nodes.list_item("", paragraph, ids=[entry_id], classes=["kwindex-entry"])
-        if len(locations) == 1:
-            paragraph += nodes.Text(" — " + location_text(locations[0]))
+        if len(located) == 1:
+            paragraph += nodes.Text(" — " + located[0])
         else:
             item += nodes.bullet_list(
                 "",
-                *(
-                    nodes.list_item("", nodes.paragraph("", location_text(location)))
-                    for location in locations
-                ),
+                *(nodes.list_item("", nodes.paragraph("", text)) for text in located),
             )
         entry_list += item
     block += entry_list
     return block
-
-
-def location_text(location: LocationData) -> str:
-    """A location as plain, translated text: ``A.setUp, line 12: Set up.``"""
-    return describe_location(*location, line_format=_("line %d"))
 
 
 def visit_keywords_html(self: HTML5Translator, node: kwindex_keywords) -> None:
@@ -218,6 +215,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     kind, entries = node["kind"], node["entries"]
     heading, singular = kind_labels()[kind]
     source_uri = node.get("source_uri", "")
+    line_format = _("line %d")
     parts = [
         f'<div class="kwindex-kind kwindex-kind-{kind}">\n'
         f'<p class="rubric kwindex-label">{escape(heading)} '
@@ -234,10 +232,10 @@ def keyword_list_html(node: kwindex_keywords) -> str:
             f'<span class="kwindex-kindname">{escape(singular)}</span>'
         )
         if len(locations) == 1:
-            parts.append(" " + _location_html(locations[0], source_uri))
+            parts.append(" " + _location_html(locations[0], source_uri, line_format))
         else:
             items = "".join(
-                f"<li>{_location_html(location, source_uri)}</li>"
+                f"<li>{_location_html(location, source_uri, line_format)}</li>"
                 for location in locations
             )
             parts.append(f'<ul class="kwindex-locations">{items}</ul>')
@@ -246,10 +244,10 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     return "".join(parts)
 
 
-def _location_html(location: LocationData, source_uri: str) -> str:
+def _location_html(location: LocationData, source_uri: str, line_format: str) -> str:
     shown, line, doc = location
     html = f'<code class="kwindex-qualname">{escape(shown)}</code> ' if shown else ""
-    line_text = escape(_("line %d") % line)
+    line_text = escape(line_format % line)
     if source_uri:
         href = escape(f"{source_uri}#L{line}")
         html += f'<a class="kwindex-line" href="{href}">{line_text}</a>'
