@@ -25,3 +25,20 @@ def build_root(make_app, rootdir: Path, tmp_path: Path):
         return app
 
     return build
+
+
+@pytest.fixture
+def write_project(tmp_path: Path):
+    """Write ``tmp_path/project``: a ``conf.py`` enabling the extension with the
+    given ``kwindex_root``, and ``files`` (relative path -> text)."""
+
+    def write(files: dict[str, str], kwindex_root: str = ".") -> Path:
+        project = tmp_path / "project"
+        conf = f'extensions = ["sphinx_kwindex"]\nkwindex_root = {kwindex_root!r}\n'
+        for name, text in {"conf.py": conf, **files}.items():
+            path = project / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return project
+
+    return write

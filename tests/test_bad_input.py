@@ -127,23 +127,24 @@ def test_warnings_as_errors_fail_the_build_without_traceback(
     assert "cannot read no/such_test.py: no such file" in result.stderr
 
 
-def _build_with_link(make_app, tmp_path: Path, target: Path):
-    project = tmp_path / "project"
-    (project / "tests").mkdir(parents=True, exist_ok=True)
-    (project / "conf.py").write_text(
-        'extensions = ["sphinx_kwindex"]\nkwindex_root = "tests"\n'
-    )
+def _build_with_link(make_app, project: Path, target: Path):
+    (project / "tests").mkdir(exist_ok=True)
     (project / "tests" / "link_test.py").symlink_to(target)
-    (project / "index.rst").write_text("Links\n=====\n\n.. kwindex:: /link_test.py\n")
     app = make_app("html", srcdir=project)
     app.build()
     return app
 
 
-def test_symlink_leaving_the_root_is_not_read(make_app, tmp_path: Path) -> None:
+LINK_PAGE = {"index.rst": "Links\n=====\n\n.. kwindex:: /link_test.py\n"}
+
+
+def test_symlink_leaving_the_root_is_not_read(
+    make_app, write_project, tmp_path: Path
+) -> None:
     outside = tmp_path / "secret_test.py"
     outside.write_text("import secret_module\n")
-    app = _build_with_link(make_app, tmp_path, outside)
+    project = write_project(LINK_PAGE, kwindex_root="tests")
+    app = _build_with_link(make_app, project, outside)
     (name, line, message) = warnings_of(app)[0]
     assert (name, line) == ("index.rst", 4)
     assert message.startswith("'/link_test.py' is outside kwindex_root")
@@ -153,11 +154,10 @@ def test_symlink_leaving_the_root_is_not_read(make_app, tmp_path: Path) -> None:
     assert not (app.outdir / "_kwsource").exists()
 
 
-def test_symlink_inside_the_root_is_followed(make_app, tmp_path: Path) -> None:
-    real = tmp_path / "project" / "tests" / "real_test.py"
-    real.parent.mkdir(parents=True)
-    real.write_text("import inside_module\n")
-    app = _build_with_link(make_app, tmp_path, real)
+def test_symlink_inside_the_root_is_followed(make_app, write_project) -> None:
+    files = {**LINK_PAGE, "tests/real_test.py": "import inside_module\n"}
+    project = write_project(files, kwindex_root="tests")
+    app = _build_with_link(make_app, project, project / "tests" / "real_test.py")
     assert warnings_of(app) == []
     (block,) = kwindex_blocks((app.outdir / "index.html").read_text(encoding="utf-8"))
     assert keyword_lists(block)["imports"] == ["inside_module"]

@@ -160,7 +160,7 @@ def test_the_docs_index_every_test_module() -> None:
 
 
 def test_a_module_indexed_by_many_documents_is_read_once(
-    make_app, tmp_path: Path, monkeypatch
+    make_app, write_project, monkeypatch
 ) -> None:
     import sphinx_kwindex.domain
 
@@ -172,20 +172,16 @@ def test_a_module_indexed_by_many_documents_is_read_once(
         return original(path)
 
     monkeypatch.setattr(sphinx_kwindex.domain, "index_file", counting_index_file)
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "conf.py").write_text(
-        'extensions = ["sphinx_kwindex"]\nkwindex_root = "."\n'
-    )
-    (project / "shared_test.py").write_text("import os\n")
     names = [f"page{number}" for number in range(4)]
-    (project / "index.rst").write_text(
-        "Pages\n=====\n\n.. toctree::\n\n" + "".join(f"   {n}\n" for n in names)
+    twice = ".. kwindex:: /shared_test.py\n\n.. kwindex:: /shared_test.py\n"
+    project = write_project(
+        {
+            "shared_test.py": "import os\n",
+            "index.rst": "Pages\n=====\n\n.. toctree::\n\n"
+            + "".join(f"   {n}\n" for n in names),
+            **{f"{n}.rst": f"{n}\n=====\n\n{twice}" for n in names},
+        }
     )
-    for name in names:
-        (project / f"{name}.rst").write_text(
-            f"{name}\n=====\n\n.. kwindex:: /shared_test.py\n\n.. kwindex:: /shared_test.py\n"
-        )
     app = make_app("html", srcdir=project)
     app.build()
     assert own_warnings(app) == []
@@ -199,16 +195,17 @@ def test_a_module_indexed_by_many_documents_is_read_once(
     )
 
 
-def test_no_source_everywhere_writes_no_source_page(make_app, tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "conf.py").write_text(
-        'extensions = ["sphinx_kwindex"]\nkwindex_root = "."\n'
+def test_no_source_everywhere_writes_no_source_page(make_app, write_project) -> None:
+    page = (
+        "Sources\n=======\n\n.. kwindex:: /private_test.py\n   :no-source:\n\n"
+        ".. kwindex:: /public_test.py\n"
     )
-    (project / "private_test.py").write_text("import os\n")
-    (project / "public_test.py").write_text("import sys\n")
-    (project / "index.rst").write_text(
-        "Sources\n=======\n\n.. kwindex:: /private_test.py\n   :no-source:\n\n.. kwindex:: /public_test.py\n"
+    project = write_project(
+        {
+            "private_test.py": "import os\n",
+            "public_test.py": "import sys\n",
+            "index.rst": page,
+        }
     )
     app = make_app("html", srcdir=project)
     app.build()
