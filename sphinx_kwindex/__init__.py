@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 STATIC_DIR = Path(__file__).parent / "static"
-ENV_VERSION = 2
+ENV_VERSION = 3
 """Bump whenever what the environment stores changes shape (``domain.py``):
 Sphinx then starts from a fresh environment instead of unpickling old data."""
 
@@ -44,17 +44,25 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """
     from sphinx_kwindex import config, nodes
     from sphinx_kwindex.directive import KwindexDirective
-    from sphinx_kwindex.domain import KeywordDomain, update_folders
+    from sphinx_kwindex.domain import KeywordDomain, derive_project_data
     from sphinx_kwindex.export import export_json
+    from sphinx_kwindex.keyword_index import (
+        collect_index_pages,
+        render_first_index_page,
+    )
+    from sphinx_kwindex.roles import KeywordRole
     from sphinx_kwindex.source_pages import collect_source_pages
 
     config.register(app)
     app.add_domain(KeywordDomain)
     nodes.register(app)
     app.add_directive("kwindex", KwindexDirective)
-    app.connect("env-updated", update_folders)
+    app.add_role("kw", KeywordRole())
+    app.connect("env-updated", derive_project_data)
     app.connect("builder-inited", add_stylesheet)
     app.connect("html-collect-pages", collect_source_pages)
+    app.connect("html-collect-pages", collect_index_pages)
+    app.connect("html-page-context", render_first_index_page)
     app.connect("build-finished", copy_stylesheet)
     app.connect("build-finished", export_json)
     return {

@@ -21,6 +21,7 @@ from sphinx_kwindex.extract import (
     SORT_ORDERS,
     Keyword,
     ModuleIndex,
+    api_targets,
     classify_module,
     describe_problem,
     parse_kinds,
@@ -250,7 +251,8 @@ def entry_data(path: str, module_id: str, kind: str, keyword: Keyword) -> EntryD
         (shown_name(path, kind, keyword.name, loc.qualname), loc.line, loc.doc)
         for loc in keyword.locations
     )
-    return keyword.name, entry_anchor(module_id, kind, keyword.name), locations
+    targets = api_targets(path, kind, keyword)
+    return keyword.name, entry_anchor(module_id, kind, keyword.name), locations, targets
 
 
 def record_keywords(

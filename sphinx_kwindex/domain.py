@@ -1,4 +1,6 @@
-"""The ``kw`` domain: what every document indexed, kept per document."""
+"""The ``kw`` domain: what every document indexed, kept per document; the
+reverse index derived from it; keyword objects, references and the Keyword
+Index."""
 
 from __future__ import annotations
 
@@ -6,12 +8,25 @@ import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sphinx.domains import Domain
+from sphinx.domains import Domain, Index, IndexEntry, ObjType
+from sphinx.util.nodes import make_refnode
 
+from sphinx_kwindex._i18n import _
+from sphinx_kwindex.builders import (
+    has_keyword_index,
+    index_page_name,
+    keyword_index_enabled,
+)
 from sphinx_kwindex.extract import ModuleIndex, index_file
+from sphinx_kwindex.reverse_index import (
+    KeywordGroup,
+    KeywordTarget,
+    build_reverse_index,
+)
+from sphinx_kwindex.roles import KeywordRole
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable, Iterator, Set
     from pathlib import Path
 
     from docutils.nodes import Element, reference
@@ -19,6 +34,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
+    from sphinx.roles import XRefRole
+    from sphinx.util.typing import RoleFunction
 
     RelatedModule = tuple[str, str, str]
     """``(path, docname, anchor)`` of an indexed module."""
@@ -59,13 +76,93 @@ class ModuleRecord:
         return posixpath.dirname(self.path)
 
 
+class KeywordIndex(Index):
+    """The Keyword Index: every keyword from A to Z with the modules that hold it.
+
+    :meth:`generate` gives Sphinx's standard index content (a keyword in
+    several modules has a sub-entry per module); HTML builders render the
+    pages themselves (``keyword_index.py``), paged for large projects.
+    """
+
+    name = "index"
+    localname = _("Keyword Index")
+    shortname = _("keywords")
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        assert isinstance(self.domain, KeywordDomain)
+        wanted = None if docnames is None else set(docnames)
+        content: dict[str, list[IndexEntry]] = {}
+        for group in self.domain.keywords.values():
+            targets = [
+                t for t in group.targets if wanted is None or t.docname in wanted
+            ]
+            if targets:
+                entries = content.setdefault(group.letter or _("Symbols"), [])
+                entries.extend(_index_entries(group.name, targets))
+        return list(content.items()), True
+
+
+def _index_entries(name: str, targets: list[KeywordTarget]) -> list[IndexEntry]:
+    if len(targets) == 1:
+        (t,) = targets
+        kind = _(OBJECT_TYPES[t.kind])
+        return [IndexEntry(name, 0, t.docname, t.entry_id, kind, "", t.path)]
+    modules = len({t.path for t in targets})
+    return [
+        IndexEntry(name, 1, "", "", "", "", _("modules: %d") % modules),
+        *(
+            IndexEntry(
+                t.path, 2, t.docname, t.entry_id, _(OBJECT_TYPES[t.kind]), "", ""
+            )
+            for t in targets
+        ),
+    ]
+
+
+OBJECT_TYPES = {
+    "classes": "class",
+    "functions": "function",
+    "imports": "import",
+    "tests": "test",
+    "fixtures": "fixture",
+    "markers": "marker",
+    "constants": "constant",
+}
+"""The ``kw`` object type of each keyword kind (also the role restricted to it)."""
+
+KEYWORD = "keyword"
+"""The object type of a keyword as a whole (its Keyword Index entry), and the
+role that finds a keyword of any kind."""
+
+_SEARCH_PRIORITY = {"imports": 2, "markers": 2}
+"""Imports and markers are where a name is used, not defined: listed after
+definitions in search results."""
+
+
 class KeywordDomain(Domain):
     """Keywords of indexed Python modules."""
 
     name = "kw"
     label = "Keyword"
-    initial_data: ClassVar[dict[str, Any]] = {"modules": {}, "folders": {}}
-    data_version = 1
+    object_types: ClassVar[dict[str, ObjType]] = {
+        **{
+            objtype: ObjType(_(objtype), objtype, KEYWORD)
+            for objtype in OBJECT_TYPES.values()
+        },
+        KEYWORD: ObjType(_("keyword"), KEYWORD),
+    }
+    roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
+        role: KeywordRole() for role in (KEYWORD, *OBJECT_TYPES.values())
+    }
+    indices: ClassVar[list[type[Index]]] = [KeywordIndex]
+    initial_data: ClassVar[dict[str, Any]] = {
+        "modules": {},
+        "folders": {},
+        "keywords": {},
+    }
+    data_version = 2
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
@@ -101,6 +198,14 @@ class KeywordDomain(Domain):
         folders = self.data.setdefault("folders", {})
         return folders
 
+    @property
+    def keywords(self) -> dict[str, KeywordGroup]:
+        """The reverse index (keyword name to its entries, in Keyword Index
+        order), derived after every read phase from modules not under
+        ``:no-index:``."""
+        keywords: dict[str, KeywordGroup] = self.data.setdefault("keywords", {})
+        return keywords
+
     def note_module(self, record: ModuleRecord) -> None:
         """Record that ``record.docname`` indexes a module."""
         self.modules.setdefault(record.docname, []).append(record)
@@ -118,6 +223,21 @@ class KeywordDomain(Domain):
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
 
+    def find_targets(self, target: str, objtypes: Iterable[str]) -> list[KeywordTarget]:
+        """The entries ``target`` names: ``name``, or ``path::name`` for one
+        module's; a pytest node id ``path::Class::test`` names the test."""
+        path, separator, name = target.strip().lstrip("/").partition("::")
+        if not separator:
+            path, name = "", path
+        node_id_of_test = "::" in name
+        group = self.keywords.get(name.rpartition("::")[2])
+        if group is None:
+            return []
+        kinds = {kind for kind, objtype in OBJECT_TYPES.items() if objtype in objtypes}
+        if node_id_of_test and "tests" in kinds:
+            kinds = {"tests"}
+        return [t for t in group.targets if t.kind in kinds and path in ("", t.path)]
+
     def resolve_xref(
         self,
         env: BuildEnvironment,
@@ -128,7 +248,21 @@ class KeywordDomain(Domain):
         node: pending_xref,
         contnode: Element,
     ) -> reference | None:
-        return None
+        found = self.find_targets(target, self.objtypes_for_role(typ) or ())
+        if not found:
+            return None
+        first = found[0]
+        if len({t.path for t in found}) > 1 and has_keyword_index(builder):
+            group = self.keywords[first.name]
+            docname, anchor, title = (
+                index_page_name(group.page),
+                group.anchor,
+                first.name,
+            )
+        else:
+            docname, anchor = first.docname, first.entry_id
+            title = f"{first.path}::{first.name}"
+        return make_refnode(builder, fromdocname, docname, anchor, contnode, title)
 
     def resolve_any_xref(
         self,
@@ -139,7 +273,32 @@ class KeywordDomain(Domain):
         node: pending_xref,
         contnode: Element,
     ) -> list[tuple[str, reference]]:
-        return []
+        reference = self.resolve_xref(
+            env, fromdocname, builder, KEYWORD, target, node, contnode
+        )
+        return [] if reference is None else [(f"{self.name}:{KEYWORD}", reference)]
+
+    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        """Each entry as ``path::name``, and each keyword as ``name`` (its
+        Keyword Index entry, or its one entry where there is no such page)."""
+        with_index = keyword_index_enabled(self.env.config)
+        for group in self.keywords.values():
+            for t in group.targets:
+                priority = _SEARCH_PRIORITY.get(t.kind, 1)
+                fullname = f"{t.path}::{t.name}"
+                yield (
+                    fullname,
+                    t.name,
+                    OBJECT_TYPES[t.kind],
+                    t.docname,
+                    t.entry_id,
+                    priority,
+                )
+            if with_index:
+                docname, anchor = index_page_name(group.page), group.anchor
+            else:
+                docname, anchor = group.targets[0].docname, group.targets[0].entry_id
+            yield group.name, group.name, KEYWORD, docname, anchor, -1
 
 
 def get_domain(env: BuildEnvironment) -> KeywordDomain:
@@ -149,9 +308,9 @@ def get_domain(env: BuildEnvironment) -> KeywordDomain:
     return domain
 
 
-def update_folders(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Once all is read: free the parsed modules, derive the folder map, and
-    rewrite the pages whose folder changed.
+def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Once all is read: free the parsed modules, derive the folder map and the
+    reverse index, and rewrite the pages whose folder changed.
 
     Connected to ``env-updated``: a module added to or removed from a folder
     changes the "related modules" of every page indexing that folder.
@@ -165,7 +324,21 @@ def update_folders(app: Sphinx, env: BuildEnvironment) -> list[str]:
         f for f in folders.keys() | previous.keys() if folders.get(f) != previous.get(f)
     }
     domain.data["folders"] = folders
+    domain.data["keywords"] = build_reverse_index(_keyword_targets(records))
     return sorted({r.docname for r in records if r.folder in changed})
+
+
+def _keyword_targets(records: Iterable[ModuleRecord]) -> Iterator[KeywordTarget]:
+    for record in records:
+        if record.indexed:
+            for keyword in record.keywords:
+                yield KeywordTarget(
+                    keyword.name,
+                    record.path,
+                    keyword.kind,
+                    record.docname,
+                    keyword.entry_id,
+                )
 
 
 def _group_by_folder(

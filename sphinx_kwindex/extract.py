@@ -290,6 +290,56 @@ def pytest_node_id(path: str, qualname: str) -> str:
     return "::".join([path, *qualname.split(".")]) if qualname else path
 
 
+def module_dotted_name(path: str) -> str:
+    """``a/b/c.py`` gives ``a.b.c``; a package's ``a/b/__init__.py`` gives ``a.b``."""
+    pure = PurePosixPath(path)
+    parts = (
+        pure.parent.parts
+        if pure.stem == "__init__"
+        else (*pure.parent.parts, pure.stem)
+    )
+    return ".".join(parts)
+
+
+def api_targets(path: str, kind: str, keyword: Keyword) -> tuple[str, ...]:
+    """The Python names ``keyword`` may be documented under, most likely first.
+
+    Imports: the full dotted path of what is imported, a relative import
+    resolved against the module's package. Markers: the decorator's name.
+    Everything else: the qualified name inside the module, under the module's
+    dotted name and each shorter tail of it, since the folders above the
+    importable package (``src/``, ``tests/``) are not part of its name.
+    """
+    if kind == "markers":
+        return (keyword.name,)
+    module = module_dotted_name(path).split(".")
+    package = module if PurePosixPath(path).stem == "__init__" else module[:-1]
+    names: list[str] = []
+    for location in keyword.locations:
+        if kind != "imports":
+            names.extend(_under_module_tails(module, location.qualname))
+        elif location.qualname.startswith("."):
+            names.extend(_relative_import_targets(package, location.qualname))
+        else:
+            names.append(location.qualname)
+    return tuple(dict.fromkeys(names))
+
+
+def _under_module_tails(module: Sequence[str], qualname: str) -> Iterator[str]:
+    for start in range(len(module)):
+        yield ".".join((*module[start:], qualname))
+
+
+def _relative_import_targets(package: Sequence[str], dotted: str) -> Iterator[str]:
+    rest = dotted.lstrip(".")
+    up = len(dotted) - len(rest) - 1
+    if up > len(package) or not rest:
+        return
+    base = package[: len(package) - up]
+    for start in range(len(base) + 1):
+        yield ".".join((*base[start:], rest))
+
+
 def classify_module(path: str) -> str:
     """What a module is, from its name and folders.
 

@@ -18,8 +18,10 @@ from docutils import nodes
 from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex._i18n import _
+from sphinx_kwindex.builders import has_source_pages
 from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.extract import location_text
+from sphinx_kwindex.links import reference_href, resolve_api_reference
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -28,8 +30,8 @@ if TYPE_CHECKING:
 
     LocationData = tuple[str, int, str]
     """``(qualified name shown or "", line, first docstring line)``."""
-    EntryData = tuple[str, str, tuple[LocationData, ...]]
-    """``(name, entry id, locations)``."""
+    EntryData = tuple[str, str, tuple[LocationData, ...], tuple[str, ...]]
+    """``(name, entry id, locations, Python names it may be documented under)``."""
 
 SOURCE_DIR = "_kwsource"
 """Output folder of the highlighted source pages."""
@@ -40,7 +42,9 @@ _UNSAFE_ID_CHARS = re.compile(r"[^\w.-]")
 class kwindex_keywords(nodes.General, nodes.Element):
     """The keywords of one kind; attributes ``kind``, ``entries``, ``source_page``.
 
-    Its only child is a text of the names, so that search indexes them.
+    Its only child is a text of the names, so that search indexes them. Once
+    resolved, HTML builders find ``source_uri`` and ``api_links`` (an
+    ``(href, title, external)`` or ``None`` per entry) on it.
     """
 
 
@@ -98,7 +102,7 @@ def keyword_list(
 ) -> kwindex_keywords:
     """The compact node listing ``entries`` of ``kind``."""
     node = kwindex_keywords(kind=kind, entries=entries, source_page=source_page)
-    node += nodes.Text(" ".join(name for name, _id, _locations in entries))
+    node += nodes.Text(" ".join(entry[0] for entry in entries))
     return node
 
 
@@ -111,31 +115,51 @@ def resolve_kwindex_nodes(app: Sphinx, doctree: nodes.document, docname: str) ->
     """Turn placeholders into links and, outside HTML, expand keyword lists."""
     builder = app.builder
     with_sources = has_source_pages(builder)
+    if builder.format != "html":
+        _label_module_blocks(doctree)
     for related in list(doctree.findall(kwindex_related)):
         _resolve_related(related, builder, docname)
     for link in list(doctree.findall(kwindex_source_link)):
         _resolve_source_link(link, builder, docname, with_sources)
     for keywords in list(doctree.findall(kwindex_keywords)):
+        references = api_references(app, docname, keywords)
         if builder.format != "html":
-            keywords.replace_self(expand_keyword_list(keywords))
-        elif with_sources and keywords["source_page"]:
+            keywords.replace_self(expand_keyword_list(keywords, references))
+            continue
+        keywords["api_links"] = tuple(
+            None
+            if ref is None
+            else (reference_href(ref), ref.get("reftitle", ""), not ref.get("internal"))
+            for ref in references
+        )
+        if with_sources and keywords["source_page"]:
             uri = builder.get_relative_uri(docname, keywords["source_page"])
             keywords["source_uri"] = uri
 
 
-def writes_html_site(builder: Builder) -> bool:
-    """Whether ``builder`` writes a browsable HTML site (an epub is a book)."""
-    return builder.format == "html" and not builder.name.startswith("epub")
+def _label_module_blocks(doctree: nodes.document) -> None:
+    """Move each block's id to a target at its start, which every writer labels."""
+    for block in doctree.findall(nodes.container):
+        if "kwindex" in block["classes"] and block["ids"]:
+            block.insert(0, nodes.target("", "", ids=block["ids"]))
+            block["ids"] = []
 
 
-def has_source_pages(builder: Builder) -> bool:
-    """Whether ``builder`` writes source pages: like ``viewcode``, not in a
-    single page."""
-    return (
-        builder.config.kwindex_source_pages
-        and writes_html_site(builder)
-        and builder.name != "singlehtml"
-    )
+def api_references(
+    app: Sphinx, docname: str, node: kwindex_keywords
+) -> list[nodes.reference | None]:
+    """Per entry, a reference to the name's API documentation, if any."""
+    kind = node["kind"]
+    return [
+        resolve_api_reference(
+            app,
+            docname,
+            kind,
+            targets,
+            nodes.literal(name, name, classes=["kwindex-name"]),
+        )
+        for name, _id, _locations, targets in node["entries"]
+    ]
 
 
 def _resolve_related(node: kwindex_related, builder: Builder, docname: str) -> None:
@@ -172,8 +196,11 @@ def _resolve_source_link(
     node.replace_self([nodes.Text(" ("), reference, nodes.Text(")")])
 
 
-def expand_keyword_list(node: kwindex_keywords) -> nodes.container:
-    """Generic docutils nodes for builders other than HTML."""
+def expand_keyword_list(
+    node: kwindex_keywords, references: list[nodes.reference | None]
+) -> nodes.container:
+    """Generic docutils nodes for builders other than HTML; a name with API
+    documentation becomes its ``reference``."""
     kind, entries = node["kind"], node["entries"]
     heading, singular = kind_labels()[kind]
     block = nodes.container(classes=["kwindex-kind", f"kwindex-kind-{kind}"])
@@ -183,15 +210,18 @@ def expand_keyword_list(node: kwindex_keywords) -> nodes.container:
         return block
     line_format = _("line %d")
     entry_list = nodes.bullet_list(classes=["kwindex-entries"])
-    for name, entry_id, locations in entries:
+    for (name, entry_id, locations, _targets), reference in zip(
+        entries, references, strict=True
+    ):
         located = [
             location_text(shown, line, doc, line_format)
             for shown, line, doc in locations
         ]
-        paragraph = nodes.paragraph()
-        paragraph += nodes.literal(name, name, classes=["kwindex-name"])
+        # A target, not the item's id: LaTeX and Texinfo only label targets.
+        paragraph = nodes.paragraph("", "", nodes.target("", "", ids=[entry_id]))
+        paragraph += reference or nodes.literal(name, name, classes=["kwindex-name"])
         paragraph += nodes.Text(f" ({singular})")
-        item = nodes.list_item("", paragraph, ids=[entry_id], classes=["kwindex-entry"])
+        item = nodes.list_item("", paragraph, classes=["kwindex-entry"])
         if len(located) == 1:
             paragraph += nodes.Text(" — " + located[0])
         else:
@@ -215,6 +245,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     kind, entries = node["kind"], node["entries"]
     heading, singular = kind_labels()[kind]
     source_uri = node.get("source_uri", "")
+    api_links = node.get("api_links") or (None,) * len(entries)
     line_format = _("line %d")
     parts = [
         f'<div class="kwindex-kind kwindex-kind-{kind}">\n'
@@ -225,10 +256,12 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n</div>\n')
         return "".join(parts)
     parts.append('<ul class="kwindex-entries">\n')
-    for name, entry_id, locations in entries:
+    for (name, entry_id, locations, _targets), api_link in zip(
+        entries, api_links, strict=True
+    ):
         parts.append(
             f'<li class="kwindex-entry" id="{escape(entry_id)}">'
-            f'<code class="kwindex-name">{escape(name)}</code> '
+            f"{_name_html(name, api_link)} "
             f'<span class="kwindex-kindname">{escape(singular)}</span>'
         )
         if len(locations) == 1:
@@ -242,6 +275,16 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         parts.append("</li>\n")
     parts.append("</ul>\n</div>\n")
     return "".join(parts)
+
+
+def _name_html(name: str, api_link: tuple[str, str, bool] | None) -> str:
+    code = f'<code class="kwindex-name">{escape(name)}</code>'
+    if api_link is None:
+        return code
+    href, title, external = api_link
+    classes = "reference kwindex-api " + ("external" if external else "internal")
+    title_attribute = f' title="{escape(title)}"' if title else ""
+    return f'<a class="{classes}" href="{escape(href)}"{title_attribute}>{code}</a>'
 
 
 def _location_html(location: LocationData, source_uri: str, line_format: str) -> str:

@@ -1,0 +1,166 @@
+"""The Keyword Index pages of HTML builders: every keyword from A to Z, each
+with links to its entry in every module that holds it.
+
+Sphinx writes the domain index ``kw-index`` with its generic template; here
+that page and, for large projects, its continuation pages ``kw-index-2`` …
+get our own markup: an id per keyword (the target of ``:kw:`name```), a
+letter bar, a pager, and module links laid out inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html import escape
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+from sphinx_kwindex._i18n import _
+from sphinx_kwindex.builders import KEYWORD_INDEX, has_keyword_index, index_page_name
+from sphinx_kwindex.domain import (
+    OBJECT_TYPES,
+    KeywordDomain,
+    KeywordIndex,
+    get_domain,
+)
+from sphinx_kwindex.reverse_index import SYMBOLS, KeywordGroup
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+
+
+def render_first_index_page(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], *_: Any
+) -> str | None:
+    """Give ``kw-index`` our markup instead of ``domainindex.html``
+    (``html-page-context``)."""
+    if pagename != KEYWORD_INDEX or templatename != "domainindex.html":
+        return None
+    context.update(index_page_context(app.builder, get_domain(app.env), 1))
+    return "page.html"
+
+
+def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """The continuation pages of a large Keyword Index (``html-collect-pages``)."""
+    if not has_keyword_index(app.builder):
+        return
+    domain = get_domain(app.env)
+    for page in range(2, page_count(domain) + 1):
+        context = index_page_context(app.builder, domain, page)
+        yield index_page_name(page), context, "page.html"
+
+
+def page_count(domain: KeywordDomain) -> int:
+    """How many pages the Keyword Index has."""
+    return max((group.page for group in domain.keywords.values()), default=1)
+
+
+def index_page_context(
+    builder: Builder, domain: KeywordDomain, page: int
+) -> dict[str, Any]:
+    """Title and body of page ``page`` of the Keyword Index."""
+    title = str(KeywordIndex.localname)
+    groups = list(domain.keywords.values())
+    pagename = index_page_name(page)
+    body = [f"<h1>{escape(title)}</h1>\n", _summary_html(groups)]
+    body.append(_letters_html(builder, pagename, groups))
+    pages = page_count(domain)
+    if pages > 1:
+        body.append(_pager_html(builder, pagename, groups, page, pages))
+    on_page = [group for group in groups if group.page == page]
+    first_page_of_letter = _first_pages(groups)
+    for letter, letter_groups in groupby(on_page, key=lambda g: g.letter):
+        label = escape(_letter_label(letter))
+        if first_page_of_letter[letter] == page:
+            body.append(f'<h2 id="{escape(_letter_id(letter))}">{label}</h2>\n')
+        else:
+            body.append(f"<h2>{label} {escape(_('(continued)'))}</h2>\n")
+        body.append('<dl class="kwindex-index">\n')
+        body.extend(_group_html(builder, pagename, g) for g in letter_groups)
+        body.append("</dl>\n")
+    return {"title": title, "body": "".join(body), "parents": []}
+
+
+def _summary_html(groups: list[KeywordGroup]) -> str:
+    modules = len({path for group in groups for path in group.paths})
+    text = _("Keywords: %(keywords)d. Modules: %(modules)d.") % {
+        "keywords": len(groups),
+        "modules": modules,
+    }
+    return f'<p class="kwindex-index-summary">{escape(text)}</p>\n'
+
+
+def _letters_html(builder: Builder, pagename: str, groups: list[KeywordGroup]) -> str:
+    links = [
+        f'<a href="{escape(_page_uri(builder, pagename, page))}#'
+        f'{escape(_letter_id(letter))}"><strong>{escape(_letter_label(letter))}'
+        "</strong></a>"
+        for letter, page in _first_pages(groups).items()
+    ]
+    return f'<p class="kwindex-index-letters">{" | ".join(links)}</p>\n'
+
+
+def _pager_html(
+    builder: Builder,
+    pagename: str,
+    groups: list[KeywordGroup],
+    current: int,
+    pages: int,
+) -> str:
+    first_and_last: dict[int, tuple[str, str]] = {}
+    for group in groups:
+        first, _last = first_and_last.get(group.page, (group.name, group.name))
+        first_and_last[group.page] = (first, group.name)
+    items = []
+    for page in range(1, pages + 1):
+        first, last = first_and_last[page]
+        span = escape(f"{first} … {last}")
+        if page == current:
+            items.append(f'<li class="current"><strong>{page}</strong> {span}</li>')
+        else:
+            uri = escape(_page_uri(builder, pagename, page))
+            items.append(f'<li><a href="{uri}">{page}</a> {span}</li>')
+    heading = escape(_("Pages"))
+    return (
+        f'<nav class="kwindex-index-pages"><p>{heading}</p>'
+        f"<ol>{''.join(items)}</ol></nav>\n"
+    )
+
+
+def _group_html(builder: Builder, pagename: str, group: KeywordGroup) -> str:
+    links = []
+    for target in group.targets:
+        uri = builder.get_relative_uri(pagename, target.docname)
+        href = escape(f"{uri}#{target.entry_id}")
+        kind = escape(_(OBJECT_TYPES[target.kind]))
+        links.append(
+            f'<li><a class="reference internal" href="{href}">'
+            f"<code>{escape(target.path)}</code></a> "
+            f'<span class="kwindex-kindname">{kind}</span></li>'
+        )
+    count = len(group.paths)
+    return (
+        f'<dt id="{escape(group.anchor)}"><code class="kwindex-name">'
+        f'{escape(group.name)}</code> <span class="kwindex-count">({count})</span>'
+        f'</dt>\n<dd><ul class="kwindex-index-modules">{"".join(links)}</ul></dd>\n'
+    )
+
+
+def _first_pages(groups: list[KeywordGroup]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for group in groups:
+        first.setdefault(group.letter, group.page)
+    return first
+
+
+def _page_uri(builder: Builder, pagename: str, page: int) -> str:
+    target = index_page_name(page)
+    return "" if target == pagename else builder.get_relative_uri(pagename, target)
+
+
+def _letter_label(letter: str) -> str:
+    return _("Symbols") if letter == SYMBOLS else letter
+
+
+def _letter_id(letter: str) -> str:
+    return "kw-letter-" + (letter if letter != SYMBOLS else "symbols")

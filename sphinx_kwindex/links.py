@@ -1,0 +1,67 @@
+"""Links from keyword names to their API documentation: the Python domain of
+this project, then (for imports and markers) intersphinx or any other
+``missing-reference`` handler. An unresolved name stays plain, silently."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.errors import NoUri
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sphinx.application import Sphinx
+
+EXTERNAL_KINDS = frozenset({"imports", "markers"})
+"""Kinds whose names come from elsewhere (the standard library, pytest …), so
+that other projects' inventories are asked too."""
+
+
+def resolve_api_reference(
+    app: Sphinx,
+    docname: str,
+    kind: str,
+    targets: Iterable[str],
+    contnode: nodes.TextElement,
+) -> nodes.reference | None:
+    """A reference to the first of ``targets`` (dotted Python names) that the
+    Python domain, or for imports and markers intersphinx, can resolve."""
+    env, builder = app.env, app.builder
+    python = env.get_domain("py")
+    for target in targets:
+        xref = addnodes.pending_xref(
+            "",
+            refdomain="py",
+            reftype="obj",
+            reftarget=target,
+            refdoc=docname,
+            refexplicit=False,
+            refwarn=False,
+        )
+        try:
+            found = python.resolve_xref(
+                env, docname, builder, "obj", target, xref, contnode
+            )
+            if found is None and kind in EXTERNAL_KINDS:
+                found = app.events.emit_firstresult(
+                    "missing-reference",
+                    env,
+                    xref,
+                    contnode,
+                    allowed_exceptions=(NoUri,),
+                )
+        except NoUri:  # the builder has no page for it (a LaTeX build, say)
+            continue
+        if isinstance(found, nodes.reference):
+            return found
+    return None
+
+
+def reference_href(reference: nodes.reference) -> str:
+    """Where an HTML ``reference`` points to."""
+    if "refuri" in reference:
+        return str(reference["refuri"])
+    return "#" + str(reference["refid"])

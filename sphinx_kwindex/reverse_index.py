@@ -1,0 +1,95 @@
+"""The project-wide reverse index: every keyword, the modules that hold it, and
+the page of the Keyword Index it is listed on.
+
+Plain data only (no Sphinx): the domain derives it once all documents are
+read, and both the ``kw`` role and the Keyword Index pages read it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sphinx_kwindex.extract import KINDS
+
+LINKS_PER_PAGE = 2000
+"""How many module links one page of the Keyword Index holds at most (a
+keyword is never split across pages). Keeps each page a few hundred
+kilobytes however large the project: 50,000 keywords make about 50 pages,
+not one page of 20 megabytes."""
+
+SYMBOLS = ""
+"""The letter of names that start with neither a letter nor ``_``."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordTarget:
+    """One entry of a keyword on a documentation page."""
+
+    name: str
+    path: str
+    """The module, relative to ``kwindex_root``, POSIX."""
+    kind: str
+    docname: str
+    entry_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordGroup:
+    """A keyword of the project and every entry of it, by path then kind."""
+
+    name: str
+    letter: str
+    """The index letter (:data:`SYMBOLS` for names like ``.mod``)."""
+    page: int
+    """1-based number of the Keyword Index page that lists it."""
+    targets: tuple[KeywordTarget, ...]
+
+    @property
+    def anchor(self) -> str:
+        """The id of the keyword on its Keyword Index page."""
+        return "kw-" + self.name
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The modules that hold the keyword, each once, sorted."""
+        return tuple(dict.fromkeys(target.path for target in self.targets))
+
+
+def index_letter(name: str) -> str:
+    """The letter a name is listed under: ``genindex``'s rule (``é`` under ``E``)."""
+    first = unicodedata.normalize("NFD", name[:1])[:1].upper()
+    return first if first.isalpha() or first == "_" else SYMBOLS
+
+
+def index_sort_key(name: str) -> tuple[str, str, str]:
+    """Letters first grouped as ``genindex`` does, case-insensitive, then exact."""
+    letter = index_letter(name)
+    # Symbols sort before letters, like genindex.
+    return (letter and "1" + letter, name.lower(), name)
+
+
+def build_reverse_index(targets: Iterable[KeywordTarget]) -> dict[str, KeywordGroup]:
+    """Group ``targets`` by keyword name, in Keyword Index order, with pages.
+
+    A module's keyword counts once per kind even when several documents index
+    the module: the first target given for it stands for it.
+    """
+    by_name: dict[str, dict[tuple[str, str], KeywordTarget]] = {}
+    for target in targets:
+        entries = by_name.setdefault(target.name, {})
+        entries.setdefault((target.path, target.kind), target)
+    kind_order = {kind: number for number, kind in enumerate(KINDS)}
+    groups: dict[str, KeywordGroup] = {}
+    page, links_on_page = 1, 0
+    for name in sorted(by_name, key=index_sort_key):
+        found = by_name[name]
+        ordered = tuple(
+            found[key] for key in sorted(found, key=lambda k: (k[0], kind_order[k[1]]))
+        )
+        if links_on_page and links_on_page + len(ordered) > LINKS_PER_PAGE:
+            page, links_on_page = page + 1, 0
+        links_on_page += len(ordered)
+        groups[name] = KeywordGroup(name, index_letter(name), page, ordered)
+    return groups
