@@ -114,6 +114,7 @@ class KwindexDirective(SphinxDirective):
         anchor = self.unique_anchor(module_anchor(path))
         block = nodes.container(classes=["kwindex"], ids=[anchor])
         block["support_smartquotes"] = False  # names and docstrings are data
+        block["refdoc"] = self.env.docname
         self.state.document.ids[anchor] = block
         source_page = source_page_name(path) if options.source else ""
         if options.metadata:

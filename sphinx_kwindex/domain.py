@@ -288,7 +288,7 @@ class KeywordDomain(Domain):
                 fullname = f"{t.path}::{t.name}"
                 yield (
                     fullname,
-                    t.name,
+                    fullname,
                     OBJECT_TYPES[t.kind],
                     t.docname,
                     t.entry_id,

@@ -333,7 +333,7 @@ def _under_module_tails(module: Sequence[str], qualname: str) -> Iterator[str]:
 def _relative_import_targets(package: Sequence[str], dotted: str) -> Iterator[str]:
     rest = dotted.lstrip(".")
     up = len(dotted) - len(rest) - 1
-    if up > len(package) or not rest:
+    if up >= len(package) or not rest:
         return
     base = package[: len(package) - up]
     for start in range(len(base) + 1):

@@ -114,7 +114,7 @@ def _pager_html(
     items = []
     for page in range(1, pages + 1):
         first, last = first_and_last[page]
-        span = escape(f"{first} … {last}")
+        span = escape(first if first == last else f"{first} … {last}")
         if page == current:
             items.append(f'<li class="current"><strong>{page}</strong> {span}</li>')
         else:

@@ -61,7 +61,13 @@ def resolve_api_reference(
 
 
 def reference_href(reference: nodes.reference) -> str:
-    """Where an HTML ``reference`` points to."""
-    if "refuri" in reference:
-        return str(reference["refuri"])
-    return "#" + str(reference["refid"])
+    """Where an HTML ``reference`` points to.
+
+    A single-page build gives ``index.html#document-x#anchor`` to what lies
+    in the one page: that is ``#anchor`` (as Sphinx's ``fix_refuris`` does).
+    """
+    if "refuri" not in reference:
+        return "#" + str(reference["refid"])
+    uri = str(reference["refuri"])
+    head, hash_mark, anchor = uri.rpartition("#")
+    return hash_mark + anchor if "#" in head else uri

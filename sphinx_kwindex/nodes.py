@@ -112,17 +112,22 @@ def related_placeholder(folder: str, path: str) -> kwindex_related:
 
 
 def resolve_kwindex_nodes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Turn placeholders into links and, outside HTML, expand keyword lists."""
+    """Turn placeholders into links and, outside HTML, expand keyword lists.
+
+    Links are made from the document each block was written in: a LaTeX or
+    single-page build resolves one doctree assembled from many documents.
+    """
     builder = app.builder
     with_sources = has_source_pages(builder)
     if builder.format != "html":
         _label_module_blocks(doctree)
     for related in list(doctree.findall(kwindex_related)):
-        _resolve_related(related, builder, docname)
+        _resolve_related(related, builder, written_in(related, docname))
     for link in list(doctree.findall(kwindex_source_link)):
-        _resolve_source_link(link, builder, docname, with_sources)
+        _resolve_source_link(link, builder, written_in(link, docname), with_sources)
     for keywords in list(doctree.findall(kwindex_keywords)):
-        references = api_references(app, docname, keywords)
+        fromdocname = written_in(keywords, docname)
+        references = api_references(app, fromdocname, keywords)
         if builder.format != "html":
             keywords.replace_self(expand_keyword_list(keywords, references))
             continue
@@ -133,8 +138,16 @@ def resolve_kwindex_nodes(app: Sphinx, doctree: nodes.document, docname: str) ->
             for ref in references
         )
         if with_sources and keywords["source_page"]:
-            uri = builder.get_relative_uri(docname, keywords["source_page"])
+            uri = builder.get_relative_uri(fromdocname, keywords["source_page"])
             keywords["source_uri"] = uri
+
+
+def written_in(node: nodes.Element, default: str) -> str:
+    """The document whose ``kwindex`` block holds ``node`` (its ``refdoc``)."""
+    parent: nodes.Element | None = node
+    while parent is not None and "refdoc" not in parent:
+        parent = parent.parent
+    return default if parent is None else str(parent["refdoc"])
 
 
 def _label_module_blocks(doctree: nodes.document) -> None:

@@ -1,0 +1,213 @@
+"""Keywords as objects of the ``kw`` domain: objects.inv, the ``:kw:`` role,
+intersphinx from another project, parallel reads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from html_contract import parse_html
+from sphinx.util.inventory import InventoryFile
+from test_build_behaviour import own_warnings
+
+WIDGETS = "tests/test_widgets.py"
+GADGETS = "tests/test_gadgets.py"
+
+
+def load_inventory(path: Path) -> dict[str, dict[str, str]]:
+    """``{type: {name: uri}}`` of an ``objects.inv``, through Sphinx's reader."""
+    with path.open("rb") as stream:
+        inventory = InventoryFile.load(stream, "", lambda base, uri: uri)
+    return {
+        objtype: {
+            name: item.uri if hasattr(item, "uri") else item[2]
+            for name, item in items.items()
+        }
+        for objtype, items in inventory.items()
+    }
+
+
+@pytest.mark.sphinx("html", testroot="links")
+def test_objects_inv_holds_every_indexed_keyword(app) -> None:
+    app.build()
+    inventory = load_inventory(app.outdir / "objects.inv")
+    assert inventory["kw:class"][f"{WIDGETS}::WidgetTest"] == (
+        "index.html#kw-tests.test_widgets.py-classes-WidgetTest"
+    )
+    assert inventory["kw:test"][f"{WIDGETS}::test_name"] == (
+        "index.html#kw-tests.test_widgets.py-tests-test_name"
+    )
+    assert inventory["kw:import"][f"{GADGETS}::os"] == (
+        "gadgets.html#kw-tests.test_gadgets.py-imports-os"
+    )
+    assert inventory["kw:function"]["lib/widgets.py::make_widget"] == (
+        "api.html#kw-lib.widgets.py-functions-make_widget"
+    )
+    # A keyword as a whole is its entry in the Keyword Index.
+    assert inventory["kw:keyword"]["os"] == "kw-index.html#kw-os"
+    assert inventory["kw:keyword"]["WidgetTest"] == "kw-index.html#kw-WidgetTest"
+    # :no-index: keeps a module's keywords out of the inventory.
+    names = {name for items in inventory.values() for name in items}
+    assert not any("test_hidden" in name for name in names)
+    # The Python domain's objects stay as they were.
+    assert "widgets.Widget" in inventory["py:class"]
+
+
+def reference_items(html: str) -> list[tuple[str, str | None]]:
+    """Each list item of a page: its text, and where its first link goes (None
+    when the reference stayed text)."""
+    items = []
+    for li in parse_html(html).find("body").iter():
+        if li.tag == "li":
+            hrefs = [a.attrs["href"] for a in li.iter() if a.tag == "a"]
+            items.append((" ".join(li.text().split()), hrefs[0] if hrefs else None))
+    return items
+
+
+@pytest.mark.sphinx("html", testroot="links")
+def test_the_role_resolves_names_and_module_entries(app) -> None:
+    app.build()
+    assert own_warnings(app) == []
+    html = (app.outdir / "refs.html").read_text(encoding="utf-8")
+    assert reference_items(html) == [
+        (
+            "One module: WidgetTest.",
+            "index.html#kw-tests.test_widgets.py-classes-WidgetTest",
+        ),
+        # In several modules: the keyword's entry in the Keyword Index.
+        ("Several modules: os.", "kw-index.html#kw-os"),
+        (
+            f"Entry in one module: {GADGETS}::os.",
+            "gadgets.html#kw-tests.test_gadgets.py-imports-os",
+        ),
+        # A pytest node id names the test, not the method.
+        (
+            f"A pytest node id: {WIDGETS}::WidgetTest::test_name.",
+            "index.html#kw-tests.test_widgets.py-tests-test_name",
+        ),
+        (
+            "Restricted to a kind: test_gadget.",
+            "gadgets.html#kw-tests.test_gadgets.py-tests-test_gadget",
+        ),
+        # Unresolved references stay text (and are silent: no nitpicky here).
+        ("The wrong kind: test_gadget.", None),
+        ("Only under no-index: test_hidden.", None),
+        ("Unknown: no_such_keyword.", None),
+        (
+            "Any role: test_gadget.",
+            "gadgets.html#kw-tests.test_gadgets.py-functions-test_gadget",
+        ),
+    ]
+
+
+@pytest.mark.sphinx(
+    "html", testroot="links", confoverrides={"nitpicky": True}, freshenv=True
+)
+def test_nitpicky_mode_warns_about_unknown_targets(app) -> None:
+    app.build()
+    warnings = own_warnings(app)
+    assert len(warnings) == 3
+    expected = [
+        ("refs.rst:9", "kw:class reference target not found: test_gadget"),
+        ("refs.rst:10", "kw:keyword reference target not found: test_hidden"),
+        ("refs.rst:11", "kw:keyword reference target not found: no_such_keyword"),
+    ]
+    for warning, (location, message) in zip(warnings, expected, strict=True):
+        assert location in warning
+        assert message in warning
+
+
+@pytest.mark.parametrize("buildername", ["text", "latex", "singlehtml"])
+def test_other_builders_resolve_the_role_without_warnings(
+    build_root, buildername
+) -> None:
+    app = build_root(buildername, "links")
+    assert own_warnings(app) == []
+
+
+@pytest.mark.sphinx("singlehtml", testroot="links", freshenv=True)
+def test_without_a_keyword_index_page_a_name_links_to_its_first_entry(app) -> None:
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "kw-index.html" not in html
+    assert not (app.outdir / "kw-index.html").exists()
+    links = dict(reference_items(html))
+    # Sphinx 9 writes "#document-gadgets#…" where 7.4 and 8 write "#…".
+    assert links["Several modules: os."].endswith(
+        "#kw-tests.test_gadgets.py-imports-os"
+    )
+
+
+@pytest.mark.sphinx("latex", testroot="links", freshenv=True)
+def test_latex_labels_every_entry_the_role_points_to(app) -> None:
+    app.build()
+    tex = (app.outdir / "links.tex").read_text(encoding="utf-8")
+    targets = set(re.findall(r"\\hyperref\[\\detokenize\{([^}]+)\}\]", tex))
+    labels = set(re.findall(r"\\label\{\\detokenize\{([^}]+)\}\}", tex))
+    kw_targets = {t for t in targets if ":kw-" in t}
+    assert "gadgets:kw-tests.test_gadgets.py-imports-os" in kw_targets
+    assert kw_targets <= labels
+
+
+def test_another_project_links_to_keywords_through_intersphinx(
+    make_app, rootdir: Path, tmp_path: Path, write_project
+) -> None:
+    indexed = make_app(
+        "html", srcdir=rootdir / "test-links", builddir=tmp_path / "links"
+    )
+    indexed.build()
+    inventory = indexed.outdir / "objects.inv"
+    project = write_project(
+        {
+            "index.rst": "Elsewhere\n=========\n\n"
+            f"* :kw:`{GADGETS}::os`\n"
+            "* :kw:`os`\n"
+            f"* :kw:class:`{WIDGETS}::WidgetTest`\n",
+        }
+    )
+    with (project / "conf.py").open("a") as conf:
+        conf.write(
+            'extensions.append("sphinx.ext.intersphinx")\n'
+            f"intersphinx_mapping = {{'links': ('https://links.example/', {str(inventory)!r})}}\n"
+        )
+    app = make_app("html", srcdir=project, confoverrides={"nitpicky": True})
+    app.build()
+    assert own_warnings(app) == []
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert reference_items(html) == [
+        (
+            f"{GADGETS}::os",
+            "https://links.example/gadgets.html#kw-tests.test_gadgets.py-imports-os",
+        ),
+        ("os", "https://links.example/kw-index.html#kw-os"),
+        (
+            f"{WIDGETS}::WidgetTest",
+            "https://links.example/index.html#kw-tests.test_widgets.py-classes-WidgetTest",
+        ),
+    ]
+
+
+def test_parallel_reads_give_the_same_index_and_inventory(
+    make_app, rootdir: Path, tmp_path: Path
+) -> None:
+    outputs = []
+    for parallel in (1, 2):
+        app = make_app(
+            "html",
+            srcdir=rootdir / "test-links",
+            builddir=tmp_path / f"j{parallel}",
+            parallel=parallel,
+        )
+        app.build()
+        assert own_warnings(app) == []
+        names = [
+            "kw-index.html",
+            "objects.inv",
+            "kwindex.json",
+            "refs.html",
+            "index.html",
+        ]
+        outputs.append({name: (app.outdir / name).read_bytes() for name in names})
+    for name in outputs[0]:
+        assert outputs[0][name] == outputs[1][name], name

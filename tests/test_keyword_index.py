@@ -1,0 +1,211 @@
+"""The Keyword Index pages (``kw-index.html`` …): the project's reverse index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from html_contract import parse_html
+from test_build_behaviour import own_warnings
+from test_domain import load_inventory
+
+import sphinx_kwindex.reverse_index
+
+
+def index_groups(html: str) -> dict[str, list[tuple[str, str, str]]]:
+    """``{keyword: [(module path, kind, href)]}`` of one Keyword Index page."""
+    page = parse_html(html)
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for dl in page.find_all("kwindex-index"):
+        terms = [e for e in dl.children if not isinstance(e, str)]
+        for dt, dd in zip(terms[::2], terms[1::2], strict=True):
+            name = dt.find("kwindex-name").text()
+            groups[name] = [
+                (
+                    li.iter()[1].text(),
+                    li.find("kwindex-kindname").text(),
+                    li.iter()[1].attrs["href"],
+                )
+                for li in dd.iter()
+                if li.tag == "li"
+            ]
+    return groups
+
+
+def ids_of(html: str) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+@pytest.mark.sphinx("html", testroot="links")
+def test_a_keyword_of_several_modules_has_one_heading_with_a_link_to_each(
+    app,
+) -> None:
+    app.build()
+    assert own_warnings(app) == []
+    html = (app.outdir / "kw-index.html").read_text("utf-8")
+    groups = index_groups(html)
+    assert groups["os"] == [
+        (
+            "tests/test_gadgets.py",
+            "import",
+            "gadgets.html#kw-tests.test_gadgets.py-imports-os",
+        ),
+        (
+            "tests/test_widgets.py",
+            "import",
+            "index.html#kw-tests.test_widgets.py-imports-os",
+        ),
+    ]
+    assert groups["Widget"] == [
+        ("lib/widgets.py", "class", "api.html#kw-lib.widgets.py-classes-Widget"),
+        (
+            "tests/test_gadgets.py",
+            "import",
+            "gadgets.html#kw-tests.test_gadgets.py-imports-Widget",
+        ),
+        (
+            "tests/test_widgets.py",
+            "import",
+            "index.html#kw-tests.test_widgets.py-imports-Widget",
+        ),
+    ]
+    # A test is a function too: one heading, an entry per kind.
+    assert groups["test_gadget"] == [
+        (
+            "tests/test_gadgets.py",
+            "function",
+            "gadgets.html#kw-tests.test_gadgets.py-functions-test_gadget",
+        ),
+        (
+            "tests/test_gadgets.py",
+            "test",
+            "gadgets.html#kw-tests.test_gadgets.py-tests-test_gadget",
+        ),
+    ]
+    # :no-index: keeps test_hidden.py out.
+    assert "test_hidden" not in groups
+    assert all("test_hidden" not in path for g in groups.values() for path, *_ in g)
+    # Every link lands on an entry with that id.
+    for entries in groups.values():
+        for _path, _kind, href in entries:
+            page, anchor = href.split("#")
+            assert anchor in ids_of((app.outdir / page).read_text("utf-8")), href
+
+
+@pytest.mark.sphinx("html", testroot="links")
+def test_keywords_are_sorted_and_grouped_by_letter_like_genindex(app) -> None:
+    app.build()
+    html = (app.outdir / "kw-index.html").read_text("utf-8")
+    page = parse_html(html)
+    letters = [h.text() for h in page.iter() if h.tag == "h2"]
+    assert letters == ["M", "O", "T", "U", "W", "_"]
+    names = list(index_groups(html))
+    assert names == [
+        "make_widget",
+        "os",
+        "test_environment",
+        "test_gadget",
+        "test_name",
+        "unittest",
+        "uuid",
+        "Widget",
+        "widgets",
+        "WidgetTest",
+        "__init__",
+    ]
+    assert {f"kw-{name}" for name in names} <= ids_of(html)
+    bar = page.find("kwindex-index-letters")
+    assert [a.attrs["href"] for a in bar.iter() if a.tag == "a"] == [
+        f"#kw-letter-{letter}" for letter in letters
+    ]
+    assert page.find("kwindex-index-summary").text() == "Keywords: 11. Modules: 3."
+    assert not page.find_all("kwindex-index-pages")
+
+
+@pytest.mark.sphinx("dirhtml", testroot="links", freshenv=True)
+def test_dirhtml_writes_the_index_as_a_folder(app) -> None:
+    app.build()
+    html = (app.outdir / "kw-index" / "index.html").read_text("utf-8")
+    assert index_groups(html)["os"][0][2] == (
+        "../gadgets/#kw-tests.test_gadgets.py-imports-os"
+    )
+    refs = (app.outdir / "refs" / "index.html").read_text("utf-8")
+    assert 'href="../kw-index/#kw-os"' in refs
+
+
+def test_a_large_index_is_split_into_pages_at_keyword_boundaries(
+    make_app, write_project, monkeypatch
+) -> None:
+    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 6)
+    shared = "import os\nimport sys\n"
+    modules = {
+        f"tests/test_{letter}.py": shared + f"def test_{letter}():\n    pass\n"
+        for letter in "abcd"
+    }
+    pages = {
+        f"{letter}.rst": f"{letter}\n=\n\n.. kwindex:: /tests/test_{letter}.py\n"
+        "   :kinds: functions, imports, tests\n"
+        for letter in "abcd"
+    }
+    project = write_project(
+        {
+            **modules,
+            **pages,
+            "index.rst": "Index\n=====\n\n* :kw:`os`\n* :kw:`sys`\n\n"
+            ".. toctree::\n\n   a\n   b\n   c\n   d\n",
+        }
+    )
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    outdir = Path(app.outdir)
+    # test_a … test_d have two links each (function, test); os and sys four.
+    found = {
+        name: index_groups((outdir / name).read_text("utf-8"))
+        for name in ("kw-index.html", "kw-index-2.html", "kw-index-3.html")
+    }
+    assert {page: list(groups) for page, groups in found.items()} == {
+        "kw-index.html": ["os"],
+        "kw-index-2.html": ["sys", "test_a"],
+        "kw-index-3.html": ["test_b", "test_c", "test_d"],
+    }
+    assert not (outdir / "kw-index-4.html").exists()
+    # A letter continued on the next page keeps its id on the first.
+    second = parse_html((outdir / "kw-index-2.html").read_text("utf-8"))
+    assert [h.text() for h in second.iter() if h.tag == "h2"] == ["S", "T"]
+    third = (outdir / "kw-index-3.html").read_text("utf-8")
+    assert "T (continued)" in third
+    assert 'href="kw-index-2.html#kw-letter-T"' in third
+    pager = parse_html(third).find("kwindex-index-pages")
+    items = [" ".join(li.text().split()) for li in pager.iter() if li.tag == "li"]
+    assert items == ["1 os", "2 sys … test_a", "3 test_b … test_d"]
+    assert [a.attrs["href"] for a in pager.iter() if a.tag == "a"] == [
+        "kw-index.html",
+        "kw-index-2.html",
+    ]
+    # The role and objects.inv point at the page that lists the keyword.
+    index = (outdir / "index.html").read_text("utf-8")
+    assert 'href="kw-index.html#kw-os"' in index
+    assert 'href="kw-index-2.html#kw-sys"' in index
+    inventory = load_inventory(outdir / "objects.inv")
+    assert inventory["kw:keyword"]["test_d"] == "kw-index-3.html#kw-test_d"
+
+
+def test_html_domain_indices_can_leave_the_index_out(make_app, write_project) -> None:
+    project = write_project(
+        {
+            "tests/test_a.py": "import os\n",
+            "tests/test_b.py": "import os\n",
+            "index.rst": "Index\n=====\n\n* :kw:`os`\n\n"
+            ".. kwindex:: /tests/test_a.py\n\n.. kwindex:: /tests/test_b.py\n",
+        }
+    )
+    app = make_app(
+        "html", srcdir=project, confoverrides={"html_domain_indices": ["py-modindex"]}
+    )
+    app.build()
+    assert own_warnings(app) == []
+    assert not (Path(app.outdir) / "kw-index.html").exists()
+    index = (Path(app.outdir) / "index.html").read_text("utf-8")
+    assert 'href="#kw-tests.test_a.py-imports-os"' in index

@@ -1,0 +1,108 @@
+"""Source pages and the agreement of every output: each entry's line links land
+on the line that holds the keyword, and ``kwindex.json`` says what the HTML
+shows."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from html_contract import kwindex_blocks, parse_html
+
+from sphinx_kwindex.nodes import module_anchor
+
+
+def source_lines(page: str) -> dict[int, str]:
+    """``{line number: text}`` of a source page (tags dropped)."""
+    lines = {}
+    for match in re.finditer(r'id="L(\d+)"><a href="#L\d+">\d+</a></span>(.*)', page):
+        lines[int(match.group(1))] = unescape(re.sub(r"<[^>]+>", "", match.group(2)))
+    return lines
+
+
+def entries_with_lines(block):
+    """``(kind, name, [(href or None, line)])`` of every entry of a block."""
+    for kind_block in block.find_all("kwindex-kind"):
+        kind = kind_block.classes[-1].removeprefix("kwindex-kind-")
+        for entry in kind_block.find_all("kwindex-entry"):
+            lines = [
+                (line.attrs.get("href"), int(line.text().split()[-1]))
+                for line in entry.find_all("kwindex-line")
+            ]
+            yield kind, entry.find("kwindex-name").text(), lines
+
+
+@pytest.mark.sphinx("html", testroot="options")
+def test_every_line_link_lands_on_the_line_of_its_keyword(app) -> None:
+    app.build()
+    outdir = Path(app.outdir)
+    checked = 0
+    for html_path in sorted(outdir.rglob("*.html")):
+        if "_kwsource" in html_path.parts:
+            continue
+        for block in kwindex_blocks(html_path.read_text(encoding="utf-8")):
+            for kind, name, lines in entries_with_lines(block):
+                for href, line in lines:
+                    if href is None:  # :no-source:
+                        continue
+                    uri, anchor = href.split("#")
+                    assert anchor == f"L{line}"
+                    page = (html_path.parent / uri).read_text(encoding="utf-8")
+                    text = source_lines(page)[line]
+                    # A def/class line names it; an import line names what it
+                    # imports; a marker's line is its decorator.
+                    wanted = name.rpartition(".")[2] if kind != "tests" else name
+                    assert wanted in text, (kind, name, line, text)
+                    checked += 1
+    assert checked > 50
+
+
+@pytest.mark.sphinx("html", testroot="seed")
+def test_source_page_links_back_and_is_linked_from_the_metadata(app) -> None:
+    app.build()
+    path = "test/distributed/elastic/rendezvous/etcd_rendezvous_test.py"
+    (block,) = kwindex_blocks((app.outdir / "index.html").read_text(encoding="utf-8"))
+    links = [a for a in block.find("kwindex-metadata").iter() if a.tag == "a"]
+    source_link = next(a for a in links if "kwindex-source-link" in a.classes)
+    assert source_link.attrs["href"] == f"_kwsource/{path}.html"
+    page = (app.outdir / "_kwsource" / f"{path}.html").read_text(encoding="utf-8")
+    back = parse_html(page).find("kwindex-back")
+    assert back.attrs["href"] == (
+        "../../../../../index.html#kw-test.distributed.elastic.rendezvous."
+        "etcd_rendezvous_test.py"
+    )
+    source = (app.srcdir / path).read_text(encoding="utf-8").splitlines()
+    lines = source_lines(page)
+    assert sorted(lines) == list(range(1, len(source) + 1))
+    assert [lines[n] for n in (1, 20)] == [source[0], source[19]]
+    assert 'class="highlight"' in page
+
+
+@pytest.mark.sphinx("html", testroot="options")
+def test_kwindex_json_agrees_with_the_pages(app) -> None:
+    app.build()
+    outdir = Path(app.outdir)
+    data = json.loads((outdir / "kwindex.json").read_text(encoding="utf-8"))
+    modules: dict[tuple[str, str], list[dict]] = {}
+    for module in data["modules"]:
+        modules.setdefault((module["docname"], module["path"]), []).append(
+            module["keywords"]
+        )
+    assert len(data["modules"]) >= 8
+    for (docname, path), from_json in modules.items():
+        html = (outdir / f"{docname}.html").read_text(encoding="utf-8")
+        block_id = re.compile(re.escape(module_anchor(path)) + r"(-\d+)?")
+        blocks = [b for b in kwindex_blocks(html) if block_id.fullmatch(b.attrs["id"])]
+        from_html = []
+        for block in blocks:
+            lists: dict[str, list] = {
+                kind.classes[-1].removeprefix("kwindex-kind-"): []
+                for kind in block.find_all("kwindex-kind")
+            }
+            for kind, name, lines in entries_with_lines(block):
+                lists[kind].append({"name": name, "lines": [n for _h, n in lines]})
+            from_html.append(lists)
+        assert from_html == from_json, (docname, path)
