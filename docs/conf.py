@@ -11,16 +11,38 @@ author = "The sphinx-kwindex developers"
 copyright = "2026, The sphinx-kwindex developers"
 version = release = __version__
 
-extensions = ["myst_parser", "sphinx_kwindex"]
-exclude_patterns = ["_build", "examples"]
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.intersphinx",
+    "sphinx_kwindex",
+]
+exclude_patterns = ["_build", "examples", "_inventories"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 
 # kwindex_root stays at its default: the repository root (it holds pyproject.toml),
 # so "/tests/test_extract.py" names the project's own tests.
 kwindex_run_command = "python -m pytest {path}"
 
+# The build must work offline (CI has no network): instead of fetching the
+# Python docs' inventory, a hand-written excerpt in Sphinx's plain-text
+# inventory format lists the standard modules the tests and examples import.
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3", "_inventories/python.inv"),
+}
+
+templates_path = ["_templates"]
 html_theme = "alabaster"
 html_theme_options = {
     "description": "A static keyword index of Python test modules",
     "fixed_sidebar": True,
+}
+html_sidebars = {
+    "**": [
+        "about.html",
+        "navigation.html",
+        "kwindex-indexes.html",
+        "relations.html",
+        "searchbox.html",
+    ]
 }

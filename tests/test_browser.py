@@ -1,0 +1,148 @@
+"""The built documentation site in a real browser (headless Chromium): search
+finds a keyword's page, the Keyword Index leads to entries, entries lead to
+their source lines."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from sphinx.cmd.build import build_main
+
+DOCS = Path(__file__).parent.parent / "docs"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+KEYWORD = "Cart"
+"""Imported by two modules of the example shop: conftest.py and test_cart.py."""
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: ``$CHROMIUM``, else the one on ``PATH``."""
+    candidates = [os.environ.get("CHROMIUM"), "chromium", "chromium-browser"]
+    for candidate in filter(None, candidates):
+        if found := shutil.which(candidate):
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> str:
+    """The docs site, built with ``-W`` as the README says, served on localhost."""
+    outdir = tmp_path_factory.mktemp("site")
+    doctrees = tmp_path_factory.mktemp("doctrees")
+    status = build_main(
+        ["-W", "-q", "-b", "html", "-d", str(doctrees), str(DOCS), str(outdir)]
+    )
+    assert status == 0
+    handler = functools.partial(QuietHandler, directory=str(outdir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("no Chromium installed (Debian: apt-get install chromium)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as driver:
+        context = driver.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+def test_search_finds_the_page_that_indexes_a_keyword(page, site) -> None:
+    page.goto(f"{site}/search.html?q={KEYWORD}")
+    # Results are shown one by one; the heading changes once all are there.
+    page.wait_for_function(
+        "document.querySelector('#search-results h2')?.textContent === 'Search Results'"
+    )
+    results = page.eval_on_selector_all(
+        "#search-results li a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    pages = {href.split("#")[0].split("?")[0] for href in results}
+    assert "gallery.html" in pages, results
+    # The keyword is an object of the kw domain: listed with its entry's anchor.
+    assert any(
+        href.startswith(
+            "gallery.html#kw-docs.examples.shop.tests.conftest.py-imports-Cart"
+        )
+        for href in results
+    ), results
+
+
+def test_the_keyword_index_leads_to_an_entry(page, site) -> None:
+    page.goto(f"{site}/index.html")
+    # The site's navigation (the sidebar) links to the Keyword Index.
+    navigation = page.locator(".sphinxsidebar a[href='kw-index.html']")
+    assert navigation.inner_text() == "Keyword Index"
+    navigation.click()
+    page.wait_for_url(f"{site}/kw-index.html")
+    heading = page.locator(f"dt#kw-{KEYWORD}")
+    assert heading.locator(".kwindex-name").inner_text() == KEYWORD
+    links = page.locator(f"dt#kw-{KEYWORD} + dd a")
+    assert links.all_inner_texts() == [
+        "docs/examples/shop/tests/conftest.py",
+        "docs/examples/shop/tests/unit/test_cart.py",
+    ]
+    links.nth(1).click()
+    anchor = "kw-docs.examples.shop.tests.unit.test_cart.py-imports-Cart"
+    page.wait_for_url(f"{site}/gallery.html#{anchor}")
+    landed = page.evaluate("document.querySelector(':target')?.id")
+    assert landed == anchor
+    entry = page.locator(f"[id='{anchor}']")
+    assert entry.locator(".kwindex-name").inner_text() == KEYWORD
+    assert entry.is_visible()
+
+
+def test_an_entry_source_link_lands_on_its_line(page, site) -> None:
+    anchor = "kw-docs.examples.shop.tests.unit.test_cart.py-imports-Cart"
+    page.goto(f"{site}/gallery.html#{anchor}")
+    page.locator(f"[id='{anchor}'] a.kwindex-line").click()
+    source = "_kwsource/docs/examples/shop/tests/unit/test_cart.py.html"
+    page.wait_for_url(f"{site}/{source}#L7")
+    line = page.evaluate("document.querySelector(':target')?.id")
+    assert line == "L7"
+    lines = page.evaluate("document.querySelector('pre.kwindex-source').innerText")
+    assert "from shop.cart import Cart, CartFullError" in lines.split("\n")[6]
+    # The browser scrolled to it: the line is inside the window.
+    top = page.evaluate("document.getElementById('L7').getBoundingClientRect().top")
+    assert 0 <= top < page.evaluate("window.innerHeight")
+    # And back to the documentation.
+    page.click("a.kwindex-back")
+    page.wait_for_url(
+        f"{site}/gallery.html#kw-docs.examples.shop.tests.unit.test_cart.py"
+    )
