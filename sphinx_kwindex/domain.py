@@ -19,9 +19,11 @@ from sphinx_kwindex.builders import (
 )
 from sphinx_kwindex.extract import ModuleIndex, index_file
 from sphinx_kwindex.reverse_index import (
+    IndexLayout,
     KeywordGroup,
     KeywordTarget,
     build_reverse_index,
+    lay_out_index,
 )
 from sphinx_kwindex.roles import KeywordRole
 
@@ -166,8 +168,9 @@ class KeywordDomain(Domain):
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
-        # Lives as long as the application; Sphinx never pickles domain objects.
+        # Live as long as the application; Sphinx never pickles domain objects.
         self._indexed_this_build: dict[tuple[str, int, int], ModuleIndex] = {}
+        self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
 
     def index_module(self, path: Path) -> ModuleIndex:
         """The index of ``path``, read and parsed once per build however many
@@ -205,6 +208,12 @@ class KeywordDomain(Domain):
         ``:no-index:``."""
         keywords: dict[str, KeywordGroup] = self.data.setdefault("keywords", {})
         return keywords
+
+    def index_layout(self) -> IndexLayout:
+        """The pages of the Keyword Index, laid out once per reverse index."""
+        if self._layout is None or self._layout[0] is not self.keywords:
+            self._layout = (self.keywords, lay_out_index(self.keywords.values()))
+        return self._layout[1]
 
     def note_module(self, record: ModuleRecord) -> None:
         """Record that ``record.docname`` indexes a module."""

@@ -9,6 +9,7 @@ Problems are returned as data (:class:`Problem`), never raised.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -312,8 +313,7 @@ def api_targets(path: str, kind: str, keyword: Keyword) -> tuple[str, ...]:
     """
     if kind == "markers":
         return (keyword.name,)
-    module = module_dotted_name(path).split(".")
-    package = module if PurePosixPath(path).stem == "__init__" else module[:-1]
+    module, package = _module_and_package(path)
     names: list[str] = []
     for location in keyword.locations:
         if kind != "imports":
@@ -323,6 +323,14 @@ def api_targets(path: str, kind: str, keyword: Keyword) -> tuple[str, ...]:
         else:
             names.append(location.qualname)
     return tuple(dict.fromkeys(names))
+
+
+@functools.lru_cache(maxsize=256)
+def _module_and_package(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dotted parts of the module at ``path`` and of its package (the
+    same module's keywords ask for it over and over)."""
+    module = tuple(module_dotted_name(path).split("."))
+    return module, module if path.endswith("__init__.py") else module[:-1]
 
 
 def _under_module_tails(module: Sequence[str], qualname: str) -> Iterator[str]:

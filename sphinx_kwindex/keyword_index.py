@@ -16,13 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.builders import KEYWORD_INDEX, has_keyword_index, index_page_name
-from sphinx_kwindex.domain import (
-    OBJECT_TYPES,
-    KeywordDomain,
-    KeywordIndex,
-    get_domain,
-)
-from sphinx_kwindex.reverse_index import SYMBOLS, KeywordGroup
+from sphinx_kwindex.domain import OBJECT_TYPES, KeywordIndex, get_domain
+from sphinx_kwindex.reverse_index import SYMBOLS, IndexLayout, KeywordGroup
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -36,7 +31,8 @@ def render_first_index_page(
     (``html-page-context``)."""
     if pagename != KEYWORD_INDEX or templatename != "domainindex.html":
         return None
-    context.update(index_page_context(app.builder, get_domain(app.env), 1))
+    layout = get_domain(app.env).index_layout()
+    context.update(index_page_context(app.builder, layout, 1))
     return "page.html"
 
 
@@ -44,34 +40,28 @@ def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]
     """The continuation pages of a large Keyword Index (``html-collect-pages``)."""
     if not has_keyword_index(app.builder):
         return
-    domain = get_domain(app.env)
-    for page in range(2, page_count(domain) + 1):
-        context = index_page_context(app.builder, domain, page)
+    layout = get_domain(app.env).index_layout()
+    for page in range(2, len(layout.pages) + 1):
+        context = index_page_context(app.builder, layout, page)
         yield index_page_name(page), context, "page.html"
 
 
-def page_count(domain: KeywordDomain) -> int:
-    """How many pages the Keyword Index has."""
-    return max((group.page for group in domain.keywords.values()), default=1)
-
-
 def index_page_context(
-    builder: Builder, domain: KeywordDomain, page: int
+    builder: Builder, layout: IndexLayout, page: int
 ) -> dict[str, Any]:
     """Title and body of page ``page`` of the Keyword Index."""
     title = str(KeywordIndex.localname)
-    groups = list(domain.keywords.values())
     pagename = index_page_name(page)
-    body = [f"<h1>{escape(title)}</h1>\n", _summary_html(groups)]
-    body.append(_letters_html(builder, pagename, groups))
-    pages = page_count(domain)
-    if pages > 1:
-        body.append(_pager_html(builder, pagename, groups, page, pages))
-    on_page = [group for group in groups if group.page == page]
-    first_page_of_letter = _first_pages(groups)
-    for letter, letter_groups in groupby(on_page, key=lambda g: g.letter):
+    body = [
+        f"<h1>{escape(title)}</h1>\n",
+        _summary_html(layout),
+        _letters_html(builder, pagename, layout),
+    ]
+    if len(layout.pages) > 1:
+        body.append(_pager_html(builder, pagename, layout, page))
+    for letter, letter_groups in groupby(layout.pages[page - 1], lambda g: g.letter):
         label = escape(_letter_label(letter))
-        if first_page_of_letter[letter] == page:
+        if layout.first_page_of_letter[letter] == page:
             body.append(f'<h2 id="{escape(_letter_id(letter))}">{label}</h2>\n')
         else:
             body.append(f"<h2>{label} {escape(_('(continued)'))}</h2>\n")
@@ -81,39 +71,30 @@ def index_page_context(
     return {"title": title, "body": "".join(body), "parents": []}
 
 
-def _summary_html(groups: list[KeywordGroup]) -> str:
-    modules = len({path for group in groups for path in group.paths})
+def _summary_html(layout: IndexLayout) -> str:
     text = _("Keywords: %(keywords)d. Modules: %(modules)d.") % {
-        "keywords": len(groups),
-        "modules": modules,
+        "keywords": layout.keyword_count,
+        "modules": layout.module_count,
     }
     return f'<p class="kwindex-index-summary">{escape(text)}</p>\n'
 
 
-def _letters_html(builder: Builder, pagename: str, groups: list[KeywordGroup]) -> str:
+def _letters_html(builder: Builder, pagename: str, layout: IndexLayout) -> str:
     links = [
         f'<a href="{escape(_page_uri(builder, pagename, page))}#'
         f'{escape(_letter_id(letter))}"><strong>{escape(_letter_label(letter))}'
         "</strong></a>"
-        for letter, page in _first_pages(groups).items()
+        for letter, page in layout.first_page_of_letter.items()
     ]
     return f'<p class="kwindex-index-letters">{" | ".join(links)}</p>\n'
 
 
 def _pager_html(
-    builder: Builder,
-    pagename: str,
-    groups: list[KeywordGroup],
-    current: int,
-    pages: int,
+    builder: Builder, pagename: str, layout: IndexLayout, current: int
 ) -> str:
-    first_and_last: dict[int, tuple[str, str]] = {}
-    for group in groups:
-        first, _last = first_and_last.get(group.page, (group.name, group.name))
-        first_and_last[group.page] = (first, group.name)
     items = []
-    for page in range(1, pages + 1):
-        first, last = first_and_last[page]
+    for page, groups in enumerate(layout.pages, start=1):
+        first, last = groups[0].name, groups[-1].name
         span = escape(first if first == last else f"{first} … {last}")
         if page == current:
             items.append(f'<li class="current"><strong>{page}</strong> {span}</li>')
@@ -144,13 +125,6 @@ def _group_html(builder: Builder, pagename: str, group: KeywordGroup) -> str:
         f'{escape(group.name)}</code> <span class="kwindex-count">({count})</span>'
         f'</dt>\n<dd><ul class="kwindex-index-modules">{"".join(links)}</ul></dd>\n'
     )
-
-
-def _first_pages(groups: list[KeywordGroup]) -> dict[str, int]:
-    first: dict[str, int] = {}
-    for group in groups:
-        first.setdefault(group.letter, group.page)
-    return first
 
 
 def _page_uri(builder: Builder, pagename: str, page: int) -> str:

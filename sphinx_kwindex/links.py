@@ -24,14 +24,22 @@ def resolve_api_reference(
     app: Sphinx,
     docname: str,
     kind: str,
+    name: str,
     targets: Iterable[str],
-    contnode: nodes.TextElement,
 ) -> nodes.reference | None:
-    """A reference to the first of ``targets`` (dotted Python names) that the
-    Python domain, or for imports and markers intersphinx, can resolve."""
+    """A reference, around the keyword ``name`` as code, to the first of
+    ``targets`` (dotted Python names) that the Python domain, or for imports
+    and markers intersphinx, can resolve."""
     env, builder = app.env, app.builder
     python = env.get_domain("py")
+    # The Python domain finds an exact name in its objects or nothing: asking
+    # only for names it holds spares a node per candidate.
+    documented = python.data.get("objects", {})
+    external = kind in EXTERNAL_KINDS
     for target in targets:
+        if not external and target not in documented:
+            continue
+        contnode = nodes.literal(name, name, classes=["kwindex-name"])
         xref = addnodes.pending_xref(
             "",
             refdomain="py",
@@ -45,7 +53,7 @@ def resolve_api_reference(
             found = python.resolve_xref(
                 env, docname, builder, "obj", target, xref, contnode
             )
-            if found is None and kind in EXTERNAL_KINDS:
+            if found is None and external:
                 found = app.events.emit_firstresult(
                     "missing-reference",
                     env,

@@ -164,13 +164,7 @@ def api_references(
     """Per entry, a reference to the name's API documentation, if any."""
     kind = node["kind"]
     return [
-        resolve_api_reference(
-            app,
-            docname,
-            kind,
-            targets,
-            nodes.literal(name, name, classes=["kwindex-name"]),
-        )
+        resolve_api_reference(app, docname, kind, name, targets)
         for name, _id, _locations, targets in node["entries"]
     ]
 

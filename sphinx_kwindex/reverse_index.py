@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sphinx_kwindex.extract import KINDS
 
-LINKS_PER_PAGE = 2000
+LINKS_PER_PAGE = 1000
 """How many module links one page of the Keyword Index holds at most (a
-keyword is never split across pages). Keeps each page a few hundred
-kilobytes however large the project: 50,000 keywords make about 50 pages,
-not one page of 20 megabytes."""
+keyword is never split across pages). A link takes about 380 bytes of HTML,
+so a page stays under about 400 kB however large the project: 45,000
+keywords in 1,000 modules make some 50 pages, not one page of 21 MB."""
 
 SYMBOLS = ""
 """The letter of names that start with neither a letter nor ``_``."""
@@ -55,6 +55,37 @@ class KeywordGroup:
     def paths(self) -> tuple[str, ...]:
         """The modules that hold the keyword, each once, sorted."""
         return tuple(dict.fromkeys(target.path for target in self.targets))
+
+
+@dataclass(frozen=True, slots=True)
+class IndexLayout:
+    """How the Keyword Index is laid out on its pages."""
+
+    pages: tuple[tuple[KeywordGroup, ...], ...]
+    """The keywords of each page, page 1 first."""
+    first_page_of_letter: dict[str, int]
+    module_count: int
+
+    @property
+    def keyword_count(self) -> int:
+        """How many keywords the index lists."""
+        return sum(len(page) for page in self.pages)
+
+
+def lay_out_index(groups: Iterable[KeywordGroup]) -> IndexLayout:
+    """The pages of the Keyword Index, from groups in index order."""
+    pages: list[list[KeywordGroup]] = []
+    first_page_of_letter: dict[str, int] = {}
+    paths: set[str] = set()
+    for group in groups:
+        if group.page > len(pages):
+            pages.append([])
+        pages[-1].append(group)
+        first_page_of_letter.setdefault(group.letter, group.page)
+        paths.update(target.path for target in group.targets)
+    return IndexLayout(
+        tuple(map(tuple, pages)) or ((),), first_page_of_letter, len(paths)
+    )
 
 
 def index_letter(name: str) -> str:
