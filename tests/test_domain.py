@@ -11,6 +11,8 @@ from html_contract import parse_html
 from sphinx.util.inventory import InventoryFile
 from test_build_behaviour import own_warnings
 
+from sphinx_kwindex.domain import KeywordDomain
+
 WIDGETS = "tests/test_widgets.py"
 GADGETS = "tests/test_gadgets.py"
 
@@ -189,8 +191,16 @@ def test_another_project_links_to_keywords_through_intersphinx(
 
 
 def test_parallel_reads_give_the_same_index_and_inventory(
-    make_app, rootdir: Path, tmp_path: Path
+    make_app, rootdir: Path, tmp_path: Path, monkeypatch
 ) -> None:
+    merged: list[str] = []
+    merge = KeywordDomain.merge_domaindata
+
+    def counting_merge(self, docnames, otherdata) -> None:
+        merged.extend(docnames)
+        merge(self, docnames, otherdata)
+
+    monkeypatch.setattr(KeywordDomain, "merge_domaindata", counting_merge)
     outputs = []
     for parallel in (1, 2):
         app = make_app(

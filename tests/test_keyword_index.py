@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from html_contract import parse_html
-from test_build_behaviour import own_warnings
+from test_build_behaviour import own_warnings, record_read_documents
 from test_domain import load_inventory
 
 import sphinx_kwindex.reverse_index
@@ -209,3 +210,30 @@ def test_html_domain_indices_can_leave_the_index_out(make_app, write_project) ->
     assert not (Path(app.outdir) / "kw-index.html").exists()
     index = (Path(app.outdir) / "index.html").read_text("utf-8")
     assert 'href="#kw-tests.test_a.py-imports-os"' in index
+
+
+def test_editing_a_module_updates_the_index_and_rereads_only_its_page(
+    make_app, rootdir: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "links"
+    shutil.copytree(rootdir / "test-links", project)
+    app = make_app("html", srcdir=project)
+    app.build()
+    module = project / "tests" / "test_gadgets.py"
+    module.write_text(module.read_text().replace("import os\n", "import json\n"))
+    again = make_app("html", srcdir=project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["gadgets"]
+    groups = index_groups((Path(again.outdir) / "kw-index.html").read_text("utf-8"))
+    assert groups["json"] == [
+        (
+            "tests/test_gadgets.py",
+            "import",
+            "gadgets.html#kw-tests.test_gadgets.py-imports-json",
+        )
+    ]
+    assert [path for path, _kind, _href in groups["os"]] == ["tests/test_widgets.py"]
+    inventory = load_inventory(Path(again.outdir) / "objects.inv")
+    assert "tests/test_gadgets.py::json" in inventory["kw:import"]
+    assert "tests/test_gadgets.py::os" not in inventory["kw:import"]
