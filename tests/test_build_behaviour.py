@@ -52,31 +52,37 @@ def test_labels_are_translatable(make_app, tmp_path: Path, rootdir: Path) -> Non
     assert "Pfad" in fields
 
 
-def test_parallel_read_gives_the_same_output(
-    make_app, tmp_path: Path, rootdir: Path
-) -> None:
+def build_serial_and_parallel(make_app, srcdir: Path, tmp_path: Path) -> list[dict]:
+    """Build ``srcdir`` with ``-j 1`` and ``-j 2``: ``{output file: bytes}`` of
+    each build (every page but the search page, kwindex.json, objects.inv)."""
     outputs = []
     for parallel in (1, 2):
         app = make_app(
-            "html",
-            srcdir=rootdir / "test-options",
-            builddir=tmp_path / f"j{parallel}",
-            parallel=parallel,
+            "html", srcdir=srcdir, builddir=tmp_path / f"j{parallel}", parallel=parallel
         )
         app.build()
         assert own_warnings(app) == []
-        pages = sorted(p.relative_to(app.outdir) for p in app.outdir.rglob("*.html"))
+        files = sorted(p.relative_to(app.outdir) for p in app.outdir.rglob("*.html"))
+        files += [Path("kwindex.json"), Path("objects.inv")]
         outputs.append(
             {
-                str(page): (app.outdir / page).read_bytes()
-                for page in pages
-                if page.name != "search.html"
+                str(file): (app.outdir / file).read_bytes()
+                for file in files
+                if file.name != "search.html"
             }
-            | {"kwindex.json": (app.outdir / "kwindex.json").read_bytes()}
         )
-    assert outputs[0].keys() == outputs[1].keys()
-    for name in outputs[0]:
-        assert outputs[0][name] == outputs[1][name], name
+    return outputs
+
+
+def test_parallel_read_gives_the_same_output(
+    make_app, tmp_path: Path, rootdir: Path
+) -> None:
+    serial, parallel = build_serial_and_parallel(
+        make_app, rootdir / "test-options", tmp_path
+    )
+    assert serial.keys() == parallel.keys()
+    for name in serial:
+        assert serial[name] == parallel[name], name
 
 
 def own_warnings(app) -> list[str]:
