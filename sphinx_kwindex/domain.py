@@ -78,6 +78,26 @@ class ModuleRecord:
         return posixpath.dirname(self.path)
 
 
+OBJECT_TYPES = {
+    "classes": "class",
+    "functions": "function",
+    "imports": "import",
+    "tests": "test",
+    "fixtures": "fixture",
+    "markers": "marker",
+    "constants": "constant",
+}
+"""The ``kw`` object type of each keyword kind (also the role restricted to it)."""
+
+KEYWORD = "keyword"
+"""The object type of a keyword as a whole (its Keyword Index entry), and the
+role that finds a keyword of any kind."""
+
+_SEARCH_PRIORITY = {"imports": 2, "markers": 2}
+"""Imports and markers are where a name is used, not defined: listed after
+definitions in search results."""
+
+
 class KeywordIndex(Index):
     """The Keyword Index: every keyword from A to Z with the modules that hold it.
 
@@ -121,26 +141,6 @@ def _index_entries(name: str, targets: list[KeywordTarget]) -> list[IndexEntry]:
             for t in targets
         ),
     ]
-
-
-OBJECT_TYPES = {
-    "classes": "class",
-    "functions": "function",
-    "imports": "import",
-    "tests": "test",
-    "fixtures": "fixture",
-    "markers": "marker",
-    "constants": "constant",
-}
-"""The ``kw`` object type of each keyword kind (also the role restricted to it)."""
-
-KEYWORD = "keyword"
-"""The object type of a keyword as a whole (its Keyword Index entry), and the
-role that finds a keyword of any kind."""
-
-_SEARCH_PRIORITY = {"imports": 2, "markers": 2}
-"""Imports and markers are where a name is used, not defined: listed after
-definitions in search results."""
 
 
 class KeywordDomain(Domain):
@@ -261,16 +261,15 @@ class KeywordDomain(Domain):
         if not found:
             return None
         first = found[0]
+        title = f"{first.path}::{first.name}"
+        docname, anchor = first.docname, first.entry_id
         if len({t.path for t in found}) > 1 and has_keyword_index(builder):
             group = self.keywords[first.name]
             docname, anchor, title = (
                 index_page_name(group.page),
                 group.anchor,
-                first.name,
+                group.name,
             )
-        else:
-            docname, anchor = first.docname, first.entry_id
-            title = f"{first.path}::{first.name}"
         return make_refnode(builder, fromdocname, docname, anchor, contnode, title)
 
     def resolve_any_xref(
