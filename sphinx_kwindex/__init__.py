@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 STATIC_DIR = Path(__file__).parent / "static"
-ENV_VERSION = 3
+ENV_VERSION = 4
 """Bump whenever what the environment stores changes shape (``domain.py``):
 Sphinx then starts from a fresh environment instead of unpickling old data."""
 
@@ -46,10 +46,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from sphinx_kwindex.directive import KwindexDirective
     from sphinx_kwindex.domain import KeywordDomain, derive_project_data
     from sphinx_kwindex.export import export_json
+    from sphinx_kwindex.folders import KwindexFolderDirective
     from sphinx_kwindex.keyword_index import (
         collect_index_pages,
         render_first_index_page,
     )
+    from sphinx_kwindex.pages import generate_pages, reread_changed_folder_pages
     from sphinx_kwindex.roles import KeywordRole
     from sphinx_kwindex.source_pages import collect_source_pages
 
@@ -57,9 +59,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(KeywordDomain)
     nodes.register(app)
     app.add_directive("kwindex", KwindexDirective)
+    app.add_directive("kwindex-folder", KwindexFolderDirective)
     app.add_role("kw", KeywordRole())
     app.connect("env-updated", derive_project_data)
     app.connect("builder-inited", add_stylesheet)
+    app.connect("builder-inited", generate_pages)
+    app.connect("env-get-outdated", reread_changed_folder_pages)
     app.connect("html-collect-pages", collect_source_pages)
     app.connect("html-collect-pages", collect_index_pages)
     app.connect("html-page-context", render_first_index_page)

@@ -45,6 +45,7 @@ def validate_config(app: Sphinx, config: Config) -> None:
     _check_kinds(config)
     _check_run_command(config)
     _check_string_list(config, "kwindex_modules")
+    _check_output_dir(config, Path(app.srcdir))
     config.kwindex_root = str(resolve_root(config.kwindex_root, Path(app.confdir)))
 
 
@@ -80,6 +81,18 @@ def _check_run_command(config: Config) -> None:
     except (KeyError, IndexError, ValueError) as exc:
         reason = __("it must be a format string using only {path} (%s)") % exc
         _reject(config, "kwindex_run_command", DEFAULT_RUN_COMMAND, reason)
+
+
+def _check_output_dir(config: Config, srcdir: Path) -> None:
+    value = config.kwindex_output_dir
+    inside = (srcdir / value).resolve()
+    if (
+        not value.strip("/. ")
+        or Path(value).is_absolute()
+        or srcdir.resolve() not in inside.parents
+    ):
+        reason = __("it must be a folder inside the source folder")
+        _reject(config, "kwindex_output_dir", "kwindex", reason)
 
 
 def _check_string_list(config: Config, name: str) -> None:

@@ -34,9 +34,11 @@ from sphinx_kwindex.nodes import (
     kwindex_source_link,
     module_anchor,
     module_type_label,
+    page_reference,
     related_placeholder,
     source_page_name,
 )
+from sphinx_kwindex.pages import folder_docname
 
 if TYPE_CHECKING:
     from sphinx.util.typing import OptionSpec
@@ -157,7 +159,7 @@ class KwindexDirective(SphinxDirective):
             path_paragraph += kwindex_source_link(page=source_page)
         fields: list[tuple[str, nodes.Node]] = [
             (_("Path"), path_paragraph),
-            (_("Folder"), nodes.literal(folder, folder or ".")),
+            (_("Folder"), self.folder_link(folder)),
             (_("Type"), nodes.Text(module_type_label(classify_module(path)))),
             (_("Size"), nodes.Text(_("%s bytes") % f"{module.size:,}")),
             (_("Lines"), nodes.Text(str(module.line_count))),
@@ -177,6 +179,16 @@ class KwindexDirective(SphinxDirective):
                 "", nodes.field_name(name, name), nodes.field_body("", body)
             )
         return nodes.container("", field_list, classes=["kwindex-metadata"])
+
+    def folder_link(self, folder: str) -> nodes.Node:
+        """The folder as code, linked to its page when ``kwindex_modules``
+        generated one."""
+        text = nodes.literal(folder, folder or ".")
+        domain = get_domain(self.env)
+        if folder not in domain.tree:
+            return text
+        page = folder_docname(domain.output_dir, folder)
+        return page_reference(self.env.docname, page, text)
 
     def display_options(self) -> DisplayOptions:
         """Check every option; a bad value warns and falls back to its default."""

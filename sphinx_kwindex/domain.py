@@ -4,8 +4,11 @@ Index."""
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from dataclasses import dataclass
+from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
@@ -17,7 +20,8 @@ from sphinx_kwindex.builders import (
     index_page_name,
     keyword_index_enabled,
 )
-from sphinx_kwindex.extract import ModuleIndex, index_file
+from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
+from sphinx_kwindex.module_tree import Folder
 from sphinx_kwindex.reverse_index import (
     IndexLayout,
     KeywordGroup,
@@ -29,7 +33,6 @@ from sphinx_kwindex.roles import KeywordRole
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Set
-    from pathlib import Path
 
     from docutils.nodes import Element, reference
     from sphinx.addnodes import pending_xref
@@ -41,6 +44,16 @@ if TYPE_CHECKING:
 
     RelatedModule = tuple[str, str, str]
     """``(path, docname, anchor)`` of an indexed module."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedModule:
+    """A module's index as the environment keeps it, with what identifies the
+    file's content: ``stamp`` (modification time in ns, size) and a digest."""
+
+    stamp: tuple[int, int]
+    digest: bytes
+    index: ModuleIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,30 +176,66 @@ class KeywordDomain(Domain):
         "modules": {},
         "folders": {},
         "keywords": {},
+        "parsed": {},
+        "tree": {},
+        "output_dir": "",
     }
-    data_version = 2
+    data_version = 3
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
         # Live as long as the application; Sphinx never pickles domain objects.
-        self._indexed_this_build: dict[tuple[str, int, int], ModuleIndex] = {}
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
+        self.folder_pages_to_reread: list[str] = []
+
+    @property
+    def parsed(self) -> dict[str, ParsedModule]:
+        """What :meth:`index_module` parsed, by absolute path (kept across
+        builds in the environment; purged of modules no page indexes)."""
+        parsed: dict[str, ParsedModule] = self.data.setdefault("parsed", {})
+        return parsed
 
     def index_module(self, path: Path) -> ModuleIndex:
-        """The index of ``path``, read and parsed once per build however many
-        documents ask for it (keyed by path, modification time and size)."""
+        """The index of the file ``path``, parsed only when its content is new
+        to the environment: once per build however many documents ask for it,
+        and not at all in a later build if the file did not change."""
         try:
             stat = path.stat()
+            if not S_ISREG(stat.st_mode):
+                return index_file(path)
+            key, stamp = str(path), (stat.st_mtime_ns, stat.st_size)
+            cached = self.parsed.get(key)
+            if cached is not None and cached.stamp == stamp:
+                return cached.index
+            data = path.read_bytes()
         except OSError:
             return index_file(path)
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-        if key not in self._indexed_this_build:
-            self._indexed_this_build[key] = index_file(path)
-        return self._indexed_this_build[key]
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if cached is None or cached.digest != digest:
+            cached = ParsedModule(stamp, digest, index_source(data, key))
+        self.parsed[key] = ParsedModule(stamp, digest, cached.index)
+        return cached.index
 
-    def forget_indexed_modules(self) -> None:
-        """Free what :meth:`index_module` kept, once all documents are read."""
-        self._indexed_this_build.clear()
+    def purge_parsed(self, keep: Set[str]) -> None:
+        """Forget parsed modules whose path is not in ``keep``."""
+        for key in self.parsed.keys() - keep:
+            del self.parsed[key]
+
+    @property
+    def tree(self) -> dict[str, Folder]:
+        """The folders of ``kwindex_modules`` (empty without it)."""
+        tree: dict[str, Folder] = self.data.setdefault("tree", {})
+        return tree
+
+    @property
+    def output_dir(self) -> str:
+        """Where the generated pages of :attr:`tree` are, in the source folder."""
+        return str(self.data.get("output_dir", ""))
+
+    def set_tree(self, output_dir: str, tree: dict[str, Folder]) -> None:
+        """Record the folders of ``kwindex_modules`` and where their pages are."""
+        self.data["tree"] = tree
+        self.data["output_dir"] = output_dir
 
     @property
     def modules(self) -> dict[str, list[ModuleRecord]]:
@@ -231,6 +280,12 @@ class KeywordDomain(Domain):
         for docname in docnames:
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
+        # What a reading process parsed, for the next build to find: of two
+        # versions of a file, the newer.
+        for key, parsed in otherdata["parsed"].items():
+            mine = self.parsed.get(key)
+            if mine is None or parsed.stamp > mine.stamp:
+                self.parsed[key] = parsed
 
     def find_targets(self, target: str, objtypes: Iterable[str]) -> list[KeywordTarget]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one
@@ -324,8 +379,12 @@ def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
     changes the "related modules" of every page indexing that folder.
     """
     domain = get_domain(env)
-    domain.forget_indexed_modules()
     records = domain.all_modules()
+    root = Path(env.config.kwindex_root)
+    domain.purge_parsed(
+        {str(root / r.path) for r in records}
+        | {str((root / m).resolve()) for f in domain.tree.values() for m in f.modules}
+    )
     folders = _group_by_folder(records)
     previous = domain.folders
     changed = {

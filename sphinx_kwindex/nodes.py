@@ -15,6 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex._i18n import _
@@ -104,6 +105,21 @@ def keyword_list(
     node = kwindex_keywords(kind=kind, entries=entries, source_page=source_page)
     node += nodes.Text(" ".join(entry[0] for entry in entries))
     return node
+
+
+def page_reference(
+    fromdocname: str, docname: str, content: nodes.Node
+) -> addnodes.pending_xref:
+    """A link from ``fromdocname`` to the page ``docname`` around ``content``."""
+    return addnodes.pending_xref(
+        "",
+        content,
+        refdomain="std",
+        reftype="doc",
+        reftarget="/" + docname,
+        refexplicit=True,
+        refdoc=fromdocname,
+    )
 
 
 def related_placeholder(folder: str, path: str) -> kwindex_related:

@@ -171,13 +171,13 @@ def test_a_module_indexed_by_many_documents_is_read_once(
     import sphinx_kwindex.domain
 
     reads: list[str] = []
-    original = sphinx_kwindex.domain.index_file
+    original = sphinx_kwindex.domain.index_source
 
-    def counting_index_file(path):
-        reads.append(Path(path).name)
-        return original(path)
+    def counting_index_source(data, filename):
+        reads.append(Path(filename).name)
+        return original(data, filename)
 
-    monkeypatch.setattr(sphinx_kwindex.domain, "index_file", counting_index_file)
+    monkeypatch.setattr(sphinx_kwindex.domain, "index_source", counting_index_source)
     names = [f"page{number}" for number in range(4)]
     twice = ".. kwindex:: /shared_test.py\n\n.. kwindex:: /shared_test.py\n"
     project = write_project(

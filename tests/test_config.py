@@ -122,6 +122,14 @@ def test_source_pages_off(make_app, tmp_path: Path) -> None:
             "invalid value [1] for kwindex_modules: expected a list of strings",
         ),
         (
+            'kwindex_output_dir = "../elsewhere"\n',
+            "invalid value '../elsewhere' for kwindex_output_dir: it must be a folder inside the source folder; using 'kwindex'",
+        ),
+        (
+            'kwindex_output_dir = "."\n',
+            "invalid value '.' for kwindex_output_dir: it must be a folder inside the source folder",
+        ),
+        (
             'kwindex_source_pages = "yes"\n',
             "invalid value 'yes' for kwindex_source_pages: expected bool",
         ),

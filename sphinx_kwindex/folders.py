@@ -1,0 +1,104 @@
+"""The ``kwindex-folder`` directive: a folder of ``kwindex_modules`` as the
+seed's folder index shows it: its sub-folders, then its modules with their
+one-line summaries and keyword counts."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.domain import get_domain
+from sphinx_kwindex.module_tree import modules_below
+from sphinx_kwindex.nodes import kind_labels, page_reference
+from sphinx_kwindex.pages import folder_docname, module_docname
+
+logger = logging.getLogger(__name__)
+
+
+class KwindexFolderDirective(SphinxDirective):
+    """``.. kwindex-folder:: /FOLDER``: the listing of a ``kwindex_modules`` folder."""
+
+    has_content = False
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self) -> list[nodes.Node]:
+        domain = get_domain(self.env)
+        folder = self.arguments[0].strip().strip("/")
+        node = domain.tree.get(folder)
+        if node is None:
+            logger.warning(
+                __("%r is not a folder of kwindex_modules"),
+                self.arguments[0],
+                location=self.get_location(),
+                type="kwindex",
+                subtype="missing",
+            )
+            return []
+        block = nodes.container(classes=["kwindex-folder"])
+        block["support_smartquotes"] = False  # summaries are data
+        if node.subfolders:
+            block += nodes.rubric("", _("Folders"))
+            items = nodes.bullet_list()
+            for sub in node.subfolders:
+                count = _("modules: %d") % modules_below(domain.tree, sub)
+                link = self.page_link(folder_docname(domain.output_dir, sub), sub)
+                paragraph = nodes.paragraph("", "", link, nodes.Text(f" ({count})"))
+                items += nodes.list_item("", paragraph)
+            block += items
+        if node.modules:
+            block += nodes.rubric("", _("Modules"))
+            block += self.modules_table(node.modules)
+        return [block]
+
+    def modules_table(self, modules: tuple[str, ...]) -> nodes.table:
+        """Module, summary and a count per default kind, a row per module."""
+        domain = get_domain(self.env)
+        root = Path(self.config.kwindex_root)
+        kinds = list(self.config.kwindex_default_kinds)
+        labels = kind_labels()
+        header = [_("Module"), _("Summary"), *(labels[kind][0] for kind in kinds)]
+        rows = []
+        for module in modules:
+            path = (root / module).resolve()
+            # The listing shows what the module says: read it again when it changes.
+            self.env.note_dependency(str(path))
+            index = domain.index_module(path)
+            name = posixpath.basename(module)
+            link = self.page_link(module_docname(domain.output_dir, module), name)
+            summary = index.docstring or (
+                index.problem.message if index.problem is not None else ""
+            )
+            counts = [
+                "" if index.problem else str(len(index.of_kind(kind))) for kind in kinds
+            ]
+            rows.append([link, nodes.Text(summary), *map(nodes.Text, counts)])
+        return _table(header, rows, classes=["kwindex-folder-modules"])
+
+    def page_link(self, docname: str, text: str) -> addnodes.pending_xref:
+        """A link to the generated page ``docname``, showing ``text`` as code."""
+        return page_reference(self.env.docname, docname, nodes.literal(text, text))
+
+
+def _table(
+    header: list[str], rows: list[list[nodes.Node]], classes: list[str]
+) -> nodes.table:
+    table = nodes.table(classes=classes)
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group.extend(nodes.colspec(colwidth=1) for _ in header)
+    group += nodes.thead("", _row([nodes.Text(label) for label in header]))
+    group += nodes.tbody("", *(_row(cells) for cells in rows))
+    return table
+
+
+def _row(cells: list[nodes.Node]) -> nodes.row:
+    return nodes.row(
+        "", *(nodes.entry("", nodes.paragraph("", "", cell)) for cell in cells)
+    )

@@ -1,0 +1,119 @@
+"""Which files ``kwindex_modules`` names, and the folder tree they make.
+
+No Sphinx here: globs in, sorted POSIX paths and folder listings out.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_GLOB_PART = re.compile(r"\*\*/|\*\*|\*|\?|\[[^]/]*\]|[^*?[]+|\[")
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A regular expression matching the POSIX paths ``pattern`` names.
+
+    ``**/`` matches any number of folders (none included), ``*`` and ``?``
+    anything but ``/`` within one name, ``[...]`` one character of a set.
+    """
+    parts = []
+    for token in _GLOB_PART.findall(pattern.strip("/")):
+        if token == "**/":
+            parts.append("(?:[^/]+/)*")
+        elif token == "**":
+            parts.append(".*")
+        elif token == "*":
+            parts.append("[^/]*")
+        elif token == "?":
+            parts.append("[^/]")
+        elif token.startswith("[") and len(token) > 1:
+            negated = token[1:2] == "!"
+            body = token[2:-1] if negated else token[1:-1]
+            parts.append(f"[{'^' if negated else ''}{re.escape(body)}]")
+        else:
+            parts.append(re.escape(token))
+    return re.compile("".join(parts) + r"\Z")
+
+
+def find_modules(root: Path, patterns: Sequence[str]) -> list[str]:
+    """The files under ``root`` that a pattern names and no ``!pattern``
+    excludes, as sorted POSIX paths relative to ``root``.
+
+    Only the folders a pattern can reach are walked; hidden folders and
+    ``__pycache__`` are skipped, and symbolic links are not followed out.
+    """
+    included = [p for p in patterns if not p.startswith("!")]
+    excluded = [glob_regex(p[1:]) for p in patterns if p.startswith("!")]
+    found: set[str] = set()
+    for pattern in included:
+        regex = glob_regex(pattern)
+        start = _fixed_prefix(pattern)
+        for path in _walk_files(root, start):
+            if regex.match(path) and not any(x.match(path) for x in excluded):
+                found.add(path)
+    return sorted(found)
+
+
+def _fixed_prefix(pattern: str) -> str:
+    """The folders at the start of ``pattern`` that hold no wildcard."""
+    folders = pattern.strip("/").split("/")[:-1]
+    fixed = []
+    for folder in folders:
+        if any(char in folder for char in "*?["):
+            break
+        fixed.append(folder)
+    return "/".join(fixed)
+
+
+def _walk_files(root: Path, start: str) -> Iterable[str]:
+    top = root / start if start else root
+    for folder, subfolders, files in os.walk(top):
+        subfolders[:] = sorted(
+            name
+            for name in subfolders
+            if not name.startswith(".") and name != "__pycache__"
+        )
+        relative = Path(folder).relative_to(root).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        for name in files:
+            yield prefix + name
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A folder of the tree: its sub-folders and its own modules, sorted."""
+
+    path: str
+    """Relative to ``kwindex_root``, POSIX; ``""`` for the top."""
+    subfolders: tuple[str, ...]
+    modules: tuple[str, ...]
+
+
+def folder_tree(modules: Iterable[str]) -> dict[str, Folder]:
+    """Every folder that holds a module or leads to one, from the top ``""``."""
+    subfolders: dict[str, set[str]] = {"": set()}
+    own: dict[str, list[str]] = {"": []}
+    for module in sorted(modules):
+        folder = posixpath.dirname(module)
+        own.setdefault(folder, []).append(module)
+        while folder:
+            parent = posixpath.dirname(folder)
+            subfolders.setdefault(folder, set())
+            subfolders.setdefault(parent, set()).add(folder)
+            own.setdefault(folder, [])
+            folder = parent
+    return {
+        folder: Folder(folder, tuple(sorted(subfolders[folder])), tuple(own[folder]))
+        for folder in sorted(subfolders)
+    }
+
+
+def modules_below(tree: dict[str, Folder], folder: str) -> int:
+    """How many modules ``folder`` and its sub-folders hold."""
+    node = tree[folder]
+    return len(node.modules) + sum(modules_below(tree, sub) for sub in node.subfolders)

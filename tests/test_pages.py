@@ -1,0 +1,238 @@
+"""Whole trees from ``kwindex_modules``: generated pages, folder pages, and
+how rebuilds and parallel builds treat them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from html_contract import keyword_lists, kwindex_blocks, metadata_fields, parse_html
+from test_build_behaviour import (
+    build_serial_and_parallel,
+    own_warnings,
+    record_read_documents,
+)
+
+import sphinx_kwindex.domain
+
+TREE = {
+    "tests/unit/test_cart.py": '"""Carts."""\n\nimport os\n\n\nclass CartTest:\n    def test_empty(self): ...\n',
+    "tests/unit/test_price.py": '"""Prices *and* taxes."""\n\nimport os\nimport decimal\n\n\ndef test_round(): ...\n',
+    "tests/integration/test_checkout.py": "import os\n\n\ndef test_pay(): ...\n",
+    "tests/helpers.py": "def helper(): ...\n",
+    "tests/unit/notes.txt": "not Python\n",
+}
+CONF = (
+    'kwindex_modules = ["tests/**/test_*.py", "tests/**/*.py", "!tests/helpers.py"]\n'
+)
+INDEX = "Project\n=======\n\n.. toctree::\n\n   kwindex/index\n"
+
+
+@pytest.fixture
+def tree_project(write_project):
+    """A project whose conf.py sets ``kwindex_modules`` over :data:`TREE`."""
+    project = write_project({**TREE, "index.rst": INDEX})
+    with (project / "conf.py").open("a") as conf:
+        conf.write(CONF)
+    return project
+
+
+def generated(project: Path) -> list[str]:
+    return sorted(p.relative_to(project).as_posix() for p in project.rglob("*.rst"))
+
+
+def test_a_tree_gets_a_page_per_module_and_per_folder(make_app, tree_project) -> None:
+    app = make_app("html", srcdir=tree_project)
+    app.build()
+    assert own_warnings(app) == []
+    assert generated(tree_project) == [
+        "index.rst",
+        "kwindex/index.rst",
+        "kwindex/tests/index.rst",
+        "kwindex/tests/integration/index.rst",
+        "kwindex/tests/integration/test_checkout.py.rst",
+        "kwindex/tests/unit/index.rst",
+        "kwindex/tests/unit/test_cart.py.rst",
+        "kwindex/tests/unit/test_price.py.rst",
+    ]
+    assert "reading indexed modules" in app.status.getvalue()
+    outdir = Path(app.outdir)
+    page = (outdir / "kwindex/tests/unit/test_cart.py.html").read_text("utf-8")
+    assert "<h1>tests/unit/test_cart.py" in page
+    (block,) = kwindex_blocks(page)
+    assert keyword_lists(block) == {
+        "classes": ["CartTest"],
+        "functions": ["test_empty"],
+        "imports": ["os"],
+    }
+    fields = metadata_fields(block)
+    assert fields["Folder"] == "tests/unit"
+    assert fields["Related"] == "test_price.py"
+    folder_link = next(
+        a
+        for a in block.find("kwindex-metadata").iter()
+        if a.tag == "a" and a.text() == "tests/unit"
+    )
+    assert folder_link.attrs["href"] == "index.html"
+
+
+def table_rows(html: str) -> list[list[str]]:
+    table = parse_html(html).find("kwindex-folder-modules")
+    return [
+        [
+            " ".join(cell.text().split())
+            for cell in row.iter()
+            if cell.tag in ("th", "td")
+        ]
+        for row in table.iter()
+        if row.tag == "tr"
+    ]
+
+
+def test_folder_pages_list_sub_folders_and_modules(make_app, tree_project) -> None:
+    app = make_app("html", srcdir=tree_project)
+    app.build()
+    outdir = Path(app.outdir)
+    unit = (outdir / "kwindex/tests/unit/index.html").read_text("utf-8")
+    # Summaries are the module docstrings' first lines, shown as text.
+    assert table_rows(unit) == [
+        ["Module", "Summary", "Classes", "Functions", "Imports"],
+        ["test_cart.py", "Carts.", "1", "1", "1"],
+        ["test_price.py", "Prices *and* taxes.", "0", "1", "2"],
+    ]
+    links = [
+        a.attrs["href"]
+        for a in parse_html(unit).find("kwindex-folder").iter()
+        if a.tag == "a"
+    ]
+    assert links == ["test_cart.py.html", "test_price.py.html"]
+    tests = (outdir / "kwindex/tests/index.html").read_text("utf-8")
+    folder = parse_html(tests).find("kwindex-folder")
+    items = [" ".join(li.text().split()) for li in folder.iter() if li.tag == "li"]
+    assert items == ["tests/integration (modules: 1)", "tests/unit (modules: 2)"]
+    assert [a.attrs["href"] for a in folder.iter() if a.tag == "a"] == [
+        "integration/index.html",
+        "unit/index.html",
+    ]
+    top = (outdir / "kwindex/index.html").read_text("utf-8")
+    assert "<h1>Indexed modules" in top
+    assert "tests (modules: 3)" in " ".join(
+        parse_html(top).find("kwindex-folder").text().split()
+    )
+
+
+def test_an_unchanged_tree_is_neither_rewritten_nor_reread(
+    make_app, tree_project
+) -> None:
+    make_app("html", srcdir=tree_project).build()
+    times = {p: p.stat().st_mtime_ns for p in tree_project.rglob("*.rst")}
+    again = make_app("html", srcdir=tree_project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == []
+    assert {p: p.stat().st_mtime_ns for p in tree_project.rglob("*.rst")} == times
+
+
+def test_an_edited_module_rereads_its_page_and_its_folder_page_only(
+    make_app, tree_project, monkeypatch
+) -> None:
+    make_app("html", srcdir=tree_project).build()
+    module = tree_project / "tests/unit/test_price.py"
+    module.write_text(module.read_text().replace("Prices", "Net prices"))
+    parsed = count_parsing(monkeypatch)
+    again = make_app("html", srcdir=tree_project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["kwindex/tests/unit/index", "kwindex/tests/unit/test_price.py"]
+    assert parsed == ["test_price.py"]
+    unit = (Path(again.outdir) / "kwindex/tests/unit/index.html").read_text("utf-8")
+    assert table_rows(unit)[2][1] == "Net prices *and* taxes."
+
+
+def count_parsing(monkeypatch) -> list[str]:
+    """The names of the files parsed from now on."""
+    parsed: list[str] = []
+    original = sphinx_kwindex.domain.index_source
+
+    def counting(data, filename):
+        parsed.append(Path(filename).name)
+        return original(data, filename)
+
+    monkeypatch.setattr(sphinx_kwindex.domain, "index_source", counting)
+    return parsed
+
+
+def test_a_deleted_module_loses_its_page(make_app, tree_project) -> None:
+    make_app("html", srcdir=tree_project).build()
+    (tree_project / "tests/integration/test_checkout.py").unlink()
+    again = make_app("html", srcdir=tree_project)
+    read = record_read_documents(again)
+    again.build()
+    assert own_warnings(again) == []
+    assert "kwindex/tests/integration/index.rst" not in generated(tree_project)
+    assert not (tree_project / "kwindex/tests/integration").exists()
+    assert read == ["kwindex/index", "kwindex/tests/index"]
+    assert "kwindex/tests/integration/test_checkout.py" not in again.env.all_docs
+    tests = (Path(again.outdir) / "kwindex/tests/index.html").read_text("utf-8")
+    assert "integration" not in parse_html(tests).find("kwindex-folder").text()
+    top = (Path(again.outdir) / "kwindex/index.html").read_text("utf-8")
+    assert "tests (modules: 2)" in " ".join(parse_html(top).text().split())
+
+
+def test_pages_a_user_wrote_are_never_removed(make_app, tree_project) -> None:
+    own = tree_project / "kwindex" / "notes.rst"
+    own.parent.mkdir()
+    own.write_text("Notes\n=====\n\nMine.\n")
+    with (tree_project / "conf.py").open("a") as conf:
+        conf.write("kwindex_modules = ['tests/unit/*.py']\n")
+    app = make_app("html", srcdir=tree_project)
+    app.build()
+    assert own.read_text() == "Notes\n=====\n\nMine.\n"
+    assert "kwindex/tests/integration/index.rst" not in generated(tree_project)
+
+
+@pytest.mark.parametrize("suppressed", [False, True])
+def test_a_glob_matching_nothing_warns(make_app, write_project, suppressed) -> None:
+    project = write_project({"index.rst": "Index\n=====\n"})
+    with (project / "conf.py").open("a") as conf:
+        conf.write('kwindex_modules = ["nothing/**/*.py"]\n')
+        if suppressed:
+            conf.write('suppress_warnings = ["kwindex.config"]\n')
+    app = make_app("html", srcdir=project)
+    app.build()
+    warnings = own_warnings(app)
+    if suppressed:
+        assert warnings == []
+    else:
+        (warning,) = warnings
+        assert "WARNING: kwindex_modules matches no file under" in warning
+
+
+def test_a_file_unchanged_since_the_last_build_is_not_parsed_again(
+    make_app, write_project, monkeypatch
+) -> None:
+    project = write_project(
+        {
+            "lib_test.py": "import os\n",
+            "index.rst": "A\n=\n\n.. kwindex:: /lib_test.py\n",
+        }
+    )
+    make_app("html", srcdir=project).build()
+    index = project / "index.rst"
+    index.write_text(index.read_text() + "\nMore text.\n")
+    parsed = count_parsing(monkeypatch)
+    again = make_app("html", srcdir=project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["index"]
+    assert parsed == []
+
+
+def test_a_generated_tree_builds_the_same_with_two_processes(
+    make_app, tree_project, tmp_path
+) -> None:
+    serial, parallel = build_serial_and_parallel(make_app, tree_project, tmp_path)
+    assert "kwindex/tests/unit/index.html" in serial
+    assert serial.keys() == parallel.keys()
+    for name in serial:
+        assert serial[name] == parallel[name], name
