@@ -24,6 +24,12 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 # so "/tests/test_extract.py" names the project's own tests.
 kwindex_run_command = "python -m pytest {path}"
 
+# The whole trees: the project's own tests and the example shop, a page per
+# module and per folder under tree/ (generated at build time; git ignores it).
+kwindex_modules = ["tests/*.py", "docs/examples/shop/tests/**/*.py"]
+kwindex_output_dir = "tree"
+kwindex_default_kinds = ["tests", "fixtures", "classes", "functions", "imports"]
+
 # The build must work offline (CI has no network): instead of fetching the
 # Python docs' inventory, a hand-written excerpt in Sphinx's plain-text
 # inventory format lists the standard modules the tests and examples import.
