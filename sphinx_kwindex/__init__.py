@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 STATIC_DIR = Path(__file__).parent / "static"
-ENV_VERSION = 4
+ENV_VERSION = 5
 """Bump whenever what the environment stores changes shape (``domain.py``):
 Sphinx then starts from a fresh environment instead of unpickling old data."""
 
@@ -52,6 +52,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         render_first_index_page,
     )
     from sphinx_kwindex.pages import generate_pages, reread_changed_folder_pages
+    from sphinx_kwindex.parse_cache import load_parsed_modules, save_parsed_modules
     from sphinx_kwindex.roles import KeywordRole
     from sphinx_kwindex.source_pages import collect_source_pages
 
@@ -62,7 +63,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("kwindex-folder", KwindexFolderDirective)
     app.add_role("kw", KeywordRole())
     app.connect("env-updated", derive_project_data)
+    app.connect("env-updated", save_parsed_modules)
     app.connect("builder-inited", add_stylesheet)
+    # The parsed modules of earlier builds first: generating pages uses them.
+    app.connect("builder-inited", load_parsed_modules, priority=400)
     app.connect("builder-inited", generate_pages)
     app.connect("env-get-outdated", reread_changed_folder_pages)
     app.connect("html-collect-pages", collect_source_pages)

@@ -102,7 +102,7 @@ class KwindexDirective(SphinxDirective):
             return []
         self.env.note_dependency(str(path))
         relative = path.relative_to(root).as_posix()
-        module = get_domain(self.env).index_module(path)
+        module = get_domain(self.env).index_module(path, self.env.docname)
         if module.problem is not None:
             self.warn(describe_problem(relative, module.problem), module.problem.kind)
             if module.problem.kind == "missing":

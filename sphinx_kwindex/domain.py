@@ -9,7 +9,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.util.nodes import make_refnode
@@ -56,9 +56,9 @@ class ParsedModule:
     index: ModuleIndex
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedKeyword:
-    """A keyword as a page shows it: kind, name, the entry's id, its lines."""
+class RecordedKeyword(NamedTuple):
+    """A keyword as a page shows it: kind, name, the entry's id, its lines
+    (a named tuple, as :class:`~sphinx_kwindex.extract.Keyword` is)."""
 
     kind: str
     name: str
@@ -175,8 +175,7 @@ class KeywordDomain(Domain):
     initial_data: ClassVar[dict[str, Any]] = {
         "modules": {},
         "folders": {},
-        "keywords": {},
-        "parsed": {},
+        "parsed_while_reading": {},
         "tree": {},
         "output_dir": "",
     }
@@ -184,21 +183,30 @@ class KeywordDomain(Domain):
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
-        # Live as long as the application; Sphinx never pickles domain objects.
+        # These live as long as the application: Sphinx never pickles domain
+        # objects, and reading processes fork with them.
+        self.parsed: dict[str, ParsedModule] = {}
+        """What :meth:`index_module` parsed, by absolute path. Kept beside the
+        environment (``parse_cache.py``), not in it: a parallel read pickles
+        the whole environment once per batch of documents."""
+        self.parsed_changed = False
+        self._keywords: dict[str, KeywordGroup] = {}
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self.folder_pages_to_reread: list[str] = []
 
     @property
-    def parsed(self) -> dict[str, ParsedModule]:
-        """What :meth:`index_module` parsed, by absolute path (kept across
-        builds in the environment; purged of modules no page indexes)."""
-        parsed: dict[str, ParsedModule] = self.data.setdefault("parsed", {})
-        return parsed
+    def parsed_while_reading(self) -> dict[str, dict[str, ParsedModule]]:
+        """Modules parsed while reading a document, by docname: how a reading
+        process hands them to the main one."""
+        found: dict[str, dict[str, ParsedModule]]
+        found = self.data.setdefault("parsed_while_reading", {})
+        return found
 
-    def index_module(self, path: Path) -> ModuleIndex:
-        """The index of the file ``path``, parsed only when its content is new
-        to the environment: once per build however many documents ask for it,
-        and not at all in a later build if the file did not change."""
+    def index_module(self, path: Path, docname: str = "") -> ModuleIndex:
+        """The index of the file ``path``, parsed only when its content is new:
+        once per build however many documents ask for it, and not at all in
+        a later build if the file did not change. ``docname`` is the document
+        being read, if any."""
         try:
             stat = path.stat()
             if not S_ISREG(stat.st_mode):
@@ -213,13 +221,26 @@ class KeywordDomain(Domain):
         digest = hashlib.blake2b(data, digest_size=16).digest()
         if cached is None or cached.digest != digest:
             cached = ParsedModule(stamp, digest, index_source(data, key))
-        self.parsed[key] = ParsedModule(stamp, digest, cached.index)
-        return cached.index
+        parsed = ParsedModule(stamp, digest, cached.index)
+        self.parsed[key] = parsed
+        self.parsed_changed = True
+        if docname:
+            self.parsed_while_reading.setdefault(docname, {})[key] = parsed
+        return parsed.index
 
-    def purge_parsed(self, keep: Set[str]) -> None:
-        """Forget parsed modules whose path is not in ``keep``."""
+    def keep_parsed(self, keep: Set[str]) -> None:
+        """Take in what documents' reading parsed, then forget parsed modules
+        whose path is not in ``keep``."""
+        for found in self.parsed_while_reading.values():
+            for key, parsed in found.items():
+                mine = self.parsed.get(key)
+                if mine is None or parsed.stamp > mine.stamp:
+                    self.parsed[key] = parsed
+                    self.parsed_changed = True
+        self.parsed_while_reading.clear()
         for key in self.parsed.keys() - keep:
             del self.parsed[key]
+            self.parsed_changed = True
 
     @property
     def tree(self) -> dict[str, Folder]:
@@ -254,9 +275,12 @@ class KeywordDomain(Domain):
     def keywords(self) -> dict[str, KeywordGroup]:
         """The reverse index (keyword name to its entries, in Keyword Index
         order), derived after every read phase from modules not under
-        ``:no-index:``."""
-        keywords: dict[str, KeywordGroup] = self.data.setdefault("keywords", {})
-        return keywords
+        ``:no-index:``; not pickled, since it is derived anew every build."""
+        return self._keywords
+
+    def derive_reverse_index(self, records: Iterable[ModuleRecord]) -> None:
+        """Group the keywords of ``records`` (those not under ``:no-index:``)."""
+        self._keywords = build_reverse_index(_keyword_targets(records))
 
     def index_layout(self) -> IndexLayout:
         """The pages of the Keyword Index, laid out once per reverse index."""
@@ -275,17 +299,15 @@ class KeywordDomain(Domain):
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
+        self.parsed_while_reading.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
-        # What a reading process parsed, for the next build to find: of two
-        # versions of a file, the newer.
-        for key, parsed in otherdata["parsed"].items():
-            mine = self.parsed.get(key)
-            if mine is None or parsed.stamp > mine.stamp:
-                self.parsed[key] = parsed
+            if docname in otherdata["parsed_while_reading"]:
+                found = otherdata["parsed_while_reading"][docname]
+                self.parsed_while_reading[docname] = found
 
     def find_targets(self, target: str, objtypes: Iterable[str]) -> list[KeywordTarget]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one
@@ -372,8 +394,9 @@ def get_domain(env: BuildEnvironment) -> KeywordDomain:
 
 
 def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Once all is read: free the parsed modules, derive the folder map and the
-    reverse index, and rewrite the pages whose folder changed.
+    """Once all is read: keep the parsed modules still indexed, derive the
+    folder map and the reverse index, and rewrite the pages whose folder
+    changed.
 
     Connected to ``env-updated``: a module added to or removed from a folder
     changes the "related modules" of every page indexing that folder.
@@ -381,7 +404,7 @@ def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
     domain = get_domain(env)
     records = domain.all_modules()
     root = Path(env.config.kwindex_root)
-    domain.purge_parsed(
+    domain.keep_parsed(
         {str(root / r.path) for r in records}
         | {str((root / m).resolve()) for f in domain.tree.values() for m in f.modules}
     )
@@ -391,7 +414,7 @@ def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
         f for f in folders.keys() | previous.keys() if folders.get(f) != previous.get(f)
     }
     domain.data["folders"] = folders
-    domain.data["keywords"] = build_reverse_index(_keyword_targets(records))
+    domain.derive_reverse_index(records)
     return sorted({r.docname for r in records if r.folder in changed})
 
 

@@ -69,7 +69,7 @@ class KwindexFolderDirective(SphinxDirective):
             path = (root / module).resolve()
             # The listing shows what the module says: read it again when it changes.
             self.env.note_dependency(str(path))
-            index = domain.index_module(path)
+            index = domain.index_module(path, self.env.docname)
             name = posixpath.basename(module)
             link = self.page_link(module_docname(domain.output_dir, module), name)
             summary = index.docstring or (

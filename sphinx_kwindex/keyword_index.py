@@ -9,7 +9,7 @@ letter bar, a pager, and module links laid out inline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import escape
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -59,6 +59,13 @@ def index_page_context(
     ]
     if len(layout.pages) > 1:
         body.append(_pager_html(builder, pagename, layout, page))
+    uris: dict[str, str] = {}
+
+    def uri_of(docname: str) -> str:
+        if docname not in uris:
+            uris[docname] = builder.get_relative_uri(pagename, docname)
+        return uris[docname]
+
     for letter, letter_groups in groupby(layout.pages[page - 1], lambda g: g.letter):
         label = escape(_letter_label(letter))
         if layout.first_page_of_letter[letter] == page:
@@ -66,7 +73,7 @@ def index_page_context(
         else:
             body.append(f"<h2>{label} {escape(_('(continued)'))}</h2>\n")
         body.append('<dl class="kwindex-index">\n')
-        body.extend(_group_html(builder, pagename, g) for g in letter_groups)
+        body.extend(_group_html(uri_of, g) for g in letter_groups)
         body.append("</dl>\n")
     return {"title": title, "body": "".join(body), "parents": []}
 
@@ -108,11 +115,10 @@ def _pager_html(
     )
 
 
-def _group_html(builder: Builder, pagename: str, group: KeywordGroup) -> str:
+def _group_html(uri_of: Callable[[str], str], group: KeywordGroup) -> str:
     links = []
     for target in group.targets:
-        uri = builder.get_relative_uri(pagename, target.docname)
-        href = escape(f"{uri}#{target.entry_id}")
+        href = escape(f"{uri_of(target.docname)}#{target.entry_id}")
         kind = escape(_(OBJECT_TYPES[target.kind]))
         links.append(
             f'<li><a class="reference internal" href="{href}">'

@@ -53,13 +53,20 @@ def test_labels_are_translatable(make_app, tmp_path: Path, rootdir: Path) -> Non
     assert "Pfad" in fields
 
 
-def build_serial_and_parallel(make_app, srcdir: Path, tmp_path: Path) -> list[dict]:
-    """Build ``srcdir`` with ``-j 1`` and ``-j 2``: ``{output file: bytes}`` of
-    each build (every page but the search page, kwindex.json, objects.inv)."""
+def build_serial_and_parallel(
+    make_app, srcdir: Path, tmp_path: Path, parallels: tuple[int, int] = (1, 2)
+) -> list[dict]:
+    """Build ``srcdir`` twice from scratch, by default with ``-j 1`` then
+    ``-j 2``: ``{output file: bytes}`` of each build (every page but the
+    search page, kwindex.json, objects.inv)."""
     outputs = []
-    for parallel in (1, 2):
+    for number, parallel in enumerate(parallels):
         app = make_app(
-            "html", srcdir=srcdir, builddir=tmp_path / f"j{parallel}", parallel=parallel
+            "html",
+            srcdir=srcdir,
+            builddir=tmp_path / f"build{number}",
+            parallel=parallel,
+            freshenv=True,
         )
         app.build()
         assert own_warnings(app) == []

@@ -236,3 +236,14 @@ def test_a_generated_tree_builds_the_same_with_two_processes(
     assert serial.keys() == parallel.keys()
     for name in serial:
         assert serial[name] == parallel[name], name
+
+
+def test_two_clean_builds_of_a_tree_are_identical(
+    make_app, tree_project, tmp_path
+) -> None:
+    first, second = build_serial_and_parallel(
+        make_app, tree_project, tmp_path, parallels=(1, 1)
+    )
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], name

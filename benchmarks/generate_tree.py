@@ -1,0 +1,132 @@
+"""Write a synthetic test tree shaped like a large project's (PyTorch's test/).
+
+Modules sit in nested folders, in unittest and pytest styles, with fixtures,
+markers, constants, docstrings and imports shared across modules (the
+standard library, a shared helpers package, the project under test). The
+same size and seed always give the same files.
+
+    python benchmarks/generate_tree.py OUT --modules 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import textwrap
+from pathlib import Path
+
+AREAS = ["distributed", "nn", "optim", "jit", "cuda", "sparse", "fx", "onnx"]
+SUBAREAS = ["elastic", "rpc", "pipeline", "utils", "quantization", "autograd"]
+STDLIB = ["os", "sys", "unittest", "uuid", "itertools", "functools", "json", "re"]
+WORDS = ["server", "handler", "rendezvous", "tensor", "module", "graph", "store"]
+
+
+def module_source(number: int, rng: random.Random) -> str:
+    """One test module, unittest style for even numbers, pytest style for odd."""
+    word = rng.choice(WORDS)
+    style = "unittest" if number % 2 == 0 else "pytest"
+    stdlib = sorted({*rng.sample(STDLIB, 4), style})
+    project = f"project.{rng.choice(AREAS)}.{word}"
+    lines = [
+        f'"""Tests of the {word} number {number} (generated)."""',
+        "",
+        *(f"import {name}" for name in stdlib),
+        "",
+        f"from {project} import {word.title()}Client, make_{word}",
+        f"from testing.helpers import assert_close, temp_dir_{number % 50}",
+        "",
+        f"TIMEOUT_{number % 7} = {rng.randint(1, 60)}",
+        f"RETRIES = {rng.randint(1, 5)}",
+        "",
+    ]
+    if number % 2 == 0:
+        lines += _unittest_classes(number, word, rng)
+    else:
+        lines += _pytest_functions(number, word, rng)
+    lines += ["", 'if __name__ == "__main__":', "    unittest.main()", ""]
+    return "\n".join(lines)
+
+
+def _unittest_classes(number: int, word: str, rng: random.Random) -> list[str]:
+    lines = []
+    for cls in range(rng.randint(2, 4)):
+        name = f"{word.title()}{number}Case{cls}"
+        lines += [
+            "",
+            f"class {name}(unittest.TestCase):",
+            f'    """Checks of {word} behaviour, part {cls}."""',
+            "",
+            "    def setUp(self):",
+            f"        self.client = {word.title()}Client(timeout=RETRIES)",
+            "",
+        ]
+        if rng.random() < 0.3:
+            lines.append('    @unittest.skipIf(os.getenv("CI"), "flaky on CI")')
+        for test in range(rng.randint(4, 10)):
+            lines += [
+                f"    def test_{word}_{cls}_{test}(self):",
+                f'        """The {word} answers request {test}."""',
+                f"        self.assertEqual(make_{word}({test}).value, {test})",
+                "",
+            ]
+    return lines
+
+
+def _pytest_functions(number: int, word: str, rng: random.Random) -> list[str]:
+    lines = [
+        "",
+        "@pytest.fixture",
+        f"def {word}_{number}():",
+        f'    """A fresh {word}."""',
+        f"    return make_{word}(0)",
+        "",
+    ]
+    for test in range(rng.randint(8, 24)):
+        lines.append("")
+        if rng.random() < 0.3:
+            lines.append('@pytest.mark.parametrize("size", [1, 2, 3])')
+            signature = f"{word}_{number}, size"
+        else:
+            signature = f"{word}_{number}"
+        lines += [
+            f"def test_{word}_{test}({signature}):",
+            textwrap.indent(f"assert_close({word}_{number}.value, {test})", "    "),
+            "",
+        ]
+    return lines
+
+
+def module_path(number: int, rng: random.Random) -> str:
+    """Where module ``number`` lives: one to three folders deep."""
+    folders = ["test", rng.choice(AREAS)]
+    if rng.random() < 0.6:
+        folders.append(rng.choice(SUBAREAS))
+    name = f"{rng.choice(WORDS)}_{number}_test.py"
+    return "/".join([*folders, name])
+
+
+def write_tree(root: Path, modules: int, seed: int = 0) -> list[str]:
+    """Write ``modules`` test modules under ``root``; their paths, sorted."""
+    rng = random.Random(seed)
+    paths = []
+    for number in range(modules):
+        path = module_path(number, rng)
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(module_source(number, rng), encoding="utf-8")
+        paths.append(path)
+    return sorted(paths)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--modules", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    paths = write_tree(args.out, args.modules, args.seed)
+    print(f"{len(paths)} modules under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""The "static twin": the pages ``kwindex_modules`` generates, with every list
+written out as plain reST, for Sphinx to build without the extension.
+
+Each module page holds what the extension shows (index entries, the
+metadata fields with the folder and related links, a rubric and a bullet
+list per kind, each entry with its kind, locations and docstring line); each
+folder page its sub-folders and a table of modules with summaries and
+counts. What the twin lacks is what the extension adds on top: ``kw``
+objects and references, the Keyword Index, links to API docs, kwindex.json.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+from sphinx.util.rst import escape
+
+from sphinx_kwindex.extract import (
+    DEFAULT_KINDS,
+    ModuleIndex,
+    classify_module,
+    index_file,
+    location_text,
+    shown_name,
+)
+from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
+
+HEADINGS = {"classes": "Classes", "functions": "Functions", "imports": "Imports"}
+SINGULAR = {"classes": "class", "functions": "function", "imports": "import"}
+INDEX_FORMAT = {
+    "classes": "%s (class in %s)",
+    "functions": "%s (function in %s)",
+    "imports": "%s (imported in %s)",
+}
+
+
+def write_twin(
+    root: Path, modules: list[str], srcdir: Path, literalinclude: bool = False
+) -> list[str]:
+    """Write the twin's pages of ``modules`` under ``srcdir/twin``; with
+    ``literalinclude``, each module page also includes the file with line
+    numbers (the twin of source pages). Returns the pages written."""
+    tree = folder_tree(modules)
+    indexes = {module: index_file(root / module) for module in modules}
+    pages = {
+        **{
+            f"twin/{module}": module_page(
+                module,
+                indexes[module],
+                tree,
+                _include(root, module, srcdir, literalinclude),
+            )
+            for module in modules
+        },
+        **{
+            posixpath.join("twin", folder.path, "index"): folder_page(
+                folder, tree, indexes
+            )
+            for folder in tree.values()
+        },
+    }
+    for name, text in pages.items():
+        path = srcdir / f"{name}.rst"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return sorted(pages)
+
+
+def _include(root: Path, module: str, srcdir: Path, wanted: bool) -> str:
+    """The path a twin page includes its module by, or "" for none."""
+    page_folder = (srcdir / "twin" / module).parent
+    return os.path.relpath(root / module, page_folder) if wanted else ""
+
+
+def title(text: str) -> list[str]:
+    text = escape(text)
+    return [text, "=" * max(len(text), 4), ""]
+
+
+def module_page(
+    module: str, index: ModuleIndex, tree: dict[str, Folder], include: str
+) -> str:
+    folder = posixpath.dirname(module)
+    lines = title(module)
+    keywords = {kind: index.of_kind(kind) for kind in DEFAULT_KINDS}
+    lines += [".. index::"]
+    for kind, found in keywords.items():
+        lines += [
+            f"   single: {escape(INDEX_FORMAT[kind] % (k.name, module))}" for k in found
+        ]
+    siblings = [m for m in tree[folder].modules if m != module]
+    related = ", ".join(
+        f":doc:`{posixpath.basename(m)} <{posixpath.basename(m)}>`" for m in siblings
+    )
+    lines += [
+        "",
+        f":Path: ``{module}``",
+        f":Folder: :doc:`{folder} <index>`",
+        f":Type: {classify_module(module)}",
+        f":Size: {index.size:,} bytes",
+        f":Lines: {index.line_count}",
+        f":Summary: {escape(index.docstring)}",
+        f":Run: ``python -m pytest {module}``",
+        f":Related: {related}",
+        "",
+    ]
+    for kind, found in keywords.items():
+        lines += [f".. rubric:: {HEADINGS[kind]} ({len(found)})", ""]
+        for keyword in found:
+            located = [
+                escape(
+                    location_text(
+                        shown_name(module, kind, keyword.name, loc.qualname),
+                        loc.line,
+                        loc.doc,
+                    )
+                )
+                for loc in keyword.locations
+            ]
+            head = f"* ``{keyword.name}`` *{SINGULAR[kind]}*"
+            if len(located) == 1:
+                lines.append(f"{head} — {located[0]}")
+            else:
+                lines += [head, "", *(f"  * {text}" for text in located), ""]
+        lines.append("")
+    if include:
+        lines += [
+            f".. literalinclude:: {include}",
+            "   :language: python",
+            "   :linenos:",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def folder_page(
+    folder: Folder, tree: dict[str, Folder], indexes: dict[str, ModuleIndex]
+) -> str:
+    lines = title(folder.path or "Indexed modules")
+    if folder.subfolders:
+        lines += [".. rubric:: Folders", ""]
+        for sub in folder.subfolders:
+            count = modules_below(tree, sub)
+            lines.append(
+                f"* :doc:`{sub} <{posixpath.basename(sub)}/index>` (modules: {count})"
+            )
+        lines.append("")
+    if folder.modules:
+        lines += [
+            ".. rubric:: Modules",
+            "",
+            ".. list-table::",
+            "   :header-rows: 1",
+            "",
+            "   * - Module",
+            "     - Summary",
+            *(f"     - {HEADINGS[kind]}" for kind in DEFAULT_KINDS),
+        ]
+        for module in folder.modules:
+            index = indexes[module]
+            name = posixpath.basename(module)
+            lines += [
+                f"   * - :doc:`{name} <{name}>`",
+                f"     - {escape(index.docstring) or '..'}",
+                *(f"     - {len(index.of_kind(kind))}" for kind in DEFAULT_KINDS),
+            ]
+        lines.append("")
+    entries = [
+        *(f"{posixpath.basename(sub)}/index" for sub in folder.subfolders),
+        *(posixpath.basename(module) for module in folder.modules),
+    ]
+    lines += [".. toctree::", "   :hidden:", "", *(f"   {e}" for e in entries), ""]
+    return "\n".join(lines)
