@@ -44,12 +44,9 @@ def generate_pages(app: Sphinx) -> None:
     (``builder-inited``); remove generated pages nobody needs any more."""
     config = app.config
     output_dir = config.kwindex_output_dir
-    outdir = Path(app.srcdir, output_dir)
     domain = get_domain(app.env)
     root = Path(config.kwindex_root)
-    modules = (
-        find_modules(root, config.kwindex_modules) if config.kwindex_modules else []
-    )
+    modules = find_modules(root, config.kwindex_modules)
     if config.kwindex_modules and not modules:
         logger.warning(
             __("kwindex_modules matches no file under %s"),
@@ -65,8 +62,8 @@ def generate_pages(app: Sphinx) -> None:
         if listing(tree, folder) != listing(previous, folder)
     ]
     domain.set_tree(output_dir, tree)
-    # Parsed here, in the main process, once: the module's page and its
-    # folder's page then find it in the environment, whichever process reads them.
+    # Parsed here, once, in the main process: reading processes fork from it,
+    # so a module's page and its folder's page find it parsed.
     for module in status_iterator(
         modules,
         __("reading indexed modules... "),
@@ -79,14 +76,17 @@ def generate_pages(app: Sphinx) -> None:
         **{module_docname(output_dir, m): module_page(m) for m in modules},
         **{folder_docname(output_dir, f.path): folder_page(f) for f in tree.values()},
     }
-    written = [
-        name
-        for name, text in pages.items()
-        if write_if_changed(Path(app.srcdir, name + SUFFIX), text)
-    ]
+    write_pages(Path(app.srcdir), output_dir, pages)
+
+
+def write_pages(srcdir: Path, output_dir: str, pages: dict[str, str]) -> None:
+    """Write ``pages`` (docname to text) where their text changed, and remove
+    the generated pages under ``output_dir`` that are not among them."""
+    files = {srcdir / (name + SUFFIX): text for name, text in pages.items()}
+    written = sum(write_if_changed(path, text) for path, text in files.items())
     if written:
-        logger.info(__("[kwindex] %d page(s) written under %s"), len(written), outdir)
-    remove_stale_pages(outdir, {Path(app.srcdir, name + SUFFIX) for name in pages})
+        logger.info(__("[kwindex] %d page(s) written under %s"), written, output_dir)
+    remove_stale_pages(srcdir / output_dir, set(files))
 
 
 def listing(tree: dict[str, Folder], folder: str) -> tuple[object, ...]:

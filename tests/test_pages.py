@@ -14,6 +14,7 @@ from test_build_behaviour import (
 )
 
 import sphinx_kwindex.domain
+from sphinx_kwindex.parse_cache import CACHE_NAME
 
 TREE = {
     "tests/unit/test_cart.py": '"""Carts."""\n\nimport os\n\n\nclass CartTest:\n    def test_empty(self): ...\n',
@@ -247,3 +248,29 @@ def test_two_clean_builds_of_a_tree_are_identical(
     assert first.keys() == second.keys()
     for name in first:
         assert first[name] == second[name], name
+
+
+def test_a_fresh_environment_or_a_broken_cache_parses_again(
+    make_app, write_project, monkeypatch
+) -> None:
+    project = write_project(
+        {
+            "lib_test.py": "import os\n",
+            "index.rst": "A\n=\n\n.. kwindex:: /lib_test.py\n",
+        }
+    )
+    first = make_app("html", srcdir=project)
+    first.build()
+    cache = Path(first.doctreedir) / CACHE_NAME
+    assert cache.exists()
+    parsed = count_parsing(monkeypatch)
+    make_app("html", srcdir=project, freshenv=True).build()
+    assert parsed == ["lib_test.py"]
+    cache.write_bytes(b"not a pickle")
+    (project / "index.rst").write_text("A\n=\n\n.. kwindex:: /lib_test.py\n\nMore.\n")
+    again = make_app("html", srcdir=project)
+    again.build()
+    assert own_warnings(again) == []
+    assert parsed == ["lib_test.py", "lib_test.py"]
+    (block,) = kwindex_blocks((Path(again.outdir) / "index.html").read_text("utf-8"))
+    assert keyword_lists(block)["imports"] == ["os"]

@@ -1,0 +1,67 @@
+"""The benchmark's inputs stay sound: the generated tree parses, and the
+static twin builds without warnings and lists what the extension lists."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from html_contract import keyword_lists, kwindex_blocks
+from test_build_behaviour import own_warnings
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+
+from generate_tree import write_tree
+from static_twin import write_twin
+
+from sphinx_kwindex.extract import index_file
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, list[str]]:
+    root = tmp_path / "tree"
+    return root, write_tree(root, 8)
+
+
+def test_the_generated_tree_is_valid_python_of_both_styles(tree) -> None:
+    root, paths = tree
+    assert len(paths) == 8
+    indexes = [index_file(root / path) for path in paths]
+    assert [index.problem for index in indexes] == [None] * 8
+    imports = {kw.name for index in indexes for kw in index.of_kind("imports")}
+    assert {"unittest", "pytest", "assert_close"} <= imports
+    assert all(index.of_kind("tests") for index in indexes)
+    assert write_tree(root, 8) == paths  # same size, same files
+
+
+def test_the_twin_builds_cleanly_and_lists_the_same_keywords(
+    make_app, tmp_path: Path, tree
+) -> None:
+    root, paths = tree
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    (twin / "conf.py").write_text("extensions = []\n")
+    (twin / "index.rst").write_text("Twin\n====\n\n.. toctree::\n\n   twin/index\n")
+    pages = write_twin(root, paths, twin, literalinclude=True)
+    app = make_app("html", srcdir=twin)
+    app.build()
+    assert own_warnings(app) == []
+    kwindex = tmp_path / "kwindex"
+    kwindex.mkdir()
+    (kwindex / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\n'
+        f"kwindex_root = {str(root)!r}\n"
+        'kwindex_modules = ["test/**/*_test.py"]\n'
+    )
+    (kwindex / "index.rst").write_text("Kw\n==\n\n.. toctree::\n\n   kwindex/index\n")
+    ours = make_app("html", srcdir=kwindex)
+    ours.build()
+    assert own_warnings(ours) == []
+    assert len(ours.env.found_docs) == len(pages) + 1
+    path = paths[0]
+    (block,) = kwindex_blocks((ours.outdir / f"kwindex/{path}.html").read_text("utf-8"))
+    twin_page = (app.outdir / f"twin/{path}.html").read_text("utf-8")
+    for names in keyword_lists(block).values():
+        for name in names:
+            assert f'<span class="pre">{name}</span>' in twin_page, name
