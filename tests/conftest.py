@@ -42,3 +42,19 @@ def write_project(tmp_path: Path):
         return project
 
     return write
+
+
+@pytest.fixture
+def parsed_files(monkeypatch) -> list[str]:
+    """The names of the files the extension parses during the test, in order."""
+    import sphinx_kwindex.domain
+
+    parsed: list[str] = []
+    original = sphinx_kwindex.domain.index_source
+
+    def counting(data, filename):
+        parsed.append(Path(filename).name)
+        return original(data, filename)
+
+    monkeypatch.setattr(sphinx_kwindex.domain, "index_source", counting)
+    return parsed

@@ -174,18 +174,8 @@ def test_the_docs_index_every_test_module() -> None:
 
 
 def test_a_module_indexed_by_many_documents_is_read_once(
-    make_app, write_project, monkeypatch
+    make_app, write_project, parsed_files
 ) -> None:
-    import sphinx_kwindex.domain
-
-    reads: list[str] = []
-    original = sphinx_kwindex.domain.index_source
-
-    def counting_index_source(data, filename):
-        reads.append(Path(filename).name)
-        return original(data, filename)
-
-    monkeypatch.setattr(sphinx_kwindex.domain, "index_source", counting_index_source)
     names = [f"page{number}" for number in range(4)]
     twice = ".. kwindex:: /shared_test.py\n\n.. kwindex:: /shared_test.py\n"
     project = write_project(
@@ -199,7 +189,7 @@ def test_a_module_indexed_by_many_documents_is_read_once(
     app = make_app("html", srcdir=project)
     app.build()
     assert own_warnings(app) == []
-    assert reads == ["shared_test.py"]
+    assert parsed_files == ["shared_test.py"]
     (first, second) = kwindex_blocks(
         (app.outdir / "page0.html").read_text(encoding="utf-8")
     )

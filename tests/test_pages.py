@@ -13,7 +13,6 @@ from test_build_behaviour import (
     record_read_documents,
 )
 
-import sphinx_kwindex.domain
 from sphinx_kwindex.parse_cache import CACHE_NAME
 
 TREE = {
@@ -135,32 +134,19 @@ def test_an_unchanged_tree_is_neither_rewritten_nor_reread(
 
 
 def test_an_edited_module_rereads_its_page_and_its_folder_page_only(
-    make_app, tree_project, monkeypatch
+    make_app, tree_project, parsed_files
 ) -> None:
     make_app("html", srcdir=tree_project).build()
     module = tree_project / "tests/unit/test_price.py"
     module.write_text(module.read_text().replace("Prices", "Net prices"))
-    parsed = count_parsing(monkeypatch)
+    parsed_files.clear()
     again = make_app("html", srcdir=tree_project)
     read = record_read_documents(again)
     again.build()
     assert read == ["kwindex/tests/unit/index", "kwindex/tests/unit/test_price.py"]
-    assert parsed == ["test_price.py"]
+    assert parsed_files == ["test_price.py"]
     unit = (Path(again.outdir) / "kwindex/tests/unit/index.html").read_text("utf-8")
     assert table_rows(unit)[2][1] == "Net prices *and* taxes."
-
-
-def count_parsing(monkeypatch) -> list[str]:
-    """The names of the files parsed from now on."""
-    parsed: list[str] = []
-    original = sphinx_kwindex.domain.index_source
-
-    def counting(data, filename):
-        parsed.append(Path(filename).name)
-        return original(data, filename)
-
-    monkeypatch.setattr(sphinx_kwindex.domain, "index_source", counting)
-    return parsed
 
 
 def test_a_deleted_module_loses_its_page(make_app, tree_project) -> None:
@@ -210,7 +196,7 @@ def test_a_glob_matching_nothing_warns(make_app, write_project, suppressed) -> N
 
 
 def test_a_file_unchanged_since_the_last_build_is_not_parsed_again(
-    make_app, write_project, monkeypatch
+    make_app, write_project, parsed_files
 ) -> None:
     project = write_project(
         {
@@ -221,12 +207,12 @@ def test_a_file_unchanged_since_the_last_build_is_not_parsed_again(
     make_app("html", srcdir=project).build()
     index = project / "index.rst"
     index.write_text(index.read_text() + "\nMore text.\n")
-    parsed = count_parsing(monkeypatch)
+    parsed_files.clear()
     again = make_app("html", srcdir=project)
     read = record_read_documents(again)
     again.build()
     assert read == ["index"]
-    assert parsed == []
+    assert parsed_files == []
 
 
 def test_a_generated_tree_builds_the_same_with_two_processes(
@@ -251,7 +237,7 @@ def test_two_clean_builds_of_a_tree_are_identical(
 
 
 def test_a_fresh_environment_or_a_broken_cache_parses_again(
-    make_app, write_project, monkeypatch
+    make_app, write_project, parsed_files
 ) -> None:
     project = write_project(
         {
@@ -263,14 +249,14 @@ def test_a_fresh_environment_or_a_broken_cache_parses_again(
     first.build()
     cache = Path(first.doctreedir) / CACHE_NAME
     assert cache.exists()
-    parsed = count_parsing(monkeypatch)
+    parsed_files.clear()
     make_app("html", srcdir=project, freshenv=True).build()
-    assert parsed == ["lib_test.py"]
+    assert parsed_files == ["lib_test.py"]
     cache.write_bytes(b"not a pickle")
     (project / "index.rst").write_text("A\n=\n\n.. kwindex:: /lib_test.py\n\nMore.\n")
     again = make_app("html", srcdir=project)
     again.build()
     assert own_warnings(again) == []
-    assert parsed == ["lib_test.py", "lib_test.py"]
+    assert parsed_files == ["lib_test.py", "lib_test.py"]
     (block,) = kwindex_blocks((Path(again.outdir) / "index.html").read_text("utf-8"))
     assert keyword_lists(block)["imports"] == ["os"]
