@@ -17,23 +17,10 @@ from pathlib import Path
 
 from sphinx.util.rst import escape
 
-from sphinx_kwindex.extract import (
-    DEFAULT_KINDS,
-    ModuleIndex,
-    classify_module,
-    index_file,
-    location_text,
-    shown_name,
-)
+from sphinx_kwindex.extract import ModuleIndex, index_file
+from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
-
-HEADINGS = {"classes": "Classes", "functions": "Functions", "imports": "Imports"}
-SINGULAR = {"classes": "class", "functions": "function", "imports": "import"}
-INDEX_FORMAT = {
-    "classes": "%s (class in %s)",
-    "functions": "%s (function in %s)",
-    "imports": "%s (imported in %s)",
-}
+from sphinx_kwindex.present import classify_module, location_text, shown_locations
 
 
 def write_twin(
@@ -88,7 +75,8 @@ def module_page(
     lines += [".. index::"]
     for kind, found in keywords.items():
         lines += [
-            f"   single: {escape(INDEX_FORMAT[kind] % (k.name, module))}" for k in found
+            f"   single: {escape(KINDS[kind].index_text % (k.name, module))}"
+            for k in found
         ]
     siblings = [m for m in tree[folder].modules if m != module]
     related = ", ".join(
@@ -107,19 +95,13 @@ def module_page(
         "",
     ]
     for kind, found in keywords.items():
-        lines += [f".. rubric:: {HEADINGS[kind]} ({len(found)})", ""]
+        lines += [f".. rubric:: {KINDS[kind].heading} ({len(found)})", ""]
         for keyword in found:
             located = [
-                escape(
-                    location_text(
-                        shown_name(module, kind, keyword.name, loc.qualname),
-                        loc.line,
-                        loc.doc,
-                    )
-                )
-                for loc in keyword.locations
+                escape(location_text(location))
+                for location in shown_locations(module, kind, keyword)
             ]
-            head = f"* ``{keyword.name}`` *{SINGULAR[kind]}*"
+            head = f"* ``{keyword.name}`` *{KINDS[kind].label}*"
             if len(located) == 1:
                 lines.append(f"{head} — {located[0]}")
             else:
@@ -156,7 +138,7 @@ def folder_page(
             "",
             "   * - Module",
             "     - Summary",
-            *(f"     - {HEADINGS[kind]}" for kind in DEFAULT_KINDS),
+            *(f"     - {KINDS[kind].heading}" for kind in DEFAULT_KINDS),
         ]
         for module in folder.modules:
             index = indexes[module]

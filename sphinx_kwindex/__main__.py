@@ -10,25 +10,20 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.extract import (
-    DEFAULT_KINDS,
-    KINDS,
+from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
+from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
+from sphinx_kwindex.present import (
     SORT_ORDERS,
-    Keyword,
-    ModuleIndex,
     classify_module,
     describe_problem,
-    index_file,
     location_text,
     parse_kinds,
     select_keywords,
-    shown_name,
+    shown_locations,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-_HEADINGS = {kind: kind.capitalize() for kind in KINDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,15 +104,11 @@ def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
         return "\n".join(lines)
     for kind in args.kinds:
         keywords = _selected(module, kind, args)
-        lines.append(f"  {_HEADINGS[kind]} ({len(keywords)})")
+        lines.append(f"  {KINDS[kind].heading} ({len(keywords)})")
         for keyword in keywords:
             located = [
-                location_text(
-                    shown_name(path, kind, keyword.name, loc.qualname),
-                    loc.line,
-                    loc.doc,
-                )
-                for loc in keyword.locations
+                location_text(location)
+                for location in shown_locations(path, kind, keyword)
             ]
             if len(located) == 1:
                 lines.append(f"    {keyword.name} — {located[0]}")

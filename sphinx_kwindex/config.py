@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sphinx.util import logging
-
 from sphinx_kwindex._i18n import __
-from sphinx_kwindex.extract import DEFAULT_KINDS, KINDS
+from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
+from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_RUN_COMMAND = "python -m pytest {path}"
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -46,7 +43,11 @@ def validate_config(app: Sphinx, config: Config) -> None:
     _check_run_command(config)
     _check_string_list(config, "kwindex_modules")
     _check_output_dir(config, Path(app.srcdir))
-    config.kwindex_root = str(resolve_root(config.kwindex_root, Path(app.confdir)))
+    root = resolve_root(config.kwindex_root, Path(app.confdir))
+    if not root.is_dir():
+        message = __("kwindex_root %s is not a folder: no module can be read")
+        warn(message, Subtype.CONFIG, None, root)
+    config.kwindex_root = str(root)
 
 
 def resolve_root(value: str | None, confdir: Path) -> Path:
@@ -101,15 +102,8 @@ def _check_string_list(config: Config, name: str) -> None:
 
 
 def _reject(config: Config, name: str, default: Any, reason: str) -> None:
-    logger.warning(
-        __("invalid value %r for %s: %s; using %r"),
-        config[name],
-        name,
-        reason,
-        default,
-        type="kwindex",
-        subtype="config",
-    )
+    message = __("invalid value %r for %s: %s; using %r")
+    warn(message, Subtype.CONFIG, None, config[name], name, reason, default)
     config[name] = default
 
 

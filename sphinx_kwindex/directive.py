@@ -11,41 +11,35 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.domain import ModuleRecord, RecordedKeyword, get_domain
-from sphinx_kwindex.extract import (
-    KINDS,
+from sphinx_kwindex.domain import ModuleRecord, get_domain
+from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.names import module_anchor, source_page_name
+from sphinx_kwindex.nodes import (
+    keyword_list,
+    kwindex_related,
+    kwindex_source_link,
+    page_reference,
+)
+from sphinx_kwindex.pages import generated_tree
+from sphinx_kwindex.parse_cache import parse_module
+from sphinx_kwindex.present import (
     SORT_ORDERS,
-    Keyword,
-    ModuleIndex,
-    api_targets,
     classify_module,
     describe_problem,
     parse_kinds,
     select_keywords,
-    shown_name,
+    shown_keyword,
 )
-from sphinx_kwindex.nodes import (
-    entry_anchor,
-    keyword_list,
-    kwindex_source_link,
-    module_anchor,
-    module_type_label,
-    page_reference,
-    related_placeholder,
-    source_page_name,
-)
-from sphinx_kwindex.pages import folder_docname
+from sphinx_kwindex.reverse_index import KeywordEntry
+from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
     from sphinx.util.typing import OptionSpec
 
-    from sphinx_kwindex.nodes import EntryData
-
-logger = logging.getLogger(__name__)
+    from sphinx_kwindex.extract import ModuleIndex
 
 _FLAGS = ("no-index", "no-metadata", "no-source")
 
@@ -98,11 +92,11 @@ class KwindexDirective(SphinxDirective):
         path = resolve_module_path(argument, folder, root)
         if path is None:
             message = __("%r is outside kwindex_root (%s); not read") % (argument, root)
-            self.warn(message, "path")
+            self.warn(message, Subtype.PATH)
             return []
         self.env.note_dependency(str(path))
         relative = path.relative_to(root).as_posix()
-        module = get_domain(self.env).index_module(path, self.env.docname)
+        module = parse_module(self.env, path, self.env.docname)
         if module.problem is not None:
             self.warn(describe_problem(relative, module.problem), module.problem.kind)
             if module.problem.kind == "missing":
@@ -121,7 +115,7 @@ class KwindexDirective(SphinxDirective):
         source_page = source_page_name(path) if options.source else ""
         if options.metadata:
             block += self.metadata_block(path, module, source_page)
-        recorded: list[RecordedKeyword] = []
+        recorded: list[KeywordEntry] = []
         if module.problem is not None:
             note = _("This file could not be indexed: %s") % module.problem.message
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
@@ -130,9 +124,14 @@ class KwindexDirective(SphinxDirective):
                 keywords = select_keywords(
                     module.of_kind(kind), options.exclude, options.sort
                 )
-                entries = tuple(entry_data(path, anchor, kind, k) for k in keywords)
-                block += keyword_list(kind, entries, source_page)
-                recorded.extend(record_keywords(anchor, kind, keywords))
+                shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
+                block += keyword_list(kind, shown, source_page)
+                recorded.extend(
+                    KeywordEntry(
+                        k.name, kind, path, self.env.docname, s.entry_id, k.lines
+                    )
+                    for k, s in zip(keywords, shown, strict=True)
+                )
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
             path,
@@ -170,7 +169,7 @@ class KwindexDirective(SphinxDirective):
         if command is not None:
             run = command.format(path=path)
             fields.append((_("Run"), nodes.literal(run, run)))
-        fields.append((_("Related"), related_placeholder(folder, path)))
+        fields.append((_("Related"), kwindex_related(folder=folder, path=path)))
         field_list = nodes.field_list()
         for name, body in fields:
             if not isinstance(body, nodes.paragraph):
@@ -184,17 +183,14 @@ class KwindexDirective(SphinxDirective):
         """The folder as code, linked to its page when ``kwindex_modules``
         generated one."""
         text = nodes.literal(folder, folder or ".")
-        domain = get_domain(self.env)
-        if folder not in domain.tree:
-            return text
-        page = folder_docname(domain.output_dir, folder)
-        return page_reference(self.env.docname, page, text)
+        page = generated_tree(self.env).folder_page(folder)
+        return text if page is None else page_reference(self.env.docname, page, text)
 
     def display_options(self) -> DisplayOptions:
         """Check every option; a bad value warns and falls back to its default."""
         for flag in _FLAGS:
             if self.options.get(flag):
-                self.warn(__(":%s: takes no value") % flag, "option")
+                self.warn(__(":%s: takes no value") % flag, Subtype.OPTION)
         return DisplayOptions(
             kinds=self.option_kinds(),
             sort=self.option_sort(),
@@ -211,10 +207,10 @@ class KwindexDirective(SphinxDirective):
         kinds, unknown = parse_kinds(self.options["kinds"])
         if unknown:
             message = __(":kinds: unknown kind(s) %s; known kinds: %s")
-            self.warn(message % (", ".join(unknown), ", ".join(KINDS)), "option")
+            self.warn(message % (", ".join(unknown), ", ".join(KINDS)), Subtype.OPTION)
         if not kinds:
             if not unknown:
-                self.warn(__(":kinds: needs at least one kind"), "option")
+                self.warn(__(":kinds: needs at least one kind"), Subtype.OPTION)
             return default
         return kinds
 
@@ -226,7 +222,7 @@ class KwindexDirective(SphinxDirective):
             ", ".join(SORT_ORDERS),
             sort,
         )
-        self.warn(message, "option")
+        self.warn(message, Subtype.OPTION)
         return "name"
 
     def option_exclude(self) -> re.Pattern[str] | None:
@@ -234,13 +230,13 @@ class KwindexDirective(SphinxDirective):
             return None
         pattern = self.options["exclude"].strip()
         if not pattern:
-            self.warn(__(":exclude: needs a regular expression"), "option")
+            self.warn(__(":exclude: needs a regular expression"), Subtype.OPTION)
             return None
         try:
             return re.compile(pattern)
         except re.error as exc:
             message = __(":exclude: %r is not a valid regular expression: %s")
-            self.warn(message % (pattern, exc), "option")
+            self.warn(message % (pattern, exc), Subtype.OPTION)
             return None
 
     def unique_anchor(self, anchor: str) -> str:
@@ -251,52 +247,29 @@ class KwindexDirective(SphinxDirective):
             candidate = f"{anchor}-{number}"
         return candidate
 
-    def warn(self, message: str, subtype: str) -> None:
+    def warn(self, message: str, subtype: Subtype | str) -> None:
         """One ``kwindex.<subtype>`` warning at this directive's line."""
-        logger.warning(
-            message, location=self.get_location(), type="kwindex", subtype=subtype
-        )
+        warn(message, subtype, self.get_location())
 
 
-def entry_data(path: str, module_id: str, kind: str, keyword: Keyword) -> EntryData:
-    """What the page shows of ``keyword``: name, entry id, located names."""
-    locations = tuple(
-        (shown_name(path, kind, keyword.name, loc.qualname), loc.line, loc.doc)
-        for loc in keyword.locations
-    )
-    targets = api_targets(path, kind, keyword)
-    return keyword.name, entry_anchor(module_id, kind, keyword.name), locations, targets
-
-
-def record_keywords(
-    module_id: str, kind: str, keywords: list[Keyword]
-) -> list[RecordedKeyword]:
-    """The domain's record of the keywords a page shows."""
-    return [
-        RecordedKeyword(
-            kind,
-            keyword.name,
-            entry_anchor(module_id, kind, keyword.name),
-            keyword.lines,
-        )
-        for keyword in keywords
-    ]
+def module_type_label(module_type: str) -> str:
+    """The translated name of what a module is (see ``classify_module``)."""
+    labels = {
+        "test module": _("test module"),
+        "conftest": _("conftest (pytest plugin)"),
+        "package init": _("package init"),
+        "benchmark": _("benchmark"),
+        "example": _("example"),
+        "other": _("other Python module"),
+    }
+    return labels.get(module_type, module_type)
 
 
 def index_entries(
-    path: str, keywords: list[RecordedKeyword]
+    path: str, keywords: list[KeywordEntry]
 ) -> list[tuple[str, str, str, str, None]]:
     """General-index entries: ``name (class in path)``, ``os (imported in path)``."""
-    formats = {
-        "classes": _("%s (class in %s)"),
-        "functions": _("%s (function in %s)"),
-        "imports": _("%s (imported in %s)"),
-        "tests": _("%s (test in %s)"),
-        "fixtures": _("%s (fixture in %s)"),
-        "markers": _("%s (marker in %s)"),
-        "constants": _("%s (constant in %s)"),
-    }
     return [
-        ("single", formats[k.kind] % (k.name, path), k.entry_id, "", None)
+        ("single", _(KINDS[k.kind].index_text) % (k.name, path), k.entry_id, "", None)
         for k in keywords
     ]

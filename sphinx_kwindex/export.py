@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sphinx_kwindex.builders import writes_html_site
 from sphinx_kwindex.domain import ModuleRecord, get_domain
+from sphinx_kwindex.outputs import writes_html_site
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

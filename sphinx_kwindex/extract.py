@@ -9,28 +9,15 @@ Problems are returned as data (:class:`Problem`), never raised.
 from __future__ import annotations
 
 import ast
-import functools
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
-KINDS = (
-    "classes",
-    "functions",
-    "imports",
-    "tests",
-    "fixtures",
-    "markers",
-    "constants",
-)
-"""Every keyword kind, in the order the documentation lists them."""
-
-DEFAULT_KINDS = ("classes", "functions", "imports")
-"""The kinds shown when none are asked for (the seed example's three lists)."""
+from sphinx_kwindex.kinds import KINDS
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
@@ -113,7 +100,8 @@ class ModuleIndex:
     """Everything extracted from one module."""
 
     keywords: Mapping[str, tuple[Keyword, ...]] = field(default_factory=dict)
-    """Keywords per kind (every kind of :data:`KINDS`), sorted by name."""
+    """Keywords per kind (every kind of :data:`~sphinx_kwindex.kinds.KINDS`),
+    sorted by name."""
     docstring: str = ""
     """First line of the module docstring."""
     size: int = 0
@@ -137,17 +125,6 @@ def index_file(path: Path) -> ModuleIndex:
     except OSError as exc:
         return ModuleIndex(problem=Problem("missing", exc.strerror or str(exc)))
     return index_source(data, str(path))
-
-
-def describe_problem(path: str, problem: Problem) -> str:
-    """One line naming ``path``, the position in it when known, and the problem."""
-    lead = {"missing": "cannot read", "encoding": "cannot decode"}.get(
-        problem.kind, "syntax error in"
-    )
-    position = f":{problem.line}" if problem.line else ""
-    if problem.line and problem.column:
-        position += f":{problem.column}"
-    return f"{lead} {path}{position}: {problem.message}"
 
 
 def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
@@ -258,130 +235,6 @@ def dotted_name(node: ast.expr) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
-
-
-_KIND_SEPARATORS = re.compile(r"[\s,]+")
-
-
-def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
-    """Split a comma- or space-separated list: ``(known kinds, unknown names)``.
-
-    Known kinds keep their order, each once.
-    """
-    names = [name for name in _KIND_SEPARATORS.split(value) if name]
-    kinds = tuple(dict.fromkeys(name for name in names if name in KINDS))
-    return kinds, [name for name in names if name not in KINDS]
-
-
-SORT_ORDERS = ("name", "source")
-"""``name``: plain string order; ``source``: order of first appearance."""
-
-
-def select_keywords(
-    keywords: Iterable[Keyword], exclude: re.Pattern[str] | None, sort: str
-) -> list[Keyword]:
-    """``keywords`` without those whose name ``exclude`` finds, ordered by ``sort``."""
-    kept = [k for k in keywords if exclude is None or not exclude.search(k.name)]
-    if sort == "source":
-        kept.sort(key=lambda keyword: (keyword.first_line, keyword.name))
-    return kept
-
-
-def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
-    """How a location is named: pytest node ids for tests and markers, else the
-    qualified name or import path when it says more than ``name``."""
-    if kind in ("tests", "markers"):
-        return pytest_node_id(path, qualname)
-    return "" if qualname == name else qualname
-
-
-def location_text(shown: str, line: int, doc: str, line_format: str = "line %d") -> str:
-    """A location as plain text: ``A.setUp, line 12: Set up.``"""
-    text = (shown + ", " if shown else "") + line_format % line
-    return f"{text}: {doc}" if doc else text
-
-
-def pytest_node_id(path: str, qualname: str) -> str:
-    """The pytest node id of ``qualname`` in the module at ``path``."""
-    return "::".join([path, *qualname.split(".")]) if qualname else path
-
-
-def module_dotted_name(path: str) -> str:
-    """``a/b/c.py`` gives ``a.b.c``; a package's ``a/b/__init__.py`` gives ``a.b``."""
-    pure = PurePosixPath(path)
-    parts = (
-        pure.parent.parts
-        if pure.stem == "__init__"
-        else (*pure.parent.parts, pure.stem)
-    )
-    return ".".join(parts)
-
-
-def api_targets(path: str, kind: str, keyword: Keyword) -> tuple[str, ...]:
-    """The Python names ``keyword`` may be documented under, most likely first.
-
-    Imports: the full dotted path of what is imported, a relative import
-    resolved against the module's package. Markers: the decorator's name.
-    Everything else: the qualified name inside the module, under the module's
-    dotted name and each shorter tail of it, since the folders above the
-    importable package (``src/``, ``tests/``) are not part of its name.
-    """
-    if kind == "markers":
-        return (keyword.name,)
-    module, package = _module_and_package(path)
-    names: list[str] = []
-    for location in keyword.locations:
-        if kind != "imports":
-            names.extend(_under_module_tails(module, location.qualname))
-        elif location.qualname.startswith("."):
-            names.extend(_relative_import_targets(package, location.qualname))
-        else:
-            names.append(location.qualname)
-    return tuple(dict.fromkeys(names))
-
-
-@functools.lru_cache(maxsize=256)
-def _module_and_package(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The dotted parts of the module at ``path`` and of its package (the
-    same module's keywords ask for it over and over)."""
-    module = tuple(module_dotted_name(path).split("."))
-    return module, module if path.endswith("__init__.py") else module[:-1]
-
-
-def _under_module_tails(module: Sequence[str], qualname: str) -> Iterator[str]:
-    for start in range(len(module)):
-        yield ".".join((*module[start:], qualname))
-
-
-def _relative_import_targets(package: Sequence[str], dotted: str) -> Iterator[str]:
-    rest = dotted.lstrip(".")
-    up = len(dotted) - len(rest) - 1
-    if up >= len(package) or not rest:
-        return
-    base = package[: len(package) - up]
-    for start in range(len(base) + 1):
-        yield ".".join((*base[start:], rest))
-
-
-def classify_module(path: str) -> str:
-    """What a module is, from its name and folders.
-
-    One of ``"conftest"``, ``"package init"``, ``"test module"``,
-    ``"benchmark"``, ``"example"``, ``"other"``.
-    """
-    pure = PurePosixPath(path)
-    name, folders = pure.name, {part.lower() for part in pure.parts[:-1]}
-    if name == "conftest.py":
-        return "conftest"
-    if name == "__init__.py":
-        return "package init"
-    if name.startswith("test_") or name.endswith("_test.py") or name == "tests.py":
-        return "test module"
-    if folders & {"benchmarks", "benchmark", "bench"} or name.startswith("bench"):
-        return "benchmark"
-    if folders & {"examples", "example"}:
-        return "example"
-    return "other"
 
 
 class _Collector:

@@ -15,9 +15,16 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex._i18n import _
-from sphinx_kwindex.builders import KEYWORD_INDEX, has_keyword_index, index_page_name
-from sphinx_kwindex.domain import OBJECT_TYPES, KeywordIndex, get_domain
-from sphinx_kwindex.reverse_index import SYMBOLS, IndexLayout, KeywordGroup
+from sphinx_kwindex.domain import KeywordIndex, get_domain
+from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.names import (
+    KEYWORD_INDEX,
+    SYMBOLS,
+    index_page_name,
+    letter_anchor,
+)
+from sphinx_kwindex.outputs import has_keyword_index
+from sphinx_kwindex.reverse_index import IndexLayout, KeywordGroup
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -69,7 +76,7 @@ def index_page_context(
     for letter, letter_groups in groupby(layout.pages[page - 1], lambda g: g.letter):
         label = escape(_letter_label(letter))
         if layout.first_page_of_letter[letter] == page:
-            body.append(f'<h2 id="{escape(_letter_id(letter))}">{label}</h2>\n')
+            body.append(f'<h2 id="{escape(letter_anchor(letter))}">{label}</h2>\n')
         else:
             body.append(f"<h2>{label} {escape(_('(continued)'))}</h2>\n")
         body.append('<dl class="kwindex-index">\n')
@@ -89,7 +96,7 @@ def _summary_html(layout: IndexLayout) -> str:
 def _letters_html(builder: Builder, pagename: str, layout: IndexLayout) -> str:
     links = [
         f'<a href="{escape(_page_uri(builder, pagename, page))}#'
-        f'{escape(_letter_id(letter))}"><strong>{escape(_letter_label(letter))}'
+        f'{escape(letter_anchor(letter))}"><strong>{escape(_letter_label(letter))}'
         "</strong></a>"
         for letter, page in layout.first_page_of_letter.items()
     ]
@@ -117,12 +124,12 @@ def _pager_html(
 
 def _group_html(uri_of: Callable[[str], str], group: KeywordGroup) -> str:
     links = []
-    for target in group.targets:
-        href = escape(f"{uri_of(target.docname)}#{target.entry_id}")
-        kind = escape(_(OBJECT_TYPES[target.kind]))
+    for entry in group.entries:
+        href = escape(f"{uri_of(entry.docname)}#{entry.entry_id}")
+        kind = escape(_(KINDS[entry.kind].label))
         links.append(
             f'<li><a class="reference internal" href="{href}">'
-            f"<code>{escape(target.path)}</code></a> "
+            f"<code>{escape(entry.path)}</code></a> "
             f'<span class="kwindex-kindname">{kind}</span></li>'
         )
     count = len(group.paths)
@@ -140,7 +147,3 @@ def _page_uri(builder: Builder, pagename: str, page: int) -> str:
 
 def _letter_label(letter: str) -> str:
     return _("Symbols") if letter == SYMBOLS else letter
-
-
-def _letter_id(letter: str) -> str:
-    return "kw-letter-" + (letter if letter != SYMBOLS else "symbols")

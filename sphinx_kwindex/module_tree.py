@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 _GLOB_PART = re.compile(r"\*\*/|\*\*|\*|\?|\[[^]/]*\]|[^*?[]+|\[")
 
@@ -40,9 +41,18 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts) + r"\Z")
 
 
-def find_modules(root: Path, patterns: Sequence[str]) -> list[str]:
+class FoundModules(NamedTuple):
+    """What the globs of ``kwindex_modules`` found."""
+
+    modules: list[str]
+    """Sorted POSIX paths relative to the root."""
+    unmatched: list[str]
+    """The patterns (not ``!`` exclusions) that match no file."""
+
+
+def find_modules(root: Path, patterns: Sequence[str]) -> FoundModules:
     """The files under ``root`` that a pattern names and no ``!pattern``
-    excludes, as sorted POSIX paths relative to ``root``.
+    excludes, and the patterns that name no file at all.
 
     Only the folders a pattern can reach are walked; hidden folders and
     ``__pycache__`` are skipped, and symbolic links are not followed out.
@@ -50,13 +60,18 @@ def find_modules(root: Path, patterns: Sequence[str]) -> list[str]:
     included = [p for p in patterns if not p.startswith("!")]
     excluded = [glob_regex(p[1:]) for p in patterns if p.startswith("!")]
     found: set[str] = set()
+    unmatched: list[str] = []
     for pattern in included:
         regex = glob_regex(pattern)
-        start = _fixed_prefix(pattern)
-        for path in _walk_files(root, start):
-            if regex.match(path) and not any(x.match(path) for x in excluded):
-                found.add(path)
-    return sorted(found)
+        matched = [
+            path
+            for path in _walk_files(root, _fixed_prefix(pattern))
+            if regex.match(path)
+        ]
+        if not matched:
+            unmatched.append(pattern)
+        found.update(p for p in matched if not any(x.match(p) for x in excluded))
+    return FoundModules(sorted(found), unmatched)
 
 
 def _fixed_prefix(pattern: str) -> str:

@@ -1,61 +1,190 @@
-"""The parsed modules, kept from one build to the next beside the environment.
+"""Parsed files by content: once per build, and not again while unchanged.
 
-A file in the doctree folder, not the environment itself: a parallel read
-pickles the whole environment once per batch of documents, and a thousand
-parsed modules in it made ``-j 2`` slower than ``-j 1``. A fresh environment
-(``-E``) starts without it; another version of the extension ignores it.
+A file is known by its path and its content: a stamp (modification time,
+size) first, then a digest. The cache lives as long as the application and is
+kept from one build to the next in a file beside the environment, not in it:
+a parallel read pickles the whole environment once per batch of documents,
+and a thousand parsed modules in it made ``-j 2`` slower than ``-j 1``. A
+fresh environment (``-E``) starts without it; another version ignores it.
+
+Reading processes hand what they parsed back to the main one through the
+environment, per document (``env-merge-info``), as ``viewcode`` does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
-from sphinx_kwindex.domain import get_domain
+from sphinx_kwindex import __version__
+from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
 
 if TYPE_CHECKING:
+    from collections.abc import Set
+
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
 CACHE_NAME = "kwindex-parsed.pickle"
+CACHE_VERSION = 1
+"""Bump whenever :class:`ParsedModule` or what it holds changes shape."""
+
+_HANDOFF = "_kwindex_parsed_while_reading"
+"""The environment attribute by which reading processes hand parsed modules
+back: ``{docname: {path: ParsedModule}}``."""
 
 
-def cache_version() -> tuple[str, int]:
-    """What a cache must have been written by to be read back."""
-    from sphinx_kwindex import ENV_VERSION, __version__
+@dataclass(frozen=True, slots=True)
+class ParsedModule:
+    """A module's extraction, with what identifies the file's content:
+    ``stamp`` (modification time in ns, size) and a digest."""
 
-    return __version__, ENV_VERSION
+    stamp: tuple[int, int]
+    digest: bytes
+    index: ModuleIndex
+
+
+class ParseCache:
+    """The parsed modules of one application, by absolute path."""
+
+    def __init__(self) -> None:
+        self.parsed: dict[str, ParsedModule] = {}
+        self.changed = False
+        """Whether :attr:`parsed` differs from the file of the last build."""
+
+    def parse(self, path: Path) -> tuple[ModuleIndex, ParsedModule | None]:
+        """The extraction of the file ``path``, parsed only when its content
+        is new; with the cache entry when it was new to this cache."""
+        try:
+            stat = path.stat()
+            if not S_ISREG(stat.st_mode):
+                return index_file(path), None
+            key, stamp = str(path), (stat.st_mtime_ns, stat.st_size)
+            cached = self.parsed.get(key)
+            if cached is not None and cached.stamp == stamp:
+                return cached.index, None
+            data = path.read_bytes()
+        except OSError:
+            return index_file(path), None
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if cached is None or cached.digest != digest:
+            cached = ParsedModule(stamp, digest, index_source(data, key))
+        parsed = ParsedModule(stamp, digest, cached.index)
+        self.take(key, parsed)
+        return parsed.index, parsed
+
+    def take(self, key: str, parsed: ParsedModule) -> None:
+        """Keep ``parsed`` for ``key`` unless what is kept is newer."""
+        mine = self.parsed.get(key)
+        if mine is None or parsed.stamp > mine.stamp:
+            self.parsed[key] = parsed
+            self.changed = True
+
+    def keep_only(self, keep: Set[str]) -> None:
+        """Forget the parsed modules whose path is not in ``keep``."""
+        for key in self.parsed.keys() - keep:
+            del self.parsed[key]
+            self.changed = True
+
+    def load(self, path: Path) -> None:
+        """Take in the cache file ``path`` if this version wrote it."""
+        try:
+            with path.open("rb") as file:
+                version, parsed = pickle.load(file)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+            return
+        except (AttributeError, ImportError):  # written by another version
+            return
+        if version == (__version__, CACHE_VERSION) and isinstance(parsed, dict):
+            self.parsed.update(parsed)
+            self.changed = False
+
+    def save(self, path: Path) -> None:
+        """Write the cache file ``path`` if anything changed since."""
+        if not self.changed:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        with partial.open("wb") as file:
+            version = (__version__, CACHE_VERSION)
+            pickle.dump((version, self.parsed), file, pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+        self.changed = False
+
+
+_CACHES: WeakKeyDictionary[BuildEnvironment, ParseCache] = WeakKeyDictionary()
+
+
+def parse_cache(env: BuildEnvironment) -> ParseCache:
+    """The cache of ``env``'s application (reading processes fork with it)."""
+    cache = _CACHES.get(env)
+    if cache is None:
+        cache = _CACHES[env] = ParseCache()
+    return cache
+
+
+def parse_module(env: BuildEnvironment, path: Path, docname: str = "") -> ModuleIndex:
+    """The extraction of the file ``path``, parsed once per build however many
+    documents ask, and not at all while it is unchanged. ``docname`` is the
+    document being read, if any: a reading process hands it back for it."""
+    index, parsed = parse_cache(env).parse(path)
+    if parsed is not None and docname:
+        _handoff(env).setdefault(docname, {})[str(path)] = parsed
+    return index
+
+
+def _handoff(env: BuildEnvironment) -> dict[str, dict[str, ParsedModule]]:
+    handoff: dict[str, dict[str, ParsedModule]] | None = getattr(env, _HANDOFF, None)
+    if handoff is None:
+        handoff = {}
+        setattr(env, _HANDOFF, handoff)
+    return handoff
+
+
+def purge_handoff(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget what reading ``docname`` parsed (``env-purge-doc``)."""
+    _handoff(env).pop(docname, None)
+
+
+def merge_handoff(
+    app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
+) -> None:
+    """Take what a reading process parsed for ``docnames`` (``env-merge-info``)."""
+    theirs = _handoff(other)
+    mine = _handoff(env)
+    for docname in docnames:
+        if docname in theirs:
+            mine[docname] = theirs[docname]
+
+
+def keep_parsed(env: BuildEnvironment, keep: Set[str]) -> None:
+    """Take in what the documents' reading parsed, then forget the parsed
+    modules whose path is not in ``keep``."""
+    cache = parse_cache(env)
+    handoff = _handoff(env)
+    for found in handoff.values():
+        for key, parsed in found.items():
+            cache.take(key, parsed)
+    handoff.clear()
+    cache.keep_only(keep)
 
 
 def load_parsed_modules(app: Sphinx) -> None:
-    """Give the domain the modules parsed by earlier builds (``builder-inited``)."""
-    if app.fresh_env_used:
-        return
-    try:
-        with Path(app.doctreedir, CACHE_NAME).open("rb") as file:
-            version, parsed = pickle.load(file)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-        return
-    except (AttributeError, ImportError):  # written by another version
-        return
-    if version == cache_version() and isinstance(parsed, dict):
-        domain = get_domain(app.env)
-        domain.parsed.update(parsed)
-        domain.parsed_changed = False
+    """Take in the modules parsed by earlier builds (``builder-inited``)."""
+    if not app.fresh_env_used:
+        parse_cache(app.env).load(Path(app.doctreedir, CACHE_NAME))
 
 
 def save_parsed_modules(app: Sphinx, env: BuildEnvironment) -> None:
-    """Keep the parsed modules for the next build, if they changed
-    (``env-updated``, once all is read and purged)."""
-    domain = get_domain(env)
-    if not domain.parsed_changed:
-        return
-    path = Path(app.doctreedir, CACHE_NAME)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    with partial.open("wb") as file:
-        pickle.dump((cache_version(), domain.parsed), file, pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, path)
-    domain.parsed_changed = False
+    """Keep the parsed modules that documents still depend on for the next
+    build, if they changed (``env-updated``, once all is read and purged)."""
+    keep_parsed(
+        env, {str(path) for paths in env.dependencies.values() for path in paths}
+    )
+    parse_cache(env).save(Path(app.doctreedir, CACHE_NAME))

@@ -10,8 +10,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sphinx_kwindex.extract import KINDS
+from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.names import SYMBOLS, keyword_anchor
 
 LINKS_PER_PAGE = 1000
 """How many module links one page of the Keyword Index holds at most (a
@@ -19,20 +21,19 @@ keyword is never split across pages). A link takes about 380 bytes of HTML,
 so a page stays under about 400 kB however large the project: 45,000
 keywords in 1,000 modules make some 50 pages, not one page of 21 MB."""
 
-SYMBOLS = ""
-"""The letter of names that start with neither a letter nor ``_``."""
 
-
-@dataclass(frozen=True, slots=True)
-class KeywordTarget:
-    """One entry of a keyword on a documentation page."""
+class KeywordEntry(NamedTuple):
+    """A keyword's entry on a documentation page, as the environment keeps it
+    (named tuples: a large project has hundreds of thousands)."""
 
     name: str
+    kind: str
     path: str
     """The module, relative to ``kwindex_root``, POSIX."""
-    kind: str
     docname: str
     entry_id: str
+    lines: tuple[int, ...]
+    """Every line the keyword stands on, ascending."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +45,17 @@ class KeywordGroup:
     """The index letter (:data:`SYMBOLS` for names like ``.mod``)."""
     page: int
     """1-based number of the Keyword Index page that lists it."""
-    targets: tuple[KeywordTarget, ...]
+    entries: tuple[KeywordEntry, ...]
 
     @property
     def anchor(self) -> str:
         """The id of the keyword on its Keyword Index page."""
-        return "kw-" + self.name
+        return keyword_anchor(self.name)
 
     @property
     def paths(self) -> tuple[str, ...]:
         """The modules that hold the keyword, each once, sorted."""
-        return tuple(dict.fromkeys(target.path for target in self.targets))
+        return tuple(dict.fromkeys(entry.path for entry in self.entries))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def lay_out_index(groups: Iterable[KeywordGroup]) -> IndexLayout:
             pages.append([])
         pages[-1].append(group)
         first_page_of_letter.setdefault(group.letter, group.page)
-        paths.update(target.path for target in group.targets)
+        paths.update(entry.path for entry in group.entries)
     return IndexLayout(
         tuple(map(tuple, pages)) or ((),), first_page_of_letter, len(paths)
     )
@@ -101,16 +102,16 @@ def index_sort_key(name: str) -> tuple[str, str, str]:
     return (letter and "1" + letter, name.lower(), name)
 
 
-def build_reverse_index(targets: Iterable[KeywordTarget]) -> dict[str, KeywordGroup]:
-    """Group ``targets`` by keyword name, in Keyword Index order, with pages.
+def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGroup]:
+    """Group ``entries`` by keyword name, in Keyword Index order, with pages.
 
     A module's keyword counts once per kind even when several documents index
-    the module: the first target given for it stands for it.
+    the module: the first entry given for it stands for it.
     """
-    by_name: dict[str, dict[tuple[str, str], KeywordTarget]] = {}
-    for target in targets:
-        entries = by_name.setdefault(target.name, {})
-        entries.setdefault((target.path, target.kind), target)
+    by_name: dict[str, dict[tuple[str, str], KeywordEntry]] = {}
+    for entry in entries:
+        of_name = by_name.setdefault(entry.name, {})
+        of_name.setdefault((entry.path, entry.kind), entry)
     kind_order = {kind: number for number, kind in enumerate(KINDS)}
     groups: dict[str, KeywordGroup] = {}
     page, links_on_page = 1, 0

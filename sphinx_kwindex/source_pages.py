@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from sphinx.util.display import status_iterator
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.builders import has_source_pages
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.extract import decode_source, replace_control_characters
-from sphinx_kwindex.nodes import source_page_name
+from sphinx_kwindex.names import source_page_name
+from sphinx_kwindex.outputs import has_source_pages
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -47,14 +47,14 @@ def write_project(tmp_path: Path):
 @pytest.fixture
 def parsed_files(monkeypatch) -> list[str]:
     """The names of the files the extension parses during the test, in order."""
-    import sphinx_kwindex.domain
+    import sphinx_kwindex.parse_cache
 
     parsed: list[str] = []
-    original = sphinx_kwindex.domain.index_source
+    original = sphinx_kwindex.parse_cache.index_source
 
     def counting(data, filename):
         parsed.append(Path(filename).name)
         return original(data, filename)
 
-    monkeypatch.setattr(sphinx_kwindex.domain, "index_source", counting)
+    monkeypatch.setattr(sphinx_kwindex.parse_cache, "index_source", counting)
     return parsed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from html_contract import kwindex_blocks
-from test_build_behaviour import own_warnings
+from support import own_warnings
 
 
 def name_links(block) -> dict[str, dict[str, str | None]]:

@@ -3,17 +3,13 @@ static twin builds without warnings and lists what the extension lists."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-from html_contract import keyword_lists, kwindex_blocks
-from test_build_behaviour import own_warnings
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-
 from generate_tree import write_tree
+from html_contract import keyword_lists, kwindex_blocks
 from static_twin import write_twin
+from support import own_warnings
 
 from sphinx_kwindex.extract import index_file
 

@@ -10,6 +10,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from html_contract import kwindex_blocks, metadata_fields
+from support import build_serial_and_parallel, own_warnings, record_read_documents
 
 from sphinx_kwindex._i18n import MESSAGE_CATALOG
 from sphinx_kwindex.module_tree import find_modules
@@ -53,35 +54,6 @@ def test_labels_are_translatable(make_app, tmp_path: Path, rootdir: Path) -> Non
     assert "Pfad" in fields
 
 
-def build_serial_and_parallel(
-    make_app, srcdir: Path, tmp_path: Path, parallels: tuple[int, int] = (1, 2)
-) -> list[dict]:
-    """Build ``srcdir`` twice from scratch, by default with ``-j 1`` then
-    ``-j 2``: ``{output file: bytes}`` of each build (every page but the
-    search page, kwindex.json, objects.inv)."""
-    outputs = []
-    for number, parallel in enumerate(parallels):
-        app = make_app(
-            "html",
-            srcdir=srcdir,
-            builddir=tmp_path / f"build{number}",
-            parallel=parallel,
-            freshenv=True,
-        )
-        app.build()
-        assert own_warnings(app) == []
-        files = sorted(p.relative_to(app.outdir) for p in app.outdir.rglob("*.html"))
-        files += [Path("kwindex.json"), Path("objects.inv")]
-        outputs.append(
-            {
-                str(file): (app.outdir / file).read_bytes()
-                for file in files
-                if file.name != "search.html"
-            }
-        )
-    return outputs
-
-
 def test_parallel_read_gives_the_same_output(
     make_app, tmp_path: Path, rootdir: Path
 ) -> None:
@@ -91,21 +63,6 @@ def test_parallel_read_gives_the_same_output(
     assert serial.keys() == parallel.keys()
     for name in serial:
         assert serial[name] == parallel[name], name
-
-
-def own_warnings(app) -> list[str]:
-    """Warnings, less Sphinx's notice that a second app in one process re-registers nodes."""
-    lines = app.warning.getvalue().splitlines()
-    return [line for line in lines if "is already registered" not in line]
-
-
-def record_read_documents(app) -> list[str]:
-    read: list[str] = []
-    app.connect(
-        "env-before-read-docs",
-        lambda _app, _env, docnames: read.extend(sorted(docnames)),
-    )
-    return read
 
 
 @pytest.mark.sphinx("html", testroot="seed", srcdir="seed-rebuild")
@@ -166,7 +123,7 @@ def test_a_stale_stylesheet_is_replaced_without_warning(
 def test_the_docs_index_every_test_module() -> None:
     project = Path(__file__).parent.parent
     conf = runpy.run_path(str(project / "docs" / "conf.py"))
-    indexed = find_modules(project, conf["kwindex_modules"])
+    indexed = find_modules(project, conf["kwindex_modules"]).modules
     modules = sorted(
         p.relative_to(project).as_posix() for p in (project / "tests").glob("*.py")
     )
@@ -221,10 +178,10 @@ def test_no_source_everywhere_writes_no_source_page(make_app, write_project) -> 
 def test_a_new_env_version_discards_the_old_environment(
     app, make_app, monkeypatch
 ) -> None:
-    import sphinx_kwindex
+    from sphinx_kwindex import pages
 
     app.build()
-    monkeypatch.setattr(sphinx_kwindex, "ENV_VERSION", sphinx_kwindex.ENV_VERSION + 1)
+    monkeypatch.setattr(pages, "TREE_VERSION", pages.TREE_VERSION + 1)
     again = make_app("html", srcdir=app.srcdir)
     read = record_read_documents(again)
     again.build()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from html_contract import keyword_lists, kwindex_blocks, squash
-from test_seed import SEED_CLASSES, SEED_FUNCTIONS, SEED_IMPORTS
+from support import SEED_CLASSES, SEED_FUNCTIONS, SEED_IMPORTS
 
 SEED_LISTS = {
     "classes": SEED_CLASSES,

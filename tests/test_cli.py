@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_seed import SEED_CLASSES, SEED_FUNCTIONS, SEED_IMPORTS
+from support import SEED_CLASSES, SEED_FUNCTIONS, SEED_IMPORTS
 
 from sphinx_kwindex.__main__ import main
 

@@ -8,26 +8,12 @@ from pathlib import Path
 
 import pytest
 from html_contract import parse_html
-from sphinx.util.inventory import InventoryFile
-from test_build_behaviour import build_serial_and_parallel, own_warnings
+from support import build_serial_and_parallel, load_inventory, own_warnings
 
 from sphinx_kwindex.domain import KeywordDomain
 
 WIDGETS = "tests/test_widgets.py"
 GADGETS = "tests/test_gadgets.py"
-
-
-def load_inventory(path: Path) -> dict[str, dict[str, str]]:
-    """``{type: {name: uri}}`` of an ``objects.inv``, through Sphinx's reader."""
-    with path.open("rb") as stream:
-        inventory = InventoryFile.load(stream, "", lambda base, uri: uri)
-    return {
-        objtype: {
-            name: item.uri if hasattr(item, "uri") else item[2]
-            for name, item in items.items()
-        }
-        for objtype, items in inventory.items()
-    }
 
 
 @pytest.mark.sphinx("html", testroot="links")

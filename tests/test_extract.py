@@ -8,17 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sphinx_kwindex.extract import (
-    KINDS,
-    Location,
-    api_targets,
-    classify_module,
-    describe_problem,
-    index_file,
-    index_source,
-    module_dotted_name,
-    pytest_node_id,
-)
+from sphinx_kwindex.extract import Location, index_file, index_source
+from sphinx_kwindex.kinds import KINDS
 
 
 def names(source: str, kind: str) -> list[str]:
@@ -175,14 +166,6 @@ def test_tests_as_pytest_collects_them() -> None:
         "test_outer",
         "test_unit",
     ]
-
-
-def test_test_locations_give_pytest_node_ids() -> None:
-    (location,) = locations(TESTS, "tests", "test_deep")
-    node_id = pytest_node_id("tests/test_x.py", location.qualname)
-    assert node_id == "tests/test_x.py::TestPytestStyle::TestNested::test_deep"
-    assert pytest_node_id("t.py", "test_a") == "t.py::test_a"
-    assert pytest_node_id("t.py", "") == "t.py"
 
 
 FIXTURES = """
@@ -410,14 +393,6 @@ def test_deep_expression_nesting_is_a_problem_not_a_crash() -> None:
     assert problem.kind == "syntax"
 
 
-def test_describe_problem_names_the_files_own_line_and_column() -> None:
-    problem = index_source(b"x = 1\ndef broken(:\n").problem
-    assert problem is not None
-    assert describe_problem("t/bad.py", problem) == (
-        "syntax error in t/bad.py:2:12: invalid syntax"
-    )
-
-
 def test_nothing_is_executed(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
     source = f"open({str(marker)!r}, 'w').close()\nraise SystemExit(3)\nimport os\n"
@@ -435,106 +410,8 @@ def test_index_file_reports_missing_files_and_folders(tmp_path: Path) -> None:
     assert (folder.kind, folder.message) == ("missing", "it is a folder, not a file")
 
 
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        ("test/distributed/etcd_rendezvous_test.py", "test module"),
-        ("tests/test_api.py", "test module"),
-        ("tests/conftest.py", "conftest"),
-        ("pkg/__init__.py", "package init"),
-        ("benchmarks/suite.py", "benchmark"),
-        ("tools/bench_io.py", "benchmark"),
-        ("docs/examples/demo.py", "example"),
-        ("pkg/helpers.py", "other"),
-    ],
-)
-def test_classify_module(path: str, expected: str) -> None:
-    assert classify_module(path) == expected
-
-
 def test_docstring_control_characters_are_replaced() -> None:
     source = 'def colourful():\n    """Red: \\x1b[31m, bell: \\x07, tab:\\tkept."""\n'
     assert locations(source, "functions", "colourful") == [
         Location("colourful", 1, "Red: \ufffd[31m, bell: \ufffd, tab:\tkept.")
     ]
-
-
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        ("tests/test_cart.py", "tests.test_cart"),
-        ("src/shop/cart.py", "src.shop.cart"),
-        ("src/shop/__init__.py", "src.shop"),
-        ("conftest.py", "conftest"),
-    ],
-)
-def test_module_dotted_name(path: str, expected: str) -> None:
-    assert module_dotted_name(path) == expected
-
-
-API_SOURCE = """
-import os.path
-import numpy as np
-from collections import OrderedDict as OD
-from . import helpers
-from ..shop.cart import Cart
-from ... import too_far
-import pytest
-
-class CartTest:
-    def test_total(self): ...
-
-@pytest.mark.slow
-def test_checkout(): ...
-
-LIMIT = 3
-"""
-
-
-def api(path: str, kind: str, name: str) -> tuple[str, ...]:
-    module = index_source(textwrap.dedent(API_SOURCE).encode())
-    (keyword,) = [k for k in module.of_kind(kind) if k.name == name]
-    return api_targets(path, kind, keyword)
-
-
-def test_imports_are_looked_up_by_their_full_dotted_path() -> None:
-    path = "tests/unit/test_cart.py"
-    assert api(path, "imports", "os.path") == ("os.path",)
-    assert api(path, "imports", "numpy") == ("numpy",)
-    assert api(path, "imports", "OrderedDict") == ("collections.OrderedDict",)
-
-
-def test_relative_imports_resolve_against_the_package() -> None:
-    path = "tests/unit/test_cart.py"
-    # From tests.unit: "." is tests.unit, ".." is tests; each shorter tail too.
-    assert api(path, "imports", "helpers") == (
-        "tests.unit.helpers",
-        "unit.helpers",
-        "helpers",
-    )
-    assert api(path, "imports", "Cart") == (
-        "tests.shop.cart.Cart",
-        "shop.cart.Cart",
-    )
-    # Above the top of the tree: nothing to look up.
-    assert api(path, "imports", "too_far") == ()
-
-
-def test_a_package_init_is_its_own_package() -> None:
-    assert api("shop/__init__.py", "imports", "helpers") == ("shop.helpers", "helpers")
-
-
-def test_definitions_are_looked_up_by_qualified_name_under_each_module_tail() -> None:
-    path = "src/shop/tests/test_cart.py"
-    assert api(path, "functions", "test_total") == (
-        "src.shop.tests.test_cart.CartTest.test_total",
-        "shop.tests.test_cart.CartTest.test_total",
-        "tests.test_cart.CartTest.test_total",
-        "test_cart.CartTest.test_total",
-    )
-    assert api(path, "constants", "LIMIT")[-1] == "test_cart.LIMIT"
-    assert api(path, "classes", "CartTest")[0] == "src.shop.tests.test_cart.CartTest"
-
-
-def test_markers_are_looked_up_by_their_decorator_name() -> None:
-    assert api("test_cart.py", "markers", "pytest.mark.slow") == ("pytest.mark.slow",)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from html_contract import parse_html
-from test_build_behaviour import own_warnings, record_read_documents
-from test_domain import load_inventory
+from support import load_inventory, own_warnings, record_read_documents
 
 import sphinx_kwindex.reverse_index
 

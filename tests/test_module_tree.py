@@ -57,18 +57,18 @@ def test_find_modules_with_exclusions(tmp_path: Path) -> None:
         ],
     )
     patterns = ["test/**/*_test.py", "test/**/helpers.py", "!test/skip/**"]
-    assert find_modules(tmp_path, patterns) == [
+    assert find_modules(tmp_path, patterns).modules == [
         "test/a_test.py",
         "test/sub/b_test.py",
         "test/sub/helpers.py",
     ]
-    assert find_modules(tmp_path, ["**/*_test.py"]) == [
+    assert find_modules(tmp_path, ["**/*_test.py"]).modules == [
         "docs/f_test.py",
         "test/a_test.py",
         "test/skip/c_test.py",
         "test/sub/b_test.py",
     ]
-    assert find_modules(tmp_path, ["missing/*.py"]) == []
+    assert find_modules(tmp_path, ["missing/*.py"]) == ([], ["missing/*.py"])
 
 
 def test_folder_tree_holds_every_folder_up_to_the_top() -> None:

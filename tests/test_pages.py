@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from html_contract import keyword_lists, kwindex_blocks, metadata_fields, parse_html
-from test_build_behaviour import (
+from support import (
     build_serial_and_parallel,
     own_warnings,
     record_read_documents,
@@ -192,7 +192,45 @@ def test_a_glob_matching_nothing_warns(make_app, write_project, suppressed) -> N
         assert warnings == []
     else:
         (warning,) = warnings
-        assert "WARNING: kwindex_modules matches no file under" in warning
+        assert (
+            "WARNING: kwindex_modules: 'nothing/**/*.py' matches no file under"
+            in warning
+        )
+
+
+def test_each_glob_matching_nothing_warns_even_when_others_match(
+    make_app, write_project
+) -> None:
+    index = "Index\n=====\n\n.. toctree::\n\n   kwindex/index\n"
+    project = write_project({"index.rst": index, "tests/test_a.py": ""})
+    with (project / "conf.py").open("a") as conf:
+        conf.write(
+            'kwindex_modules = ["tests/*.py", "nothing/*.py", "none_*.py", "!x/*.py"]\n'
+        )
+    app = make_app("html", srcdir=project)
+    app.build()
+    warnings = own_warnings(app)
+    assert len(warnings) == 2
+    assert "kwindex_modules: 'nothing/*.py' matches no file" in warnings[0]
+    assert "kwindex_modules: 'none_*.py' matches no file" in warnings[1]
+    assert all("[kwindex.config]" in w for w in warnings)
+    assert (app.srcdir / "kwindex" / "tests" / "test_a.py.rst").is_file()
+
+
+def test_a_kwindex_root_that_is_no_folder_says_so(make_app, write_project) -> None:
+    page = "Index\n=====\n\n.. kwindex:: /tests/test_a.py\n"
+    project = write_project({"index.rst": page}, kwindex_root="missing")
+    with (project / "conf.py").open("a") as conf:
+        conf.write('kwindex_modules = ["tests/*.py"]\n')
+    app = make_app("html", srcdir=project)
+    app.build()
+    first, *others = own_warnings(app)
+    assert f"WARNING: kwindex_root {project / 'missing'} is not a folder" in first
+    assert "[kwindex.config]" in first
+    # The directive's own warning follows; no glob is said to match nothing.
+    assert not any("matches no file" in w for w in others)
+    assert len(others) == 1
+    assert "[kwindex.missing]" in others[0]
 
 
 def test_a_file_unchanged_since_the_last_build_is_not_parsed_again(

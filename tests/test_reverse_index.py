@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from sphinx_kwindex import reverse_index
+from sphinx_kwindex.names import SYMBOLS
 from sphinx_kwindex.reverse_index import (
-    SYMBOLS,
-    KeywordTarget,
+    KeywordEntry,
     build_reverse_index,
     index_letter,
 )
 
 
 def target(name: str, path: str, kind: str = "imports", docname: str = "doc"):
-    return KeywordTarget(name, path, kind, docname, f"kw-{path}-{kind}-{name}")
+    return KeywordEntry(name, kind, path, docname, f"kw-{path}-{kind}-{name}", (1,))
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_a_keyword_groups_its_modules_by_path_then_kind() -> None:
             target("os", "a.py"),
         ]
     )
-    assert [(t.path, t.kind) for t in groups["test_x"].targets] == [
+    assert [(t.path, t.kind) for t in groups["test_x"].entries] == [
         ("a.py", "functions"),
         ("a.py", "tests"),
         ("b.py", "tests"),
@@ -71,7 +71,7 @@ def test_a_module_indexed_by_two_documents_counts_once() -> None:
     groups = build_reverse_index(
         [target("os", "a.py", docname="first"), target("os", "a.py", docname="second")]
     )
-    (only,) = groups["os"].targets
+    (only,) = groups["os"].entries
     assert only.docname == "first"
 
 

@@ -7,27 +7,7 @@ import json
 
 import pytest
 from html_contract import keyword_lists, kwindex_blocks, metadata_fields
-
-SEED_CLASSES = ["EtcdRendezvousTest"]
-SEED_FUNCTIONS = [
-    "setUpClass",
-    "tearDownClass",
-    "test_etcd_rdzv_additional_params",
-    "test_etcd_rdzv_basic_params",
-    "test_get_backend",
-]
-SEED_IMPORTS = [
-    "EtcdServer",
-    "RendezvousParameters",
-    "create_rdzv_handler",
-    "os",
-    "sys",
-    "torch.distributed.elastic.rendezvous",
-    "torch.distributed.elastic.rendezvous.etcd_rendezvous",
-    "torch.distributed.elastic.rendezvous.etcd_server",
-    "unittest",
-    "uuid",
-]
+from support import SEED_CLASSES, SEED_FUNCTIONS, SEED_IMPORTS
 
 
 @pytest.mark.sphinx("html", testroot="seed")

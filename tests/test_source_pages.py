@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from html_contract import kwindex_blocks, parse_html
 
-from sphinx_kwindex.nodes import module_anchor
+from sphinx_kwindex.names import module_anchor
 
 
 def source_lines(page: str) -> dict[int, str]:

@@ -1,16 +1,15 @@
-"""What each builder writes besides the documents: source pages, the Keyword
-Index pages, ``kwindex.json``."""
+"""Which builders write what besides the documents: source pages, the
+Keyword Index pages, ``kwindex.json``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sphinx_kwindex.names import KEYWORD_INDEX
+
 if TYPE_CHECKING:
     from sphinx.builders import Builder
     from sphinx.config import Config
-
-KEYWORD_INDEX = "kw-index"
-"""The page name of the Keyword Index (the ``kw`` domain's index ``index``)."""
 
 
 def writes_html_site(builder: Builder) -> bool:
@@ -42,8 +41,3 @@ def has_keyword_index(builder: Builder) -> bool:
         and builder.name != "singlehtml"
         and keyword_index_enabled(builder.config)
     )
-
-
-def index_page_name(page: int) -> str:
-    """The page name of page ``page`` (1-based) of the Keyword Index."""
-    return KEYWORD_INDEX if page == 1 else f"{KEYWORD_INDEX}-{page}"

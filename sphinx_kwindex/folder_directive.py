@@ -9,16 +9,15 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.module_tree import modules_below
+from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.nodes import kind_labels, page_reference
-from sphinx_kwindex.pages import folder_docname, module_docname
-
-logger = logging.getLogger(__name__)
+from sphinx_kwindex.pages import generated_tree
+from sphinx_kwindex.parse_cache import parse_module
+from sphinx_kwindex.warnings import Subtype, warn
 
 
 class KwindexFolderDirective(SphinxDirective):
@@ -29,17 +28,12 @@ class KwindexFolderDirective(SphinxDirective):
     final_argument_whitespace = True
 
     def run(self) -> list[nodes.Node]:
-        domain = get_domain(self.env)
+        tree = generated_tree(self.env)
         folder = self.arguments[0].strip().strip("/")
-        node = domain.tree.get(folder)
+        node = tree.folders.get(folder)
         if node is None:
-            logger.warning(
-                __("%r is not a folder of kwindex_modules"),
-                self.arguments[0],
-                location=self.get_location(),
-                type="kwindex",
-                subtype="missing",
-            )
+            message = __("%r is not a folder of kwindex_modules")
+            warn(message, Subtype.MISSING, self.get_location(), self.arguments[0])
             return []
         block = nodes.container(classes=["kwindex-folder"])
         block["support_smartquotes"] = False  # summaries are data
@@ -47,8 +41,8 @@ class KwindexFolderDirective(SphinxDirective):
             block += nodes.rubric("", _("Folders"))
             items = nodes.bullet_list()
             for sub in node.subfolders:
-                count = _("modules: %d") % modules_below(domain.tree, sub)
-                link = self.page_link(folder_docname(domain.output_dir, sub), sub)
+                count = _("modules: %d") % modules_below(tree.folders, sub)
+                link = self.page_link(folder_docname(tree.output_dir, sub), sub)
                 paragraph = nodes.paragraph("", "", link, nodes.Text(f" ({count})"))
                 items += nodes.list_item("", paragraph)
             block += items
@@ -59,19 +53,18 @@ class KwindexFolderDirective(SphinxDirective):
 
     def modules_table(self, modules: tuple[str, ...]) -> nodes.table:
         """Module, summary and a count per default kind, a row per module."""
-        domain = get_domain(self.env)
+        output_dir = generated_tree(self.env).output_dir
         root = Path(self.config.kwindex_root)
         kinds = list(self.config.kwindex_default_kinds)
-        labels = kind_labels()
-        header = [_("Module"), _("Summary"), *(labels[kind][0] for kind in kinds)]
+        header = [_("Module"), _("Summary"), *(kind_labels(kind)[0] for kind in kinds)]
         rows = []
         for module in modules:
             path = (root / module).resolve()
             # The listing shows what the module says: read it again when it changes.
             self.env.note_dependency(str(path))
-            index = domain.index_module(path, self.env.docname)
+            index = parse_module(self.env, path, self.env.docname)
             name = posixpath.basename(module)
-            link = self.page_link(module_docname(domain.output_dir, module), name)
+            link = self.page_link(module_docname(output_dir, module), name)
             summary = index.docstring or (
                 index.problem.message if index.problem is not None else ""
             )

@@ -10,32 +10,31 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import NoUri
 
+from sphinx_kwindex.kinds import KINDS
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from sphinx.application import Sphinx
-
-EXTERNAL_KINDS = frozenset({"imports", "markers"})
-"""Kinds whose names come from elsewhere (the standard library, pytest …), so
-that other projects' inventories are asked too."""
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
 
 
 def resolve_api_reference(
-    app: Sphinx,
+    env: BuildEnvironment,
+    builder: Builder,
     docname: str,
     kind: str,
     name: str,
     targets: Iterable[str],
 ) -> nodes.reference | None:
     """A reference, around the keyword ``name`` as code, to the first of
-    ``targets`` (dotted Python names) that the Python domain, or for imports
-    and markers intersphinx, can resolve."""
-    env, builder = app.env, app.builder
+    ``targets`` (dotted Python names) that the Python domain, or for names
+    used but not defined here (imports, markers) intersphinx, can resolve."""
     python = env.get_domain("py")
     # The Python domain finds an exact name in its objects or nothing: asking
     # only for names it holds spares a node per candidate.
     documented = python.data.get("objects", {})
-    external = kind in EXTERNAL_KINDS
+    external = KINDS[kind].link_rule.external
     for target in targets:
         if not external and target not in documented:
             continue
@@ -54,7 +53,7 @@ def resolve_api_reference(
                 env, docname, builder, "obj", target, xref, contnode
             )
             if found is None and external:
-                found = app.events.emit_firstresult(
+                found = env.events.emit_firstresult(
                     "missing-reference",
                     env,
                     xref,

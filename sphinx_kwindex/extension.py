@@ -1,0 +1,70 @@
+"""What the extension registers with Sphinx, in the order data flows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sphinx_kwindex import __version__, config, nodes, pages, transforms
+from sphinx_kwindex.directive import KwindexDirective
+from sphinx_kwindex.domain import KeywordDomain, derive_project_data
+from sphinx_kwindex.export import export_json
+from sphinx_kwindex.folder_directive import KwindexFolderDirective
+from sphinx_kwindex.keyword_index import collect_index_pages, render_first_index_page
+from sphinx_kwindex.pages import generate_pages, reread_changed_folder_pages
+from sphinx_kwindex.parse_cache import (
+    load_parsed_modules,
+    merge_handoff,
+    purge_handoff,
+    save_parsed_modules,
+)
+from sphinx_kwindex.roles import KeywordRole
+from sphinx_kwindex.source_pages import collect_source_pages
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+
+def setup_extension(app: Sphinx) -> ExtensionMetadata:
+    """Register everything the extension is made of.
+
+    - config values ``kwindex_*``, checked at ``config-inited``;
+    - the parse cache: loaded at ``builder-inited``, handed back from reading
+      processes, saved at ``env-updated``;
+    - whole trees: pages generated at ``builder-inited``, folder pages re-read
+      at ``env-get-outdated``;
+    - the ``kwindex`` and ``kwindex-folder`` directives, the ``kw`` domain and
+      the ``:kw:`` role; the derivation at ``env-updated``;
+    - the nodes, their post-transform and HTML visitor, the stylesheet;
+    - source pages and Keyword Index pages (``html-collect-pages``),
+      ``kwindex.json`` (``build-finished``).
+    """
+    config.register(app)
+    # The parsed modules of earlier builds first: generating pages uses them.
+    app.connect("builder-inited", load_parsed_modules, priority=400)
+    app.connect("env-purge-doc", purge_handoff)
+    app.connect("env-merge-info", merge_handoff)
+    app.connect("env-updated", save_parsed_modules)
+    app.connect("builder-inited", generate_pages)
+    app.connect("env-get-outdated", reread_changed_folder_pages)
+    app.add_directive("kwindex", KwindexDirective)
+    app.add_directive("kwindex-folder", KwindexFolderDirective)
+    app.add_domain(KeywordDomain)
+    app.add_role("kw", KeywordRole())
+    app.connect("env-updated", derive_project_data)
+    nodes.register(app)
+    transforms.register(app)
+    app.connect("builder-inited", nodes.add_stylesheet)
+    app.connect("build-finished", nodes.copy_stylesheet)
+    app.connect("html-collect-pages", collect_source_pages)
+    app.connect("html-collect-pages", collect_index_pages)
+    app.connect("html-page-context", render_first_index_page)
+    app.connect("build-finished", export_json)
+    return {
+        "version": __version__,
+        # The environment keeps the generated tree as an attribute of its
+        # own; the kw domain versions its records with its data_version.
+        "env_version": pages.TREE_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

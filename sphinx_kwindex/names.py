@@ -1,0 +1,131 @@
+"""Naming rules: docnames of generated pages, ids in pages, Python names.
+
+No Sphinx here. Every page name and id the extension makes comes from one
+function of this module, so a link and its target can never disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import PurePosixPath
+
+from sphinx_kwindex.kinds import LinkRule
+
+SOURCE_DIR = "_kwsource"
+"""Output folder of the highlighted source pages."""
+
+KEYWORD_INDEX = "kw-index"
+"""The page name of the Keyword Index (the ``kw`` domain's index ``index``)."""
+
+SYMBOLS = ""
+"""The Keyword Index letter of names that start with neither a letter nor ``_``."""
+
+_UNSAFE_ID_CHARS = re.compile(r"[^\w.-]")
+
+
+def module_anchor(path: str) -> str:
+    """The id of the block that indexes the module at ``path``."""
+    return "kw-" + _UNSAFE_ID_CHARS.sub("-", path.replace("/", "."))
+
+
+def entry_anchor(module_id: str, kind: str, name: str) -> str:
+    """The id of a keyword's entry inside the block ``module_id``."""
+    return f"{module_id}-{kind}-{_UNSAFE_ID_CHARS.sub('-', name)}"
+
+
+def keyword_anchor(name: str) -> str:
+    """The id of a keyword on its Keyword Index page."""
+    return "kw-" + name
+
+
+def letter_anchor(letter: str) -> str:
+    """The id of a letter's heading on the Keyword Index."""
+    return "kw-letter-" + (letter if letter != SYMBOLS else "symbols")
+
+
+def source_page_name(path: str) -> str:
+    """The page name of the highlighted source of ``path``."""
+    return posixpath.join(SOURCE_DIR, path)
+
+
+def index_page_name(page: int) -> str:
+    """The page name of page ``page`` (1-based) of the Keyword Index."""
+    return KEYWORD_INDEX if page == 1 else f"{KEYWORD_INDEX}-{page}"
+
+
+def folder_docname(output_dir: str, folder: str) -> str:
+    """The docname of the generated page of ``folder`` (``""``: the top page)."""
+    return posixpath.join(output_dir, folder, "index")
+
+
+def module_docname(output_dir: str, module: str) -> str:
+    """The docname of the generated page of ``module``."""
+    return posixpath.join(output_dir, module)
+
+
+def pytest_node_id(path: str, qualname: str) -> str:
+    """The pytest node id of ``qualname`` in the module at ``path``."""
+    return "::".join([path, *qualname.split(".")]) if qualname else path
+
+
+def module_dotted_name(path: str) -> str:
+    """``a/b/c.py`` gives ``a.b.c``; a package's ``a/b/__init__.py`` gives ``a.b``."""
+    pure = PurePosixPath(path)
+    parts = (
+        pure.parent.parts
+        if pure.stem == "__init__"
+        else (*pure.parent.parts, pure.stem)
+    )
+    return ".".join(parts)
+
+
+def api_targets(
+    path: str, rule: LinkRule, name: str, qualnames: Iterable[str]
+) -> tuple[str, ...]:
+    """The Python names a keyword ``name`` of the module at ``path`` may be
+    documented under, most likely first; ``qualnames`` are its locations'.
+
+    Imports: the full dotted path of what is imported, a relative import
+    resolved against the module's package. Markers: the decorator's name.
+    Definitions: the qualified name inside the module, under the module's
+    dotted name and each shorter tail of it, since the folders above the
+    importable package (``src/``, ``tests/``) are not part of its name.
+    """
+    if rule is LinkRule.MARKER:
+        return (name,)
+    module, package = _module_and_package(path)
+    names: list[str] = []
+    for qualname in qualnames:
+        if rule is LinkRule.DEFINITION:
+            names.extend(_under_module_tails(module, qualname))
+        elif qualname.startswith("."):
+            names.extend(_relative_import_targets(package, qualname))
+        else:
+            names.append(qualname)
+    return tuple(dict.fromkeys(names))
+
+
+@functools.lru_cache(maxsize=256)
+def _module_and_package(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dotted parts of the module at ``path`` and of its package (the
+    same module's keywords ask for it over and over)."""
+    module = tuple(module_dotted_name(path).split("."))
+    return module, module if path.endswith("__init__.py") else module[:-1]
+
+
+def _under_module_tails(module: Sequence[str], qualname: str) -> Iterator[str]:
+    for start in range(len(module)):
+        yield ".".join((*module[start:], qualname))
+
+
+def _relative_import_targets(package: Sequence[str], dotted: str) -> Iterator[str]:
+    rest = dotted.lstrip(".")
+    up = len(dotted) - len(rest) - 1
+    if up >= len(package) or not rest:
+        return
+    base = package[: len(package) - up]
+    for start in range(len(base) + 1):
+        yield ".".join((*base[start:], rest))

@@ -1,0 +1,139 @@
+"""Display choices shared by the directive and the command line.
+
+No Sphinx here: which kinds and keywords are shown, in what order, and how a
+keyword's locations and a module are described.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from typing import NamedTuple
+
+from sphinx_kwindex.extract import Keyword, Problem
+from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
+
+SORT_ORDERS = ("name", "source")
+"""``name``: plain string order; ``source``: order of first appearance."""
+
+_KIND_SEPARATORS = re.compile(r"[\s,]+")
+
+
+class ShownLocation(NamedTuple):
+    """One location of a keyword as a page shows it."""
+
+    shown: str
+    """The qualified name or node id, or ``""`` when it says no more than the name."""
+    line: int
+    doc: str
+    """The first line of the docstring, for classes and functions."""
+
+
+class ShownKeyword(NamedTuple):
+    """A keyword as a page shows it (named tuples: a page holds hundreds)."""
+
+    name: str
+    entry_id: str
+    locations: tuple[ShownLocation, ...]
+    api_targets: tuple[str, ...]
+    """The Python names it may be documented under, most likely first."""
+
+
+def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
+    """Split a comma- or space-separated list: ``(known kinds, unknown names)``.
+
+    Known kinds keep their order, each once.
+    """
+    names = [name for name in _KIND_SEPARATORS.split(value) if name]
+    kinds = tuple(dict.fromkeys(name for name in names if name in KINDS))
+    return kinds, [name for name in names if name not in KINDS]
+
+
+def select_keywords(
+    keywords: Iterable[Keyword], exclude: re.Pattern[str] | None, sort: str
+) -> list[Keyword]:
+    """``keywords`` without those whose name ``exclude`` finds, ordered by ``sort``."""
+    kept = [k for k in keywords if exclude is None or not exclude.search(k.name)]
+    if sort == "source":
+        kept.sort(key=lambda keyword: (keyword.first_line, keyword.name))
+    return kept
+
+
+def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
+    """How a location is named: pytest node ids for tests and markers, else the
+    qualified name or import path when it says more than ``name``."""
+    if KINDS[kind].node_ids:
+        return pytest_node_id(path, qualname)
+    return "" if qualname == name else qualname
+
+
+def shown_keyword(
+    path: str, module_id: str, kind: str, keyword: Keyword
+) -> ShownKeyword:
+    """What a page shows of ``keyword`` of ``kind`` in the module at ``path``,
+    whose block has the id ``module_id``."""
+    targets = api_targets(
+        path,
+        KINDS[kind].link_rule,
+        keyword.name,
+        (location.qualname for location in keyword.locations),
+    )
+    entry_id = entry_anchor(module_id, kind, keyword.name)
+    return ShownKeyword(
+        keyword.name, entry_id, shown_locations(path, kind, keyword), targets
+    )
+
+
+def shown_locations(
+    path: str, kind: str, keyword: Keyword
+) -> tuple[ShownLocation, ...]:
+    """Every location of ``keyword`` of ``kind`` in the module at ``path``."""
+    return tuple(
+        ShownLocation(
+            shown_name(path, kind, keyword.name, location.qualname),
+            location.line,
+            location.doc,
+        )
+        for location in keyword.locations
+    )
+
+
+def location_text(location: ShownLocation, line_format: str = "line %d") -> str:
+    """A location as plain text: ``A.setUp, line 12: Set up.``"""
+    shown, line, doc = location
+    text = (shown + ", " if shown else "") + line_format % line
+    return f"{text}: {doc}" if doc else text
+
+
+def describe_problem(path: str, problem: Problem) -> str:
+    """One line naming ``path``, the position in it when known, and the problem."""
+    lead = {"missing": "cannot read", "encoding": "cannot decode"}.get(
+        problem.kind, "syntax error in"
+    )
+    position = f":{problem.line}" if problem.line else ""
+    if problem.line and problem.column:
+        position += f":{problem.column}"
+    return f"{lead} {path}{position}: {problem.message}"
+
+
+def classify_module(path: str) -> str:
+    """What a module is, from its name and folders.
+
+    One of ``"conftest"``, ``"package init"``, ``"test module"``,
+    ``"benchmark"``, ``"example"``, ``"other"``.
+    """
+    pure = PurePosixPath(path)
+    name, folders = pure.name, {part.lower() for part in pure.parts[:-1]}
+    if name == "conftest.py":
+        return "conftest"
+    if name == "__init__.py":
+        return "package init"
+    if name.startswith("test_") or name.endswith("_test.py") or name == "tests.py":
+        return "test module"
+    if folders & {"benchmarks", "benchmark", "bench"} or name.startswith("bench"):
+        return "benchmark"
+    if folders & {"examples", "example"}:
+        return "example"
+    return "other"

@@ -1,0 +1,186 @@
+"""The post-transform that finishes keyword indexes for the builder at hand.
+
+Once references are resolved, placeholders become links (related modules,
+the source page), names get links to their API documentation, and for every
+builder but HTML the compact keyword lists become generic docutils lists.
+Links are made from the document each block was written in: a LaTeX or
+single-page build resolves one doctree assembled from many documents.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.nodes import make_refnode
+
+from sphinx_kwindex._i18n import _
+from sphinx_kwindex.api_links import reference_href, resolve_api_reference
+from sphinx_kwindex.domain import get_domain
+from sphinx_kwindex.nodes import (
+    kind_labels,
+    kwindex_keywords,
+    kwindex_related,
+    kwindex_source_link,
+)
+from sphinx_kwindex.outputs import has_source_pages
+from sphinx_kwindex.present import location_text
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+
+
+class FinishKeywordIndexes(SphinxPostTransform):
+    """Placeholders to links, API links on names, and for builders other than
+    HTML, keyword lists expanded into plain nested lists."""
+
+    default_priority = 20  # after ReferencesResolver (10)
+
+    def run(self, **kwargs: Any) -> None:
+        builder = current_builder(self)
+        docname = self.env.docname
+        with_sources = has_source_pages(builder)
+        html = builder.format == "html"
+        if not html:
+            label_module_blocks(self.document)
+        for related in list(self.document.findall(kwindex_related)):
+            resolve_related(related, builder, written_in(related, docname))
+        for link in list(self.document.findall(kwindex_source_link)):
+            fromdocname = written_in(link, docname)
+            resolve_source_link(link, builder, fromdocname, with_sources)
+        for keywords in list(self.document.findall(kwindex_keywords)):
+            fromdocname = written_in(keywords, docname)
+            references = [
+                resolve_api_reference(
+                    self.env,
+                    builder,
+                    fromdocname,
+                    keywords["kind"],
+                    entry.name,
+                    entry.api_targets,
+                )
+                for entry in keywords["entries"]
+            ]
+            if not html:
+                keywords.replace_self(expand_keyword_list(keywords, references))
+                continue
+            keywords["api_links"] = tuple(map(api_link, references))
+            if with_sources and keywords["source_page"]:
+                uri = builder.get_relative_uri(fromdocname, keywords["source_page"])
+                keywords["source_uri"] = uri
+
+
+def current_builder(transform: SphinxPostTransform) -> Builder:
+    """The builder a post-transform runs for.
+
+    Sphinx 9 deprecates ``SphinxTransform.app`` without a public way to the
+    builder; its own post-transforms use ``env._app``, which 7.4 lacks.
+    """
+    app: Sphinx | None = getattr(transform.env, "_app", None)
+    if app is None:
+        app = transform.app
+    return app.builder
+
+
+def written_in(node: nodes.Element, default: str) -> str:
+    """The document whose ``kwindex`` block holds ``node`` (its ``refdoc``)."""
+    parent: nodes.Element | None = node
+    while parent is not None and "refdoc" not in parent:
+        parent = parent.parent
+    return default if parent is None else str(parent["refdoc"])
+
+
+def api_link(reference: nodes.reference | None) -> tuple[str, str, bool] | None:
+    """``(href, title, external)`` of an API ``reference``, for the HTML visitor."""
+    if reference is None:
+        return None
+    title = reference.get("reftitle", "")
+    return reference_href(reference), title, not reference.get("internal")
+
+
+def label_module_blocks(doctree: nodes.document) -> None:
+    """Move each block's id to a target at its start, which every writer labels."""
+    for block in doctree.findall(nodes.container):
+        if "kwindex" in block["classes"] and block["ids"]:
+            block.insert(0, nodes.target("", "", ids=block["ids"]))
+            block["ids"] = []
+
+
+def resolve_related(node: kwindex_related, builder: Builder, docname: str) -> None:
+    """Links to the other indexed modules of the node's folder, or no field."""
+    modules = get_domain(builder.env).folders.get(node["folder"], ())
+    others = [module for module in modules if module[0] != node["path"]]
+    if not others:
+        remove_enclosing_field(node)
+        return
+    links: list[nodes.Node] = []
+    for path, target_doc, anchor in others:
+        if links:
+            links.append(nodes.Text(", "))
+        title = nodes.literal(path, posixpath.basename(path))
+        links.append(make_refnode(builder, docname, target_doc, anchor, title, path))
+    node.replace_self(links)
+
+
+def remove_enclosing_field(node: nodes.Element) -> None:
+    """Remove the field of a field list that holds ``node``."""
+    field = node.parent
+    while not isinstance(field, nodes.field):
+        field = field.parent
+    field.parent.remove(field)
+
+
+def resolve_source_link(
+    node: kwindex_source_link, builder: Builder, docname: str, with_sources: bool
+) -> None:
+    """The link to the source page, where the builder writes one."""
+    if not with_sources:
+        node.parent.remove(node)
+        return
+    uri = builder.get_relative_uri(docname, node["page"])
+    reference = nodes.reference("", _("highlighted source"), refuri=uri, internal=True)
+    reference["classes"].append("kwindex-source-link")
+    node.replace_self([nodes.Text(" ("), reference, nodes.Text(")")])
+
+
+def expand_keyword_list(
+    node: kwindex_keywords, references: list[nodes.reference | None]
+) -> nodes.container:
+    """Generic docutils nodes for builders other than HTML; a name with API
+    documentation becomes its ``reference``."""
+    kind, entries = node["kind"], node["entries"]
+    heading, singular = kind_labels(kind)
+    block = nodes.container(classes=["kwindex-kind", f"kwindex-kind-{kind}"])
+    block += nodes.rubric("", f"{heading} ({len(entries)})")
+    if not entries:
+        block += nodes.paragraph("", _("None."))
+        return block
+    line_format = _("line %d")
+    entry_list = nodes.bullet_list(classes=["kwindex-entries"])
+    for entry, reference in zip(entries, references, strict=True):
+        located = [location_text(loc, line_format) for loc in entry.locations]
+        # A target, not the item's id: LaTeX and Texinfo only label targets.
+        paragraph = nodes.paragraph("", "", nodes.target("", "", ids=[entry.entry_id]))
+        paragraph += reference or nodes.literal(
+            entry.name, entry.name, classes=["kwindex-name"]
+        )
+        paragraph += nodes.Text(f" ({singular})")
+        item = nodes.list_item("", paragraph, classes=["kwindex-entry"])
+        if len(located) == 1:
+            paragraph += nodes.Text(" — " + located[0])
+        else:
+            item += nodes.bullet_list(
+                "",
+                *(nodes.list_item("", nodes.paragraph("", text)) for text in located),
+            )
+        entry_list += item
+    block += entry_list
+    return block
+
+
+def register(app: Sphinx) -> None:
+    """Register the post-transform."""
+    app.add_post_transform(FinishKeywordIndexes)

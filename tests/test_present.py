@@ -1,0 +1,33 @@
+"""Display choices on plain data: how problems and modules are described."""
+
+from __future__ import annotations
+
+import pytest
+
+from sphinx_kwindex.extract import index_source
+from sphinx_kwindex.present import classify_module, describe_problem
+
+
+def test_describe_problem_names_the_files_own_line_and_column() -> None:
+    problem = index_source(b"x = 1\ndef broken(:\n").problem
+    assert problem is not None
+    assert describe_problem("t/bad.py", problem) == (
+        "syntax error in t/bad.py:2:12: invalid syntax"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("test/distributed/etcd_rendezvous_test.py", "test module"),
+        ("tests/test_api.py", "test module"),
+        ("tests/conftest.py", "conftest"),
+        ("pkg/__init__.py", "package init"),
+        ("benchmarks/suite.py", "benchmark"),
+        ("tools/bench_io.py", "benchmark"),
+        ("docs/examples/demo.py", "example"),
+        ("pkg/helpers.py", "other"),
+    ],
+)
+def test_classify_module(path: str, expected: str) -> None:
+    assert classify_module(path) == expected
