@@ -12,10 +12,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sphinx.cmd.build import build_main
 
-DOCS = Path(__file__).parent.parent / "docs"
+sync_playwright = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed"
+).sync_playwright
+
+PROJECT = Path(__file__).parent.parent
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,12 +42,21 @@ def find_chromium() -> str | None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> str:
-    """The docs site, built with ``-W`` as the README says, served on localhost."""
+    """The docs site, built with ``-W`` as the README says, served on localhost.
+
+    Built from a copy of ``docs/`` and ``tests/`` (what the docs index): the
+    generated tree is written into the source folder, and the checkout stays
+    as it is.
+    """
+    project = tmp_path_factory.mktemp("project")
+    ignore = shutil.ignore_patterns("_build", "tree", "__pycache__")
+    for folder in ("docs", "tests"):
+        shutil.copytree(PROJECT / folder, project / folder, ignore=ignore)
+    shutil.copy(PROJECT / "pyproject.toml", project)
     outdir = tmp_path_factory.mktemp("site")
     doctrees = tmp_path_factory.mktemp("doctrees")
-    status = build_main(
-        ["-W", "-q", "-b", "html", "-d", str(doctrees), str(DOCS), str(outdir)]
-    )
+    arguments = ["-W", "-q", "-b", "html", "-d", str(doctrees)]
+    status = build_main([*arguments, str(project / "docs"), str(outdir)])
     assert status == 0
     handler = functools.partial(QuietHandler, directory=str(outdir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

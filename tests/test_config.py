@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 from html_contract import keyword_lists, kwindex_blocks, metadata_fields
 
+from sphinx_kwindex import config
 from sphinx_kwindex.config import resolve_root
 
 MODULE = "import os\n\n\nclass TestThing:\n    def test_it(self):\n        pass\n"
@@ -50,10 +52,14 @@ def test_root_defaults_to_the_nearest_project_folder(
     assert resolve_root(None, project / "docs") == project.resolve()
 
 
-def test_root_without_markers_is_the_conf_folder(tmp_path: Path) -> None:
+def test_root_without_markers_is_the_conf_folder(tmp_path: Path, monkeypatch) -> None:
+    # A marker name no folder above tmp_path can hold: the search finds nothing.
+    monkeypatch.setattr(config, "_ROOT_MARKERS", (f"no-such-marker-{uuid.uuid4()}",))
     folder = tmp_path / "lonely"
     folder.mkdir()
-    assert resolve_root(None, folder) in (folder.resolve(), *folder.resolve().parents)
+    assert resolve_root(None, folder) == folder.resolve()
+    (tmp_path / config._ROOT_MARKERS[0]).write_text("")
+    assert resolve_root(None, folder) == tmp_path.resolve()
     assert resolve_root(".", folder) == folder.resolve()
     assert resolve_root("..", folder) == tmp_path.resolve()
 
