@@ -3,6 +3,7 @@ how rebuilds and parallel builds treat them."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,25 +16,13 @@ from support import (
 
 from sphinx_kwindex.parse_cache import CACHE_NAME
 
-TREE = {
-    "tests/unit/test_cart.py": '"""Carts."""\n\nimport os\n\n\nclass CartTest:\n    def test_empty(self): ...\n',
-    "tests/unit/test_price.py": '"""Prices *and* taxes."""\n\nimport os\nimport decimal\n\n\ndef test_round(): ...\n',
-    "tests/integration/test_checkout.py": "import os\n\n\ndef test_pay(): ...\n",
-    "tests/helpers.py": "def helper(): ...\n",
-    "tests/unit/notes.txt": "not Python\n",
-}
-CONF = (
-    'kwindex_modules = ["tests/**/test_*.py", "tests/**/*.py", "!tests/helpers.py"]\n'
-)
-INDEX = "Project\n=======\n\n.. toctree::\n\n   kwindex/index\n"
-
 
 @pytest.fixture
-def tree_project(write_project):
-    """A project whose conf.py sets ``kwindex_modules`` over :data:`TREE`."""
-    project = write_project({**TREE, "index.rst": INDEX})
-    with (project / "conf.py").open("a") as conf:
-        conf.write(CONF)
+def tree_project(rootdir: Path, tmp_path: Path) -> Path:
+    """A copy of ``tests/roots/test-tree``: a ``kwindex_modules`` tree of
+    nested folders, a file that is no Python, an excluded helper."""
+    project = tmp_path / "project"
+    shutil.copytree(rootdir / "test-tree", project)
     return project
 
 

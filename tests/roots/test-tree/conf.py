@@ -1,0 +1,3 @@
+extensions = ["sphinx_kwindex"]
+kwindex_root = "."
+kwindex_modules = ["tests/**/test_*.py", "tests/**/*.py", "!tests/helpers.py"]

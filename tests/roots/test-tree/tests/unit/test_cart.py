@@ -1,0 +1,7 @@
+"""Carts."""
+
+import os
+
+
+class CartTest:
+    def test_empty(self): ...

@@ -1,0 +1,7 @@
+"""Prices *and* taxes."""
+
+import os
+import decimal
+
+
+def test_round(): ...
