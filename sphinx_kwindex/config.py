@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from sphinx.config import Config
 
 DEFAULT_RUN_COMMAND = "python -m pytest {path}"
+TOCTREE_SHAPES = ("folders", "modules")
+"""Which generated pages of ``kwindex_modules`` are in toctrees: the folder
+pages only (module pages are linked from them), or every page."""
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
 CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
@@ -23,6 +26,7 @@ CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_source_pages", True, (bool,)),
     ("kwindex_modules", [], (list, tuple)),
     ("kwindex_output_dir", "kwindex", (str,)),
+    ("kwindex_toctree", "folders", (str,)),
 )
 """``(name, default, accepted types)`` of every configuration value."""
 
@@ -43,6 +47,7 @@ def validate_config(app: Sphinx, config: Config) -> None:
     _check_run_command(config)
     _check_string_list(config, "kwindex_modules")
     _check_output_dir(config, Path(app.srcdir))
+    _check_choice(config, "kwindex_toctree", TOCTREE_SHAPES)
     root = resolve_root(config.kwindex_root, Path(app.confdir))
     if not root.is_dir():
         message = __("kwindex_root %s is not a folder: no module can be read")
@@ -94,6 +99,12 @@ def _check_output_dir(config: Config, srcdir: Path) -> None:
     ):
         reason = __("it must be a folder inside the source folder")
         _reject(config, "kwindex_output_dir", "kwindex", reason)
+
+
+def _check_choice(config: Config, name: str, choices: tuple[str, ...]) -> None:
+    if config[name] not in choices:
+        reason = __("expected one of %s") % ", ".join(map(repr, choices))
+        _reject(config, name, choices[0], reason)
 
 
 def _check_string_list(config: Config, name: str) -> None:

@@ -102,10 +102,12 @@ def generate_pages(app: Sphinx) -> None:
         app.verbosity,
     ):
         parse_module(env, (root / module).resolve())
+    in_toctree = config.kwindex_toctree == "modules"
     pages = {
-        **{module_docname(output_dir, m): module_page(m) for m in modules},
+        **{module_docname(output_dir, m): module_page(m, in_toctree) for m in modules},
         **{
-            folder_docname(output_dir, f.path): folder_page(f) for f in folders.values()
+            folder_docname(output_dir, f.path): folder_page(f, in_toctree)
+            for f in folders.values()
         },
     }
     write_pages(Path(app.srcdir), output_dir, pages)
@@ -137,19 +139,22 @@ def reread_changed_folder_pages(
     return list(generated_tree(env).reread)
 
 
-def module_page(module: str) -> str:
-    """The generated page of one module: its path as title, then the directive."""
-    return "\n".join([MARKER, "", *_title(module), "", f".. kwindex:: /{module}", ""])
+def module_page(module: str, in_toctree: bool) -> str:
+    """The generated page of one module: its path as title, then the
+    directive; an orphan where folder pages link to it outside a toctree."""
+    orphan = [] if in_toctree else [":orphan:", ""]
+    title = _title(module)
+    return "\n".join([MARKER, "", *orphan, *title, "", f".. kwindex:: /{module}", ""])
 
 
-def folder_page(folder: Folder) -> str:
+def folder_page(folder: Folder, modules_in_toctree: bool) -> str:
     """The generated page of a folder: its listing, and a hidden toctree of
-    its sub-folders' and modules' pages."""
+    its sub-folders' pages (and its modules' where they are in toctrees)."""
     title = folder.path or str(_("Indexed modules"))
-    entries = [
-        *(f"{posixpath.basename(sub)}/index" for sub in folder.subfolders),
-        *(posixpath.basename(module) for module in folder.modules),
-    ]
+    entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]
+    if modules_in_toctree:
+        entries += [posixpath.basename(module) for module in folder.modules]
+    toctree = [".. toctree::", "   :hidden:", "", *(f"   {e}" for e in entries), ""]
     return "\n".join(
         [
             MARKER,
@@ -158,11 +163,7 @@ def folder_page(folder: Folder) -> str:
             "",
             f".. kwindex-folder:: /{folder.path}",
             "",
-            ".. toctree::",
-            "   :hidden:",
-            "",
-            *(f"   {entry}" for entry in entries),
-            "",
+            *(toctree if entries else []),
         ]
     )
 

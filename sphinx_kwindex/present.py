@@ -15,6 +15,9 @@ from sphinx_kwindex.extract import Keyword, Problem
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
 
+RELATED_LIMIT = 8
+"""How many other modules of its folder a module's page links to at most."""
+
 SORT_ORDERS = ("name", "source")
 """``name``: plain string order; ``source``: order of first appearance."""
 
@@ -137,3 +140,11 @@ def classify_module(path: str) -> str:
     if folders & {"examples", "example"}:
         return "example"
     return "other"
+
+
+def nearest_by_name(count: int, position: int, limit: int) -> range:
+    """The positions of up to ``limit`` + 1 items around ``position`` among
+    ``count`` items in name order: the item and its nearest neighbours,
+    as many on each side as there are (the caller skips the item itself)."""
+    start = min(max(position - limit // 2, 0), max(count - limit - 1, 0))
+    return range(start, min(start + limit + 1, count))

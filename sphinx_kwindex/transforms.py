@@ -9,6 +9,7 @@ single-page build resolves one doctree assembled from many documents.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,8 @@ from sphinx_kwindex.nodes import (
     kwindex_source_link,
 )
 from sphinx_kwindex.outputs import has_source_pages
-from sphinx_kwindex.present import location_text
+from sphinx_kwindex.pages import generated_tree
+from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -110,18 +112,36 @@ def label_module_blocks(doctree: nodes.document) -> None:
 
 
 def resolve_related(node: kwindex_related, builder: Builder, docname: str) -> None:
-    """Links to the other indexed modules of the node's folder, or no field."""
-    modules = get_domain(builder.env).folders.get(node["folder"], ())
-    others = [module for module in modules if module[0] != node["path"]]
+    """Links to the other indexed modules of the node's folder nearest by
+    name, and how many more the folder holds (linked to the folder's page
+    where there is one); no field when there are none."""
+    folder, path = node["folder"], node["path"]
+    modules = get_domain(builder.env).folders.get(folder, ())
+    position = bisect.bisect_left(modules, (path,))
+    window = nearest_by_name(len(modules), position, RELATED_LIMIT)
+    others = [modules[i] for i in window if modules[i][0] != path]
     if not others:
         remove_enclosing_field(node)
         return
     links: list[nodes.Node] = []
-    for path, target_doc, anchor in others:
+    for other, target_doc, anchor in others:
         if links:
             links.append(nodes.Text(", "))
-        title = nodes.literal(path, posixpath.basename(path))
-        links.append(make_refnode(builder, docname, target_doc, anchor, title, path))
+        title = nodes.literal(other, posixpath.basename(other))
+        links.append(make_refnode(builder, docname, target_doc, anchor, title, other))
+    more = (
+        len(modules)
+        - len(others)
+        - (position < len(modules) and modules[position][0] == path)
+    )
+    if more:
+        links.append(nodes.Text(" "))
+        text = nodes.Text(_("and %d more") % more)
+        page = generated_tree(builder.env).folder_page(folder)
+        if page is None:
+            links.append(text)
+        else:
+            links.append(make_refnode(builder, docname, page, "", text))
     node.replace_self(links)
 
 
