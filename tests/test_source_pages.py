@@ -106,3 +106,94 @@ def test_kwindex_json_agrees_with_the_pages(app) -> None:
                 lists[kind].append({"name": name, "lines": [n for _h, n in lines]})
             from_html.append(lists)
         assert from_html == from_json, (docname, path)
+
+
+SOURCES = {
+    "a_test.py": "import os\n",
+    "b_test.py": "import sys\n",
+    "c_test.py": "import re\n",
+    "index.rst": (
+        "Sources\n=======\n\n.. kwindex:: /a_test.py\n\n"
+        ".. kwindex:: /b_test.py\n\n.. kwindex:: /c_test.py\n"
+    ),
+}
+
+
+def source_page_times(outdir: Path) -> dict[str, int]:
+    """``{page: modification time in ns}`` of every source page written."""
+    folder = outdir / "_kwsource"
+    return {p.name: p.stat().st_mtime_ns for p in sorted(folder.glob("*.html"))}
+
+
+def rebuild(make_app, project: Path, **kwargs):
+    app = make_app("html", srcdir=project, **kwargs)
+    app.build()
+    return app
+
+
+def test_a_rebuild_with_nothing_changed_writes_no_source_page(
+    make_app, write_project
+) -> None:
+    project = write_project(SOURCES)
+    first = rebuild(make_app, project)
+    written = source_page_times(Path(first.outdir))
+    assert list(written) == ["a_test.py.html", "b_test.py.html", "c_test.py.html"]
+    again = rebuild(make_app, project)
+    assert source_page_times(Path(again.outdir)) == written
+    assert "writing keyword index source pages" not in again.status.getvalue()
+
+
+def test_an_edited_file_rewrites_exactly_its_source_page(
+    make_app, write_project
+) -> None:
+    project = write_project(SOURCES)
+    written = source_page_times(Path(rebuild(make_app, project).outdir))
+    (project / "b_test.py").write_text("import sys\nimport json\n")
+    # Touched without a change of content: nothing to write again.
+    (project / "c_test.py").touch()
+    app = rebuild(make_app, project)
+    after = source_page_times(Path(app.outdir))
+    changed = sorted(name for name in after if after[name] != written[name])
+    assert changed == ["b_test.py.html"]
+    page = (Path(app.outdir) / "_kwsource" / "b_test.py.html").read_text("utf-8")
+    assert "json" in page
+
+
+def test_a_removed_or_unlinked_file_loses_its_source_page(
+    make_app, write_project
+) -> None:
+    project = write_project(SOURCES)
+    rebuild(make_app, project)
+    (project / "c_test.py").unlink()
+    index = SOURCES["index.rst"].replace(".. kwindex:: /c_test.py\n", "")
+    index = index.replace(
+        ".. kwindex:: /b_test.py", ".. kwindex:: /b_test.py\n   :no-source:"
+    )
+    (project / "index.rst").write_text(index)
+    app = rebuild(make_app, project)
+    assert list(source_page_times(Path(app.outdir))) == ["a_test.py.html"]
+
+
+def test_what_every_source_page_shares_rewrites_them_all(
+    make_app, write_project
+) -> None:
+    project = write_project(SOURCES)
+    written = source_page_times(Path(rebuild(make_app, project).outdir))
+    with (project / "conf.py").open("a") as conf:
+        conf.write('pygments_style = "friendly"\n')
+    after = source_page_times(Path(rebuild(make_app, project).outdir))
+    assert all(after[name] != written[name] for name in written)
+
+
+def test_a_source_page_deleted_from_the_output_is_written_again(
+    make_app, write_project
+) -> None:
+    project = write_project(SOURCES)
+    outdir = Path(rebuild(make_app, project).outdir)
+    (outdir / "_kwsource" / "a_test.py.html").unlink()
+    rebuild(make_app, project)
+    assert list(source_page_times(outdir)) == [
+        "a_test.py.html",
+        "b_test.py.html",
+        "c_test.py.html",
+    ]
