@@ -18,9 +18,17 @@ from pathlib import Path
 from sphinx.util.rst import escape
 
 from sphinx_kwindex.extract import ModuleIndex, index_file
-from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
+from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
-from sphinx_kwindex.present import classify_module, location_text, shown_locations
+from sphinx_kwindex.present import (
+    RELATED_LIMIT,
+    classify_module,
+    function_qualnames,
+    in_general_index,
+    location_text,
+    nearest_by_name,
+    shown_locations,
+)
 
 
 def write_twin(
@@ -70,18 +78,19 @@ def module_page(
     module: str, index: ModuleIndex, tree: dict[str, Folder], include: str
 ) -> str:
     folder = posixpath.dirname(module)
-    lines = title(module)
+    lines = [":orphan:", "", *title(module)]
     keywords = {kind: index.of_kind(kind) for kind in DEFAULT_KINDS}
-    lines += [".. index::"]
-    for kind, found in keywords.items():
-        lines += [
-            f"   single: {escape(KINDS[kind].index_text % (k.name, module))}"
-            for k in found
-        ]
-    siblings = [m for m in tree[folder].modules if m != module]
-    related = ", ".join(
-        f":doc:`{posixpath.basename(m)} <{posixpath.basename(m)}>`" for m in siblings
-    )
+    functions = function_qualnames(index.of_kind("functions"))
+    entries = [
+        f"   single: {escape(KINDS[kind].index_text % (k.name, module))}"
+        for kind, found in keywords.items()
+        if kind in DEFAULT_INDEX_KINDS
+        for k in found
+        if in_general_index(kind, k, functions)
+    ]
+    if entries:
+        lines += [".. index::", *entries]
+    related = related_text(module, tree[folder].modules)
     lines += [
         "",
         f":Path: ``{module}``",
@@ -117,6 +126,18 @@ def module_page(
     return "\n".join(lines)
 
 
+def related_text(module: str, modules: tuple[str, ...]) -> str:
+    """The modules of the folder nearest by name, and how many more."""
+    position = modules.index(module)
+    window = nearest_by_name(len(modules), position, RELATED_LIMIT)
+    shown = [modules[i] for i in window if i != position]
+    links = ", ".join(
+        f":doc:`{posixpath.basename(m)} <{posixpath.basename(m)}>`" for m in shown
+    )
+    more = len(modules) - 1 - len(shown)
+    return f"{links} :doc:`and {more} more <index>`" if more else links
+
+
 def folder_page(
     folder: Folder, tree: dict[str, Folder], indexes: dict[str, ModuleIndex]
 ) -> str:
@@ -149,9 +170,8 @@ def folder_page(
                 *(f"     - {len(index.of_kind(kind))}" for kind in DEFAULT_KINDS),
             ]
         lines.append("")
-    entries = [
-        *(f"{posixpath.basename(sub)}/index" for sub in folder.subfolders),
-        *(posixpath.basename(module) for module in folder.modules),
-    ]
-    lines += [".. toctree::", "   :hidden:", "", *(f"   {e}" for e in entries), ""]
+    entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]
+    if entries:
+        lines += [".. toctree::", "   :hidden:", "", *(f"   {e}" for e in entries)]
+    lines.append("")
     return "\n".join(lines)

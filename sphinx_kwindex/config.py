@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex._i18n import __
-from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
+from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_root", None, (str, type(None))),
     ("kwindex_default_kinds", list(DEFAULT_KINDS), (list, tuple)),
+    ("kwindex_index_kinds", list(DEFAULT_INDEX_KINDS), (list, tuple)),
     ("kwindex_run_command", DEFAULT_RUN_COMMAND, (str, type(None))),
     ("kwindex_source_pages", True, (bool,)),
     ("kwindex_modules", [], (list, tuple)),
@@ -43,7 +44,8 @@ def validate_config(app: Sphinx, config: Config) -> None:
     for name, default, types in CONFIG_VALUES:
         if not isinstance(config[name], types):
             _reject(config, name, default, __("expected %s") % _type_names(types))
-    _check_kinds(config)
+    _check_kinds(config, "kwindex_default_kinds", DEFAULT_KINDS, empty=False)
+    _check_kinds(config, "kwindex_index_kinds", DEFAULT_INDEX_KINDS, empty=True)
     _check_run_command(config)
     _check_string_list(config, "kwindex_modules")
     _check_output_dir(config, Path(app.srcdir))
@@ -70,12 +72,14 @@ def resolve_root(value: str | None, confdir: Path) -> Path:
     return confdir
 
 
-def _check_kinds(config: Config) -> None:
-    kinds = config.kwindex_default_kinds
+def _check_kinds(
+    config: Config, name: str, default: tuple[str, ...], empty: bool
+) -> None:
+    kinds = config[name]
     unknown = [kind for kind in kinds if kind not in KINDS]
-    if unknown or not kinds:
+    if unknown or not (kinds or empty):
         reason = __("unknown kinds %r; known kinds: %s") % (unknown, ", ".join(KINDS))
-        _reject(config, "kwindex_default_kinds", list(DEFAULT_KINDS), reason)
+        _reject(config, name, list(default), reason)
 
 
 def _check_run_command(config: Config) -> None:

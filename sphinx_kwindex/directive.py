@@ -29,6 +29,8 @@ from sphinx_kwindex.present import (
     SORT_ORDERS,
     classify_module,
     describe_problem,
+    function_qualnames,
+    in_general_index,
     parse_kinds,
     select_keywords,
     shown_keyword,
@@ -120,6 +122,8 @@ class KwindexDirective(SphinxDirective):
             note = _("This file could not be indexed: %s") % module.problem.message
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
         else:
+            functions = function_qualnames(module.of_kind("functions"))
+            index_kinds = set(self.config.kwindex_index_kinds)
             for kind in options.kinds:
                 keywords = select_keywords(
                     module.of_kind(kind), options.exclude, options.sort
@@ -128,7 +132,14 @@ class KwindexDirective(SphinxDirective):
                 block += keyword_list(kind, shown, source_page)
                 recorded.extend(
                     KeywordEntry(
-                        k.name, kind, path, self.env.docname, s.entry_id, k.lines
+                        k.name,
+                        kind,
+                        path,
+                        self.env.docname,
+                        s.entry_id,
+                        k.lines,
+                        general=kind in index_kinds
+                        and in_general_index(kind, k, functions),
                     )
                     for k, s in zip(keywords, shown, strict=True)
                 )
@@ -143,10 +154,10 @@ class KwindexDirective(SphinxDirective):
             linked_to_source=options.source,
         )
         get_domain(self.env).note_module(record)
-        if not options.index or not recorded:
+        entries = index_entries(path, recorded) if options.index else []
+        if not entries:
             return [block]
-        index = addnodes.index(entries=index_entries(path, recorded))
-        return [index, block]
+        return [addnodes.index(entries=entries), block]
 
     def metadata_block(
         self, path: str, module: ModuleIndex, source_page: str
@@ -268,8 +279,10 @@ def module_type_label(module_type: str) -> str:
 def index_entries(
     path: str, keywords: list[KeywordEntry]
 ) -> list[tuple[str, str, str, str, None]]:
-    """General-index entries: ``name (class in path)``, ``os (imported in path)``."""
+    """General-index entries: ``name (class in path)``, ``os (imported in path)``,
+    of the keywords that get one."""
     return [
         ("single", _(KINDS[k.kind].index_text) % (k.name, path), k.entry_id, "", None)
         for k in keywords
+        if k.general
     ]

@@ -128,7 +128,7 @@ class KeywordDomain(Domain):
     }
     indices: ClassVar[list[type[Index]]] = [KeywordIndex]
     initial_data: ClassVar[dict[str, Any]] = {"modules": {}, "folders": {}}
-    data_version = 4
+    data_version = 5
     """Bump whenever :class:`ModuleRecord` or what it holds changes shape:
     Sphinx then starts from a fresh environment."""
 
@@ -256,13 +256,14 @@ class KeywordDomain(Domain):
         """Each entry as ``path::name``, and each keyword as ``name`` (its
         Keyword Index entry, or its one entry where there is no such page).
 
-        Names used here but defined elsewhere (imports, markers) come after
-        definitions in search results."""
+        Search lists the entries of ``kwindex_index_kinds`` (names used here
+        but defined elsewhere after definitions); every object is in
+        ``objects.inv``."""
         with_index = keyword_index_enabled(self.env.config)
         for group in self.keywords.values():
             for e in group.entries:
                 kind = KINDS[e.kind]
-                priority = 2 if kind.link_rule.external else 1
+                priority = (2 if kind.link_rule.external else 1) if e.general else -1
                 fullname = f"{e.path}::{e.name}"
                 yield (
                     fullname,

@@ -90,6 +90,11 @@ KINDS: dict[str, Kind] = {
 DEFAULT_KINDS = ("classes", "functions", "imports")
 """The kinds shown when none are asked for (the seed example's three lists)."""
 
+DEFAULT_INDEX_KINDS = ("classes", "fixtures")
+"""The kinds that get general index entries and search results when none are
+configured: what a reader looks a test suite up by. Every keyword of every
+kind is in the Keyword Index."""
+
 KEYWORD = "keyword"
 """The object type of a keyword as a whole (its Keyword Index entry), and the
 role that finds a keyword of any kind."""

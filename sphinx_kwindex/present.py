@@ -7,12 +7,12 @@ keyword's locations and a module are described.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from sphinx_kwindex.extract import Keyword, Problem
-from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.kinds import KINDS, LinkRule
 from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
 
 RELATED_LIMIT = 8
@@ -148,3 +148,28 @@ def nearest_by_name(count: int, position: int, limit: int) -> range:
     as many on each side as there are (the caller skips the item itself)."""
     start = min(max(position - limit // 2, 0), max(count - limit - 1, 0))
     return range(start, min(start + limit + 1, count))
+
+
+def in_general_index(kind: str, keyword: Keyword, functions: set[str]) -> bool:
+    """Whether ``keyword`` of a kind that gets general index entries gets
+    one: a definition does when it stands somewhere outside a function body
+    (``functions`` holds the module's function qualnames); a throwaway
+    class inside a test is in the Keyword Index only."""
+    if KINDS[kind].link_rule is not LinkRule.DEFINITION:
+        return True
+    return any(
+        not any(prefix in functions for prefix in _enclosing(location.qualname))
+        for location in keyword.locations
+    )
+
+
+def function_qualnames(keywords: Iterable[Keyword]) -> set[str]:
+    """The qualified names of the functions ``keywords`` define."""
+    return {location.qualname for keyword in keywords for location in keyword.locations}
+
+
+def _enclosing(qualname: str) -> Iterator[str]:
+    """``a.b.c`` gives ``a`` then ``a.b``."""
+    parts = qualname.split(".")
+    for end in range(1, len(parts)):
+        yield ".".join(parts[:end])

@@ -34,6 +34,9 @@ class KeywordEntry(NamedTuple):
     entry_id: str
     lines: tuple[int, ...]
     """Every line the keyword stands on, ascending."""
+    general: bool
+    """Whether it has a general index entry and is a search result
+    (``kwindex_index_kinds``)."""
 
 
 @dataclass(frozen=True, slots=True)

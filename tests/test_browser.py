@@ -96,21 +96,28 @@ def page(browser):
     page.close()
 
 
-def test_search_finds_the_page_that_indexes_a_keyword(page, site) -> None:
-    page.goto(f"{site}/search.html?q={KEYWORD}")
+def search(page, site: str, query: str) -> list[str]:
+    """The links of the search page's results for ``query``."""
+    page.goto(f"{site}/search.html?q={query}")
     # Results are shown one by one; the heading changes once all are there.
     page.wait_for_function(
         "document.querySelector('#search-results h2')?.textContent === 'Search Results'"
     )
-    results = page.eval_on_selector_all(
+    return page.eval_on_selector_all(
         "#search-results li a", "links => links.map(a => a.getAttribute('href'))"
     )
+
+
+def test_search_finds_the_page_that_indexes_a_keyword(page, site) -> None:
+    results = search(page, site, KEYWORD)
     pages = {href.split("#")[0].split("?")[0] for href in results}
     assert "gallery.html" in pages, results
-    # The keyword is an object of the kw domain: listed with its entry's anchor.
+    # A class (a kind of kwindex_index_kinds) is an object search lists,
+    # with its entry's anchor.
+    results = search(page, site, "TestLimits")
     assert any(
         href.startswith(
-            "gallery.html#kw-docs.examples.shop.tests.conftest.py-imports-Cart"
+            "gallery.html#kw-docs.examples.shop.tests.unit.test_cart.py-classes-TestLimits"
         )
         for href in results
     ), results

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from html_contract import Element, keyword_lists, kwindex_blocks, squash
+from support import load_inventory
 
 CLASSES = ["Alpha", "TestZebra"]
 FUNCTIONS = ["helper", "test_module_function", "test_stripes", "workspace"]
@@ -207,3 +209,63 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
         "name": "helper",
         "lines": [24, 29],
     }
+
+
+GENERAL = """\
+import os
+import pytest
+
+
+class TestCart:
+    def test_tuple_keys(self):
+        class Local:
+            pass
+
+
+@pytest.fixture
+def cart():
+    pass
+
+
+def helper():
+    class AlsoLocal:
+        pass
+"""
+
+
+def test_by_default_classes_and_fixtures_outside_functions_are_in_genindex(
+    make_app, write_project
+) -> None:
+    page = "Cart\n====\n\n.. kwindex:: /cart_test.py\n   :kinds: classes, functions, imports, fixtures\n"
+    project = write_project({"cart_test.py": GENERAL, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    genindex = (app.outdir / "genindex.html").read_text(encoding="utf-8")
+    entries = re.findall(r"\w+ \(\w+ in cart_test\.py\)", genindex)
+    assert sorted(entries) == [
+        "TestCart (class in cart_test.py)",
+        "cart (fixture in cart_test.py)",
+    ]
+    # Every keyword is still an object (objects.inv, :kw:), and the Keyword
+    # Index lists the local classes too.
+    inventory = load_inventory(app.outdir / "objects.inv")
+    assert "cart_test.py::Local" in inventory["kw:class"]
+    assert "cart_test.py::os" in inventory["kw:import"]
+    kw_index = (app.outdir / "kw-index.html").read_text(encoding="utf-8")
+    assert 'id="kw-AlsoLocal"' in kw_index
+    # Search lists the indexed kinds' entries only.
+    script = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(script[script.index("(") + 1 : script.rindex(")")])
+    searched = {name for names in index["objects"].values() for *_, name in names}
+    assert searched == {"py::TestCart", "py::cart"}
+
+
+def test_index_kinds_can_be_none(make_app, write_project) -> None:
+    page = "Cart\n====\n\n.. kwindex:: /cart_test.py\n"
+    project = write_project({"cart_test.py": GENERAL, "index.rst": page})
+    with (project / "conf.py").open("a") as conf:
+        conf.write("kwindex_index_kinds = []\n")
+    app = make_app("html", srcdir=project)
+    app.build()
+    genindex = (app.outdir / "genindex.html").read_text(encoding="utf-8")
+    assert "cart_test.py)" not in genindex

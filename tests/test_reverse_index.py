@@ -14,7 +14,9 @@ from sphinx_kwindex.reverse_index import (
 
 
 def target(name: str, path: str, kind: str = "imports", docname: str = "doc"):
-    return KeywordEntry(name, kind, path, docname, f"kw-{path}-{kind}-{name}", (1,))
+    return KeywordEntry(
+        name, kind, path, docname, f"kw-{path}-{kind}-{name}", (1,), general=True
+    )
 
 
 @pytest.mark.parametrize(
