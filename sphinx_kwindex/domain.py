@@ -70,7 +70,7 @@ class KeywordIndex(Index):
 
     :meth:`generate` gives Sphinx's standard index content (a keyword in
     several modules has a sub-entry per module); HTML builders render the
-    pages themselves (``keyword_index.py``), paged for large projects.
+    pages themselves (``keyword_index.py``), split for large projects.
     """
 
     name = "index"
@@ -162,8 +162,13 @@ class KeywordDomain(Domain):
     def index_layout(self) -> IndexLayout:
         """The pages of the Keyword Index, laid out once per reverse index."""
         if self._layout is None or self._layout[0] is not self.keywords:
-            self._layout = (self.keywords, lay_out_index(self.keywords.values()))
+            groups = list(self.keywords.values())
+            self._layout = (self.keywords, lay_out_index(groups))
         return self._layout[1]
+
+    def index_page_of(self, group: KeywordGroup) -> str:
+        """The docname of the Keyword Index page that lists ``group``."""
+        return index_page_name(self.index_layout().page_of[group.name])
 
     def note_module(self, record: ModuleRecord) -> None:
         """Record that ``record.docname`` indexes a module."""
@@ -231,11 +236,7 @@ class KeywordDomain(Domain):
         docname, anchor = first.docname, first.entry_id
         if len({e.path for e in found}) > 1 and has_keyword_index(builder):
             group = self.keywords[first.name]
-            docname, anchor, title = (
-                index_page_name(group.page),
-                group.anchor,
-                group.name,
-            )
+            docname, anchor, title = self.index_page_of(group), group.anchor, group.name
         return make_refnode(builder, fromdocname, docname, anchor, contnode, title)
 
     def resolve_any_xref(
@@ -274,7 +275,7 @@ class KeywordDomain(Domain):
                     priority,
                 )
             if with_index:
-                docname, anchor = index_page_name(group.page), group.anchor
+                docname, anchor = self.index_page_of(group), group.anchor
             else:
                 docname, anchor = group.entries[0].docname, group.entries[0].entry_id
             yield group.name, group.name, KEYWORD, docname, anchor, -1

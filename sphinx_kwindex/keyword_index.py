@@ -2,13 +2,17 @@
 with links to its entry in every module that holds it.
 
 Sphinx writes the domain index ``kw-index`` with its generic template; here
-that page and, for large projects, its continuation pages ``kw-index-2`` …
-get our own markup: an id per keyword (the target of ``:kw:`name```), a
-letter bar, a pager, and module links laid out inline.
+that page and, for large projects, the pages it is split into
+(``kw-index-t``, ``kw-index-te`` …, see
+:func:`~sphinx_kwindex.reverse_index.lay_out_index`) get our own markup: an
+id per keyword (the target of ``:kw:`name```), a letter bar, the list of
+pages, module links laid out inline, and a script that sends a saved link
+to a keyword the page no longer holds to the page that holds it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from html import escape
 from itertools import groupby
@@ -24,7 +28,7 @@ from sphinx_kwindex.names import (
     letter_anchor,
 )
 from sphinx_kwindex.outputs import has_keyword_index
-from sphinx_kwindex.reverse_index import IndexLayout, KeywordGroup
+from sphinx_kwindex.reverse_index import IndexLayout, IndexPage, KeywordGroup
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -39,33 +43,27 @@ def render_first_index_page(
     if pagename != KEYWORD_INDEX or templatename != "domainindex.html":
         return None
     layout = get_domain(app.env).index_layout()
-    context.update(index_page_context(app.builder, layout, 1))
+    context.update(index_page_context(app.builder, layout, layout.pages[""]))
     return "page.html"
 
 
 def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """The continuation pages of a large Keyword Index (``html-collect-pages``)."""
+    """The other pages of a large Keyword Index (``html-collect-pages``)."""
     if not has_keyword_index(app.builder):
         return
     layout = get_domain(app.env).index_layout()
-    for page in range(2, len(layout.pages) + 1):
-        context = index_page_context(app.builder, layout, page)
-        yield index_page_name(page), context, "page.html"
+    for page in layout.pages.values():
+        if page.key:
+            context = index_page_context(app.builder, layout, page)
+            yield index_page_name(page.key), context, "page.html"
 
 
 def index_page_context(
-    builder: Builder, layout: IndexLayout, page: int
+    builder: Builder, layout: IndexLayout, page: IndexPage
 ) -> dict[str, Any]:
-    """Title and body of page ``page`` of the Keyword Index."""
+    """Title and body of the Keyword Index page ``page``."""
     title = str(KeywordIndex.localname)
-    pagename = index_page_name(page)
-    body = [
-        f"<h1>{escape(title)}</h1>\n",
-        _summary_html(layout),
-        _letters_html(builder, pagename, layout),
-    ]
-    if len(layout.pages) > 1:
-        body.append(_pager_html(builder, pagename, layout, page))
+    pagename = index_page_name(page.key)
     uris: dict[str, str] = {}
 
     def uri_of(docname: str) -> str:
@@ -73,15 +71,25 @@ def index_page_context(
             uris[docname] = builder.get_relative_uri(pagename, docname)
         return uris[docname]
 
-    for letter, letter_groups in groupby(layout.pages[page - 1], lambda g: g.letter):
+    body = [
+        f"<h1>{escape(title)}</h1>\n",
+        _summary_html(layout),
+        _letters_html(uri_of, pagename, layout),
+    ]
+    listing = layout.listing_pages
+    if len(listing) > 1 or page.subpages:
+        body.append(_pager_html(uri_of, pagename, layout, page))
+    for letter, letter_groups in groupby(page.groups, lambda g: g.letter):
         label = escape(_letter_label(letter))
-        if layout.first_page_of_letter[letter] == page:
+        if layout.first_page_of_letter[letter] == page.key:
             body.append(f'<h2 id="{escape(letter_anchor(letter))}">{label}</h2>\n')
         else:
             body.append(f"<h2>{label} {escape(_('(continued)'))}</h2>\n")
         body.append('<dl class="kwindex-index">\n')
         body.extend(_group_html(uri_of, g) for g in letter_groups)
         body.append("</dl>\n")
+    if len(layout.pages) > 1:
+        body.append(_redirect_script(uri_of, pagename, listing))
     return {"title": title, "body": "".join(body), "parents": []}
 
 
@@ -93,33 +101,64 @@ def _summary_html(layout: IndexLayout) -> str:
     return f'<p class="kwindex-index-summary">{escape(text)}</p>\n'
 
 
-def _letters_html(builder: Builder, pagename: str, layout: IndexLayout) -> str:
+def _letters_html(
+    uri_of: Callable[[str], str], pagename: str, layout: IndexLayout
+) -> str:
     links = [
-        f'<a href="{escape(_page_uri(builder, pagename, page))}#'
+        f'<a href="{escape(_page_uri(uri_of, pagename, key))}#'
         f'{escape(letter_anchor(letter))}"><strong>{escape(_letter_label(letter))}'
         "</strong></a>"
-        for letter, page in layout.first_page_of_letter.items()
+        for letter, key in layout.first_page_of_letter.items()
     ]
     return f'<p class="kwindex-index-letters">{" | ".join(links)}</p>\n'
 
 
 def _pager_html(
-    builder: Builder, pagename: str, layout: IndexLayout, current: int
+    uri_of: Callable[[str], str], pagename: str, layout: IndexLayout, current: IndexPage
 ) -> str:
-    items = []
-    for page, groups in enumerate(layout.pages, start=1):
-        first, last = groups[0].name, groups[-1].name
-        span = escape(first if first == last else f"{first} … {last}")
-        if page == current:
-            items.append(f'<li class="current"><strong>{page}</strong> {span}</li>')
-        else:
-            uri = escape(_page_uri(builder, pagename, page))
-            items.append(f'<li><a href="{uri}">{page}</a> {span}</li>')
+    """The pages that list keywords, each with its first and last keyword;
+    on a page that is split, its sub-pages first."""
+    parts = []
+    if current.subpages:
+        heading = escape(_("This part of the index is on these pages"))
+        items = "".join(
+            _page_item(uri_of, pagename, layout.pages[key], layout)
+            for key in current.subpages
+        )
+        parts.append(f"<p>{heading}</p><ul>{items}</ul>")
     heading = escape(_("Pages"))
-    return (
-        f'<nav class="kwindex-index-pages"><p>{heading}</p>'
-        f"<ol>{''.join(items)}</ol></nav>\n"
+    items = "".join(
+        _page_item(uri_of, pagename, page, layout) for page in layout.listing_pages
     )
+    parts.append(f"<p>{heading}</p><ol>{items}</ol>")
+    return f'<nav class="kwindex-index-pages">{"".join(parts)}</nav>\n'
+
+
+def _page_item(
+    uri_of: Callable[[str], str], pagename: str, page: IndexPage, layout: IndexLayout
+) -> str:
+    first, last = _first_name(page, layout), _last_name(page, layout)
+    span = escape(first if first == last else f"{first} … {last}")
+    target = index_page_name(page.key)
+    if target == pagename:
+        return f'<li class="current"><strong>{span}</strong></li>'
+    uri = escape(uri_of(target))
+    return f'<li><a href="{uri}">{span}</a></li>'
+
+
+def _first_name(page: IndexPage, layout: IndexLayout) -> str:
+    """The first keyword on ``page`` or its sub-pages (a page's own keywords
+    come before those of its sub-pages: they are all of its key)."""
+    if page.groups:
+        return page.groups[0].name
+    return _first_name(layout.pages[page.subpages[0]], layout)
+
+
+def _last_name(page: IndexPage, layout: IndexLayout) -> str:
+    """The last keyword on ``page`` or its sub-pages."""
+    if page.subpages:
+        return _last_name(layout.pages[page.subpages[-1]], layout)
+    return page.groups[-1].name
 
 
 def _group_html(uri_of: Callable[[str], str], group: KeywordGroup) -> str:
@@ -140,9 +179,43 @@ def _group_html(uri_of: Callable[[str], str], group: KeywordGroup) -> str:
     )
 
 
-def _page_uri(builder: Builder, pagename: str, page: int) -> str:
-    target = index_page_name(page)
-    return "" if target == pagename else builder.get_relative_uri(pagename, target)
+_REDIRECT = """<script>
+(function () {
+  var id = decodeURIComponent(location.hash.slice(1));
+  if (id.indexOf("kw-") !== 0 || document.getElementById(id)) return;
+  var name = id.slice(3), first = name.charAt(0).normalize("NFD").charAt(0);
+  var letter = /\\p{L}/u.test(first) || first === "_";
+  var folded = (letter ? first.toLowerCase() : first) + name.slice(1).toLowerCase();
+  var pages = %s, best = null;
+  for (var key in pages) {
+    if (folded.indexOf(key) === 0 && (best === null || key.length > best.length)) {
+      best = key;
+    }
+  }
+  if (best !== null) location.replace(pages[best] + location.hash);
+})();
+</script>
+"""
+"""Where a saved link ``kw-index….html#kw-NAME`` to a keyword this page no
+longer lists leads: to the page whose key is the longest prefix of the name
+folded as :func:`~sphinx_kwindex.reverse_index.fold` folds it."""
+
+
+def _redirect_script(
+    uri_of: Callable[[str], str], pagename: str, listing: list[IndexPage]
+) -> str:
+    pages = {
+        page.key: _page_uri(uri_of, pagename, page.key) or uri_of(pagename)
+        for page in listing
+    }
+    return _REDIRECT % json.dumps(pages, ensure_ascii=True, sort_keys=True).replace(
+        "</", "<\\/"
+    )
+
+
+def _page_uri(uri_of: Callable[[str], str], pagename: str, key: str) -> str:
+    target = index_page_name(key)
+    return "" if target == pagename else uri_of(target)
 
 
 def _letter_label(letter: str) -> str:

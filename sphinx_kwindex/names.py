@@ -24,6 +24,7 @@ SYMBOLS = ""
 """The Keyword Index letter of names that start with neither a letter nor ``_``."""
 
 _UNSAFE_ID_CHARS = re.compile(r"[^\w.-]")
+_PAGE_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def module_anchor(path: str) -> str:
@@ -51,9 +52,14 @@ def source_page_name(path: str) -> str:
     return posixpath.join(SOURCE_DIR, path)
 
 
-def index_page_name(page: int) -> str:
-    """The page name of page ``page`` (1-based) of the Keyword Index."""
-    return KEYWORD_INDEX if page == 1 else f"{KEYWORD_INDEX}-{page}"
+def index_page_name(key: str) -> str:
+    """The page name of the Keyword Index page ``key`` (``""``: the first
+    page), its letters kept where a file name may hold them: ``kw-index-te``,
+    ``kw-index-~2e~`` for ``.``."""
+    if not key:
+        return KEYWORD_INDEX
+    safe = "".join(c if c in _PAGE_KEY_CHARS else f"~{ord(c):x}~" for c in key)
+    return f"{KEYWORD_INDEX}-{safe}"
 
 
 def folder_docname(output_dir: str, folder: str) -> str:

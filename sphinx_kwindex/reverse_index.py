@@ -8,7 +8,7 @@ read, and both the ``kw`` role and the Keyword Index pages read it.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -17,9 +17,10 @@ from sphinx_kwindex.names import SYMBOLS, keyword_anchor
 
 LINKS_PER_PAGE = 1000
 """How many module links one page of the Keyword Index holds at most (a
-keyword is never split across pages). A link takes about 380 bytes of HTML,
-so a page stays under about 400 kB however large the project: 45,000
-keywords in 1,000 modules make some 50 pages, not one page of 21 MB."""
+keyword is never split across pages, and alone may hold more). A link
+takes about 380 bytes of HTML, so a page stays under about 400 kB however
+large the project: 45,000 keywords in 1,000 modules make some 50 pages, not
+one page of 21 MB."""
 
 
 class KeywordEntry(NamedTuple):
@@ -46,8 +47,6 @@ class KeywordGroup:
     name: str
     letter: str
     """The index letter (:data:`SYMBOLS` for names like ``.mod``)."""
-    page: int
-    """1-based number of the Keyword Index page that lists it."""
     entries: tuple[KeywordEntry, ...]
 
     @property
@@ -62,34 +61,104 @@ class KeywordGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexPage:
+    """A page of the Keyword Index: keywords, or the pages it is split into.
+
+    A page is known by its key, a prefix of the folded names it holds
+    (:func:`fold`): ``""`` is the first page. Keys depend on the names alone,
+    never on what other pages hold, so a page keeps its address while the
+    project grows; a page that grows too large becomes the list of its
+    sub-pages, and redirects links to keywords it no longer holds.
+    """
+
+    key: str
+    groups: tuple[KeywordGroup, ...] = ()
+    subpages: tuple[str, ...] = ()
+
+    @property
+    def links(self) -> int:
+        """How many module links the page holds."""
+        return sum(len(group.entries) for group in self.groups)
+
+
+@dataclass(frozen=True, slots=True)
 class IndexLayout:
     """How the Keyword Index is laid out on its pages."""
 
-    pages: tuple[tuple[KeywordGroup, ...], ...]
-    """The keywords of each page, page 1 first."""
-    first_page_of_letter: dict[str, int]
+    pages: dict[str, IndexPage]
+    """Every page by key, in index order, each before its sub-pages."""
+    page_of: dict[str, str]
+    """The key of the page that lists each keyword."""
+    first_page_of_letter: dict[str, str]
     module_count: int
 
     @property
     def keyword_count(self) -> int:
         """How many keywords the index lists."""
-        return sum(len(page) for page in self.pages)
+        return len(self.page_of)
+
+    @property
+    def listing_pages(self) -> list[IndexPage]:
+        """The pages that list keywords, in index order."""
+        return [page for page in self.pages.values() if page.groups]
 
 
-def lay_out_index(groups: Iterable[KeywordGroup]) -> IndexLayout:
-    """The pages of the Keyword Index, from groups in index order."""
-    pages: list[list[KeywordGroup]] = []
-    first_page_of_letter: dict[str, int] = {}
+def lay_out_index(
+    groups: Sequence[KeywordGroup], limit: int | None = None
+) -> IndexLayout:
+    """The pages of the Keyword Index, from groups in index order.
+
+    One page holds everything while it has at most ``limit`` module links
+    (:data:`LINKS_PER_PAGE`); past that, a page is split by the next letters
+    of its names into sub-pages, and so on. A keyword is never split, however
+    many links it has.
+    """
+    limit = LINKS_PER_PAGE if limit is None else limit
+    pages: dict[str, IndexPage] = {}
+    _place(pages, "", list(groups), limit)
+    page_of = {group.name: page.key for page in pages.values() for group in page.groups}
+    first_page_of_letter: dict[str, str] = {}
     paths: set[str] = set()
     for group in groups:
-        if group.page > len(pages):
-            pages.append([])
-        pages[-1].append(group)
-        first_page_of_letter.setdefault(group.letter, group.page)
+        first_page_of_letter.setdefault(group.letter, page_of[group.name])
         paths.update(entry.path for entry in group.entries)
-    return IndexLayout(
-        tuple(map(tuple, pages)) or ((),), first_page_of_letter, len(paths)
-    )
+    return IndexLayout(pages, page_of, first_page_of_letter, len(paths))
+
+
+def _place(
+    pages: dict[str, IndexPage],
+    key: str,
+    groups: list[KeywordGroup],
+    limit: int,
+) -> None:
+    """Lay out ``groups`` (whose folded names start with ``key``) on the page
+    ``key`` and, if they hold more than ``limit`` links, on sub-pages by the
+    next letter of their names; a name that is all of ``key`` stays on the
+    page itself.
+
+    The page of a name is the shortest prefix of it whose names hold at most
+    ``limit`` links: as a project grows, it can only get longer, and the
+    page it had stays, as a list of its sub-pages.
+    """
+    depth = len(key) + 1
+    links = sum(len(group.entries) for group in groups)
+    if links <= limit or len(groups) == 1:
+        pages[key] = IndexPage(key, tuple(groups))
+        return
+    buckets: dict[str, list[KeywordGroup]] = {}
+    for group in groups:
+        buckets.setdefault(fold(group.name)[:depth], []).append(group)
+    own = buckets.pop(key, [])
+    pages[key] = IndexPage(key, tuple(own), tuple(buckets))
+    for subkey, subgroups in buckets.items():
+        _place(pages, subkey, subgroups, limit)
+
+
+def fold(name: str) -> str:
+    """``name`` as the Keyword Index orders and pages it: lower case, its
+    first letter without accents (``Éclair`` gives ``eclair``)."""
+    letter = index_letter(name)
+    return (letter.lower() if letter else name[:1]) + name[1:].lower()
 
 
 def index_letter(name: str) -> str:
@@ -102,11 +171,11 @@ def index_sort_key(name: str) -> tuple[str, str, str]:
     """Letters first grouped as ``genindex`` does, case-insensitive, then exact."""
     letter = index_letter(name)
     # Symbols sort before letters, like genindex.
-    return (letter and "1" + letter, name.lower(), name)
+    return (letter and "1" + letter, fold(name), name)
 
 
 def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGroup]:
-    """Group ``entries`` by keyword name, in Keyword Index order, with pages.
+    """Group ``entries`` by keyword name, in Keyword Index order.
 
     A module's keyword counts once per kind even when several documents index
     the module: the first entry given for it stands for it.
@@ -117,14 +186,10 @@ def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGro
         of_name.setdefault((entry.path, entry.kind), entry)
     kind_order = {kind: number for number, kind in enumerate(KINDS)}
     groups: dict[str, KeywordGroup] = {}
-    page, links_on_page = 1, 0
     for name in sorted(by_name, key=index_sort_key):
         found = by_name[name]
         ordered = tuple(
             found[key] for key in sorted(found, key=lambda k: (k[0], kind_order[k[1]]))
         )
-        if links_on_page and links_on_page + len(ordered) > LINKS_PER_PAGE:
-            page, links_on_page = page + 1, 0
-        links_on_page += len(ordered)
-        groups[name] = KeywordGroup(name, index_letter(name), page, ordered)
+        groups[name] = KeywordGroup(name, index_letter(name), ordered)
     return groups

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from sphinx.cmd.build import build_main
 
+import sphinx_kwindex.reverse_index
+
 sync_playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed"
 ).sync_playwright
@@ -40,6 +42,17 @@ def find_chromium() -> str | None:
     return None
 
 
+def serve(outdir: Path):
+    """Serve ``outdir`` on localhost; yields its address."""
+    handler = functools.partial(QuietHandler, directory=str(outdir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> str:
     """The docs site, built with ``-W`` as the README says, served on localhost.
@@ -58,13 +71,7 @@ def site(tmp_path_factory) -> str:
     arguments = ["-W", "-q", "-b", "html", "-d", str(doctrees)]
     status = build_main([*arguments, str(project / "docs"), str(outdir)])
     assert status == 0
-    handler = functools.partial(QuietHandler, directory=str(outdir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from serve(outdir)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -165,3 +172,49 @@ def test_an_entry_source_link_lands_on_its_line(page, site) -> None:
     page.wait_for_url(
         f"{site}/gallery.html#kw-docs.examples.shop.tests.unit.test_cart.py"
     )
+
+
+@pytest.fixture
+def grown_index(tmp_path: Path, monkeypatch):
+    """A project whose Keyword Index has outgrown its first page: at most six
+    links a page, 16 links (``os``, ``sys`` four each, ``test_a`` …
+    ``test_d`` two each)."""
+    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 6)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = "."\n'
+    )
+    toctree = "".join(f"   {letter}\n" for letter in "abcd")
+    (project / "index.rst").write_text(f"Index\n=====\n\n.. toctree::\n\n{toctree}")
+    for letter in "abcd":
+        module = f"import os\nimport sys\ndef test_{letter}():\n    pass\n"
+        (project / f"test_{letter}.py").write_text(module)
+        (project / f"{letter}.rst").write_text(
+            f"{letter}\n=\n\n.. kwindex:: /test_{letter}.py\n"
+            "   :kinds: functions, imports, tests\n"
+        )
+    outdir = tmp_path / "html"
+    assert build_main(["-q", "-b", "html", str(project), str(outdir)]) == 0
+    yield from serve(outdir)
+
+
+@pytest.mark.parametrize(
+    ("saved", "lands"),
+    [
+        # Saved when the whole index was one page.
+        ("kw-index.html#kw-sys", "kw-index-s.html#kw-sys"),
+        # Saved when test_… keywords were all on the page of T.
+        ("kw-index-t.html#kw-test_c", "kw-index-test_c.html#kw-test_c"),
+        # Already where it is.
+        ("kw-index-o.html#kw-os", "kw-index-o.html#kw-os"),
+    ],
+)
+def test_a_saved_keyword_index_link_still_leads_to_its_keyword(
+    page, grown_index, saved: str, lands: str
+) -> None:
+    page.goto(f"{grown_index}/{saved}")
+    page.wait_for_url(f"{grown_index}/{lands}")
+    anchor = lands.split("#")[1]
+    assert page.evaluate("document.querySelector(':target')?.id") == anchor
+    assert page.locator(f"dt#{anchor}").is_visible()

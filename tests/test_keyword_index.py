@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -160,36 +161,66 @@ def test_a_large_index_is_split_into_pages_at_keyword_boundaries(
     app.build()
     assert own_warnings(app) == []
     outdir = Path(app.outdir)
-    # test_a … test_d have two links each (function, test); os and sys four.
-    found = {
-        name: index_groups((outdir / name).read_text("utf-8"))
-        for name in ("kw-index.html", "kw-index-2.html", "kw-index-3.html")
+    # os and sys have four links each; test_a … test_d two (function, test):
+    # 16 links in all, at most 6 a page. Pages are named by the letters their
+    # keywords start with, split letter by letter where they hold too many.
+    listing = {
+        name: list(index_groups((outdir / name).read_text("utf-8")))
+        for name in sorted(p.name for p in outdir.glob("kw-index*.html"))
     }
-    assert {page: list(groups) for page, groups in found.items()} == {
-        "kw-index.html": ["os"],
-        "kw-index-2.html": ["sys", "test_a"],
-        "kw-index-3.html": ["test_b", "test_c", "test_d"],
+    assert listing == {
+        "kw-index.html": [],
+        "kw-index-o.html": ["os"],
+        "kw-index-s.html": ["sys"],
+        "kw-index-t.html": [],
+        "kw-index-te.html": [],
+        "kw-index-tes.html": [],
+        "kw-index-test.html": [],
+        "kw-index-test_.html": [],
+        "kw-index-test_a.html": ["test_a"],
+        "kw-index-test_b.html": ["test_b"],
+        "kw-index-test_c.html": ["test_c"],
+        "kw-index-test_d.html": ["test_d"],
     }
-    assert not (outdir / "kw-index-4.html").exists()
-    # A letter continued on the next page keeps its id on the first.
-    second = parse_html((outdir / "kw-index-2.html").read_text("utf-8"))
-    assert [h.text() for h in second.iter() if h.tag == "h2"] == ["S", "T"]
-    third = (outdir / "kw-index-3.html").read_text("utf-8")
-    assert "T (continued)" in third
-    assert 'href="kw-index-2.html#kw-letter-T"' in third
-    pager = parse_html(third).find("kwindex-index-pages")
+    # The first page of a letter holds its id; later ones say "continued".
+    first = (outdir / "kw-index-test_a.html").read_text("utf-8")
+    assert [h.text() for h in parse_html(first).iter() if h.tag == "h2"] == ["T"]
+    assert 'id="kw-letter-T"' in first
+    later = (outdir / "kw-index-test_b.html").read_text("utf-8")
+    assert "T (continued)" in later
+    assert 'href="kw-index-test_a.html#kw-letter-T"' in later
+    pager = parse_html(later).find("kwindex-index-pages")
     items = [" ".join(li.text().split()) for li in pager.iter() if li.tag == "li"]
-    assert items == ["1 os", "2 sys … test_a", "3 test_b … test_d"]
-    assert [a.attrs["href"] for a in pager.iter() if a.tag == "a"] == [
-        "kw-index.html",
-        "kw-index-2.html",
-    ]
+    assert items == ["os", "sys", "test_a", "test_b", "test_c", "test_d"]
+    # A page that is split lists its sub-pages.
+    split = parse_html((outdir / "kw-index-t.html").read_text("utf-8"))
+    subpages = split.find("kwindex-index-pages")
+    assert next(a.attrs["href"] for a in subpages.iter() if a.tag == "a") == (
+        "kw-index-te.html"
+    )
     # The role and objects.inv point at the page that lists the keyword.
     index = (outdir / "index.html").read_text("utf-8")
-    assert 'href="kw-index.html#kw-os"' in index
-    assert 'href="kw-index-2.html#kw-sys"' in index
+    assert 'href="kw-index-o.html#kw-os"' in index
+    assert 'href="kw-index-s.html#kw-sys"' in index
     inventory = load_inventory(outdir / "objects.inv")
-    assert inventory["kw:keyword"]["test_d"] == "kw-index-3.html#kw-test_d"
+    assert inventory["kw:keyword"]["test_d"] == "kw-index-test_d.html#kw-test_d"
+    # Every page redirects a link to a keyword it does not list to the page
+    # that does: the longest page key its name starts with.
+    assert redirect_pages((outdir / "kw-index.html").read_text("utf-8")) == {
+        "o": "kw-index-o.html",
+        "s": "kw-index-s.html",
+        "test_a": "kw-index-test_a.html",
+        "test_b": "kw-index-test_b.html",
+        "test_c": "kw-index-test_c.html",
+        "test_d": "kw-index-test_d.html",
+    }
+
+
+def redirect_pages(html: str) -> dict[str, str]:
+    """The page keys and addresses of a Keyword Index page's redirect script."""
+    match = re.search(r"var pages = (\{.*?\}), best", html)
+    assert match is not None
+    return json.loads(match.group(1))
 
 
 def test_html_domain_indices_can_leave_the_index_out(make_app, write_project) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sphinx_kwindex import reverse_index
 from sphinx_kwindex.names import SYMBOLS
 from sphinx_kwindex.reverse_index import (
     KeywordEntry,
     build_reverse_index,
     index_letter,
+    lay_out_index,
 )
 
 
@@ -77,17 +77,56 @@ def test_a_module_indexed_by_two_documents_counts_once() -> None:
     assert only.docname == "first"
 
 
-def test_pages_hold_a_bounded_number_of_links_and_never_split_a_keyword(
-    monkeypatch,
-) -> None:
-    monkeypatch.setattr(reverse_index, "LINKS_PER_PAGE", 3)
-    targets = [target("big", f"m{n}.py") for n in range(5)]
-    targets += [target(name, "a.py") for name in ("c1", "c2", "c3", "c4")]
-    groups = build_reverse_index(targets)
-    assert {name: group.page for name, group in groups.items()} == {
-        "big": 1,  # alone on its page, however many links it has
-        "c1": 2,
-        "c2": 2,
-        "c3": 2,
-        "c4": 3,
+def test_pages_hold_a_bounded_number_of_links_and_never_split_a_keyword() -> None:
+    entries = [target("big", f"m{n}.py") for n in range(5)]
+    entries += [target(name, "a.py") for name in ("ca", "cb", "cc", "cd", "d")]
+    layout = lay_out_index(list(build_reverse_index(entries).values()), limit=3)
+    assert {key: [g.name for g in p.groups] for key, p in layout.pages.items()} == {
+        "": [],
+        "b": ["big"],  # alone on its page, however many links it has
+        "c": [],
+        "ca": ["ca"],
+        "cb": ["cb"],
+        "cc": ["cc"],
+        "cd": ["cd"],
+        "d": ["d"],
     }
+    assert layout.pages[""].subpages == ("b", "c", "d")
+    assert layout.pages["c"].subpages == ("ca", "cb", "cc", "cd")
+    assert layout.page_of["cb"] == "cb"
+    assert [p.key for p in layout.listing_pages] == ["b", "ca", "cb", "cc", "cd", "d"]
+
+
+def test_a_small_index_is_one_page() -> None:
+    entries = [target(name, "a.py") for name in ("os", "sys", "Widget")]
+    layout = lay_out_index(list(build_reverse_index(entries).values()), limit=3)
+    assert list(layout.pages) == [""]
+    assert set(layout.page_of.values()) == {""}
+
+
+def test_a_name_that_is_all_of_a_split_page_key_stays_on_it() -> None:
+    entries = [target("t", f"m{n}.py") for n in range(2)]
+    entries += [target(name, "a.py") for name in ("ta", "tb")]
+    layout = lay_out_index(list(build_reverse_index(entries).values()), limit=3)
+    assert [g.name for g in layout.pages["t"].groups] == ["t"]
+    assert layout.pages["t"].subpages == ("ta", "tb")
+
+
+def test_a_keyword_s_page_only_gets_longer_as_the_project_grows() -> None:
+    """A saved link ``kw-index-<key>.html#kw-name`` keeps working: the page
+    it names either still lists the keyword or is split, and the keyword's
+    page key starts with it (the redirect follows that rule)."""
+    names = [f"test_{a}{b}" for a in "abcdefgh" for b in "xyz"] + ["os", "Ωmega"]
+    before = None
+    for modules in (1, 2, 5, 20, 60):
+        entries = [target(name, f"m{m}.py") for m in range(modules) for name in names]
+        entries += [target(f"helper_{m}", f"m{m}.py") for m in range(modules)]
+        layout = lay_out_index(list(build_reverse_index(entries).values()), limit=40)
+        if before is not None:
+            for name, key in before.page_of.items():
+                assert layout.page_of[name].startswith(key), (name, key)
+                assert key in layout.pages
+        before = layout
+    assert before is not None
+    assert before.page_of["test_ax"] == "test_ax"
+    assert before.page_of["Ωmega"] == "ω"
