@@ -114,9 +114,9 @@ class KwindexDirective(SphinxDirective):
         block["support_smartquotes"] = False  # names and docstrings are data
         block["refdoc"] = self.env.docname
         self.state.document.ids[anchor] = block
-        source_page = source_page_name(path) if options.source else ""
+        source_path = path if options.source else ""
         if options.metadata:
-            block += self.metadata_block(path, module, source_page)
+            block += self.metadata_block(path, module, source_path)
         recorded: list[KeywordEntry] = []
         if module.problem is not None:
             note = _("This file could not be indexed: %s") % module.problem.message
@@ -129,7 +129,7 @@ class KwindexDirective(SphinxDirective):
                     module.of_kind(kind), options.exclude, options.sort
                 )
                 shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
-                block += keyword_list(kind, shown, source_page)
+                block += keyword_list(kind, shown, source_path)
                 recorded.extend(
                     KeywordEntry(
                         k.name,
@@ -160,13 +160,13 @@ class KwindexDirective(SphinxDirective):
         return [addnodes.index(entries=entries), block]
 
     def metadata_block(
-        self, path: str, module: ModuleIndex, source_page: str
+        self, path: str, module: ModuleIndex, source_path: str
     ) -> nodes.container:
         """The file's facts, as the seed's "File Information"."""
         folder = posixpath.dirname(path)
         path_paragraph = nodes.paragraph("", "", nodes.literal(path, path))
-        if source_page:
-            path_paragraph += kwindex_source_link(page=source_page)
+        if source_path:
+            path_paragraph += kwindex_source_link(page=source_page_name(source_path))
         fields: list[tuple[str, nodes.Node]] = [
             (_("Path"), path_paragraph),
             (_("Folder"), self.folder_link(folder)),

@@ -17,6 +17,11 @@ from sphinx_kwindex.kinds import LinkRule
 SOURCE_DIR = "_kwsource"
 """Output folder of the highlighted source pages."""
 
+LINES_PER_SOURCE_PAGE = 2000
+"""Lines per highlighted source page: a line of Python highlights into about
+200 bytes of HTML, so a part stays under about 500 kB however long the file
+(CPython's ``test_typing.py``, 10,000 lines, made one page of 2.2 MB)."""
+
 KEYWORD_INDEX = "kw-index"
 """The page name of the Keyword Index (the ``kw`` domain's index ``index``)."""
 
@@ -47,9 +52,16 @@ def letter_anchor(letter: str) -> str:
     return "kw-letter-" + (letter if letter != SYMBOLS else "symbols")
 
 
-def source_page_name(path: str) -> str:
-    """The page name of the highlighted source of ``path``."""
-    return posixpath.join(SOURCE_DIR, path)
+def source_page_name(path: str, part: int = 1) -> str:
+    """The page name of part ``part`` of the highlighted source of ``path``:
+    ``_kwsource/a/b.py``, then ``_kwsource/a/b.py-2`` … for long files."""
+    page = posixpath.join(SOURCE_DIR, path)
+    return page if part == 1 else f"{page}-{part}"
+
+
+def source_page_part(line: int) -> int:
+    """Which part of a highlighted source holds line ``line`` (1-based)."""
+    return (line - 1) // LINES_PER_SOURCE_PAGE + 1
 
 
 def index_page_name(key: str) -> str:

@@ -20,6 +20,7 @@ from sphinx import addnodes
 
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.names import source_page_part
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -33,10 +34,12 @@ STYLESHEET = "kwindex.css"
 
 class kwindex_keywords(nodes.General, nodes.Element):
     """The keywords of one kind; attributes ``kind``, ``entries`` (a
-    :class:`~sphinx_kwindex.present.ShownKeyword` each), ``source_page``.
+    :class:`~sphinx_kwindex.present.ShownKeyword` each), ``source_path``
+    (the module's, or ``""`` where entries do not link to source pages).
 
     Its only child is a text of the names, so that search indexes them. Once
-    resolved, HTML builders find ``source_uri`` and ``api_links`` (an
+    resolved, HTML builders find ``source_uris`` (part to address) and
+    ``api_links`` (an
     ``(href, title, external)`` or ``None`` per entry) on it.
     """
 
@@ -50,10 +53,10 @@ class kwindex_source_link(nodes.General, nodes.Element):
 
 
 def keyword_list(
-    kind: str, entries: tuple[ShownKeyword, ...], source_page: str
+    kind: str, entries: tuple[ShownKeyword, ...], source_path: str
 ) -> kwindex_keywords:
     """The compact node listing ``entries`` of ``kind``."""
-    node = kwindex_keywords(kind=kind, entries=entries, source_page=source_page)
+    node = kwindex_keywords(kind=kind, entries=entries, source_path=source_path)
     node += nodes.Text(" ".join(entry.name for entry in entries))
     return node
 
@@ -89,7 +92,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     """The HTML of a keyword list (every name and docstring escaped)."""
     kind, entries = node["kind"], node["entries"]
     heading, singular = kind_labels(kind)
-    source_uri = node.get("source_uri", "")
+    source_uris: dict[int, str] = node.get("source_uris", {})
     api_links = node.get("api_links") or (None,) * len(entries)
     line_format = _("line %d")
     parts = [
@@ -109,10 +112,10 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         )
         if len(entry.locations) == 1:
             (location,) = entry.locations
-            parts.append(" " + _location_html(location, source_uri, line_format))
+            parts.append(" " + _location_html(location, source_uris, line_format))
         else:
             items = "".join(
-                f"<li>{_location_html(location, source_uri, line_format)}</li>"
+                f"<li>{_location_html(location, source_uris, line_format)}</li>"
                 for location in entry.locations
             )
             parts.append(f'<ul class="kwindex-locations">{items}</ul>')
@@ -131,10 +134,13 @@ def _name_html(name: str, api_link: tuple[str, str, bool] | None) -> str:
     return f'<a class="{classes}" href="{escape(href)}"{title_attribute}>{code}</a>'
 
 
-def _location_html(location: ShownLocation, source_uri: str, line_format: str) -> str:
+def _location_html(
+    location: ShownLocation, source_uris: dict[int, str], line_format: str
+) -> str:
     shown, line, doc = location
     html = f'<code class="kwindex-qualname">{escape(shown)}</code> ' if shown else ""
     line_text = escape(line_format % line)
+    source_uri = source_uris.get(source_page_part(line))
     if source_uri:
         href = escape(f"{source_uri}#L{line}")
         html += f'<a class="kwindex-line" href="{href}">{line_text}</a>'

@@ -22,24 +22,24 @@ from sphinx_kwindex import __version__
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.extract import decode_source, replace_control_characters
-from sphinx_kwindex.names import source_page_name
+from sphinx_kwindex.names import LINES_PER_SOURCE_PAGE, source_page_name
 from sphinx_kwindex.outputs import has_source_pages, writes_html_site
 from sphinx_kwindex.parse_cache import parse_cache
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     from sphinx.application import Sphinx
 
 STATE_NAME = ".kwindex-sources.json"
 """What the source pages of the last build show: ``{"shared": …, "pages":
-{path: [digest, docname, anchor]}}``."""
+{path: {"shows": [digest, docname, anchor], "parts": n}}}``."""
 
 
 def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """Yield the source pages to write: one per module that some entry links
-    to, unless it is written already and nothing it shows changed
-    (``html-collect-pages``); remove the pages no longer linked."""
+    """Yield the source pages to write: the parts of each module that some
+    entry links to, unless they are written already and nothing they show
+    changed (``html-collect-pages``); remove the pages no longer linked."""
     builder = app.builder
     if not isinstance(builder, StandaloneHTMLBuilder) or not writes_html_site(builder):
         return
@@ -48,17 +48,15 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
     records = _linked_records(app) if has_source_pages(builder) else {}
     root = Path(app.config.kwindex_root)
     shared = _shared_signature(builder)
-    pages = {path: _page_state(app, root / path, r) for path, r in records.items()}
-    for path in previous["pages"].keys() - pages.keys():
-        Path(builder.get_outfilename(source_page_name(path))).unlink(missing_ok=True)
-    if not pages:
-        state_path.unlink(missing_ok=True)
-        return
+    shows = {path: _shows(app, root / path, r) for path, r in records.items()}
+    parts = {path: previous["pages"].get(path, {}).get("parts", 0) for path in shows}
+    for path in previous["pages"].keys() - shows.keys():
+        _remove_parts(builder, path, previous["pages"][path].get("parts", 1), 0)
     stale = [
         records[path]
-        for path, state in pages.items()
+        for path in shows
         if previous["shared"] != shared
-        or previous["pages"].get(path) != state
+        or previous["pages"].get(path, {}).get("shows") != shows[path]
         or not Path(builder.get_outfilename(source_page_name(path))).is_file()
     ]
     announced = status_iterator(
@@ -70,13 +68,26 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
         stringify_func=lambda record: record.path,
     )
     for record in announced if stale else ():
-        page = source_page_name(record.path)
-        body = source_page_body(app, root / record.path, record, page)
-        context = {"title": record.path, "body": body, "parents": []}
-        yield page, context, "page.html"
+        written = yield from source_pages(app, root / record.path, record)
+        _remove_parts(builder, record.path, parts[record.path], written)
+        parts[record.path] = written
     # Reached once every page above is written.
+    if not shows:
+        state_path.unlink(missing_ok=True)
+        return
+    pages = {path: {"shows": shows[path], "parts": parts[path]} for path in shows}
     state = {"shared": shared, "pages": pages}
     state_path.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+
+
+def _remove_parts(
+    builder: StandaloneHTMLBuilder, path: str, had: int, keep: int
+) -> None:
+    """Remove the parts past ``keep`` of the ``had`` a source page had."""
+    for part in range(keep + 1, had + 1):
+        Path(builder.get_outfilename(source_page_name(path, part))).unlink(
+            missing_ok=True
+        )
 
 
 def _linked_records(app: Sphinx) -> dict[str, ModuleRecord]:
@@ -88,7 +99,7 @@ def _linked_records(app: Sphinx) -> dict[str, ModuleRecord]:
     return first_record
 
 
-def _page_state(app: Sphinx, path: Path, record: ModuleRecord) -> list[str]:
+def _shows(app: Sphinx, path: Path, record: ModuleRecord) -> list[str]:
     """What the source page of ``path`` shows that may change: the file's
     content (its digest, from the parse cache where it is known) and where
     the back link leads."""
@@ -121,8 +132,33 @@ def _load_state(path: Path) -> dict[str, Any]:
     return {"shared": None, "pages": {}}
 
 
-def source_page_body(app: Sphinx, path: Path, record: ModuleRecord, page: str) -> str:
-    """The page's HTML: a back link, then the highlighted lines with anchors."""
+def source_pages(
+    app: Sphinx, path: Path, record: ModuleRecord
+) -> Generator[tuple[str, dict[str, Any], str], None, int]:
+    """Yield the parts of the highlighted source of ``path``, each a back
+    link, the links to every part, then its lines with their anchors;
+    return how many parts there are."""
+    lines = highlighted_lines(app, path)
+    count = max(1, -(-len(lines) // LINES_PER_SOURCE_PAGE))
+    for part in range(1, count + 1):
+        page = source_page_name(record.path, part)
+        first = (part - 1) * LINES_PER_SOURCE_PAGE + 1
+        body = [
+            f"<h1>{escape(_('Source code of %s') % record.path)}</h1>\n",
+            _back_link(app, page, record),
+        ]
+        if count > 1:
+            body.append(_parts_html(app, page, record.path, part, count, len(lines)))
+        body.append(
+            number_lines(lines[first - 1 : first - 1 + LINES_PER_SOURCE_PAGE], first)
+        )
+        context = {"title": record.path, "body": "".join(body), "parents": []}
+        yield page, context, "page.html"
+    return count
+
+
+def highlighted_lines(app: Sphinx, path: Path) -> list[str]:
+    """The lines of the file ``path``, highlighted as Python where it decodes."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -135,29 +171,45 @@ def source_page_body(app: Sphinx, path: Path, record: ModuleRecord, page: str) -
     except UnicodeError:  # shown, but not highlighted
         code = replace_control_characters(data.decode("utf-8", "replace"))
         highlighted = f'<div class="highlight"><pre>{escape(code)}</pre></div>'
-    back = app.builder.get_relative_uri(page, record.docname) + "#" + record.anchor
-    heading = _("Source code of %s") % record.path
-    link = _("keyword index")
-    return (
-        f"<h1>{escape(heading)}</h1>\n"
-        f'<p><a class="kwindex-back" href="{escape(back)}">{escape(link)}</a></p>\n'
-        + number_lines(highlighted)
-    )
-
-
-def number_lines(highlighted: str) -> str:
-    """Prefix every line of a highlighted block with an ``id="L<n>"`` anchor."""
-    before, _sep, after = highlighted.partition("<pre>")
-    code, _sep, tail = after.rpartition("</pre>")
-    lines = code.split("\n")
+    code_html = highlighted.partition("<pre>")[2].rpartition("</pre>")[0]
+    lines: list[str] = code_html.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    return lines
+
+
+def _back_link(app: Sphinx, page: str, record: ModuleRecord) -> str:
+    back = app.builder.get_relative_uri(page, record.docname) + "#" + record.anchor
+    link = _("keyword index")
+    return f'<p><a class="kwindex-back" href="{escape(back)}">{escape(link)}</a></p>\n'
+
+
+def _parts_html(
+    app: Sphinx, page: str, path: str, current: int, count: int, lines: int
+) -> str:
+    items = []
+    for part in range(1, count + 1):
+        first = (part - 1) * LINES_PER_SOURCE_PAGE + 1
+        last = min(part * LINES_PER_SOURCE_PAGE, lines)
+        numbers = {"first": first, "last": last}
+        span = escape(_("lines %(first)d–%(last)d") % numbers)  # noqa: RUF001
+        if part == current:
+            items.append(f'<li class="current"><strong>{span}</strong></li>')
+        else:
+            uri = app.builder.get_relative_uri(page, source_page_name(path, part))
+            items.append(f'<li><a href="{escape(uri)}">{span}</a></li>')
+    return f'<nav class="kwindex-source-parts"><ol>{"".join(items)}</ol></nav>\n'
+
+
+def number_lines(lines: list[str], first: int = 1) -> str:
+    """Highlighted ``lines`` in a block, each prefixed with an ``id="L<n>"``
+    anchor, numbered from ``first``."""
     numbered = (
         f'<span class="kwindex-lineno" id="L{n}"><a href="#L{n}">{n}</a></span>{line}'
-        for n, line in enumerate(lines, start=1)
+        for n, line in enumerate(lines, start=first)
     )
     return (
-        f'{before}<pre class="kwindex-source">'
+        '<div class="highlight"><pre class="kwindex-source">'
         + "\n".join(numbered)
-        + f"\n</pre>{tail}"
+        + "\n</pre></div>\n"
     )

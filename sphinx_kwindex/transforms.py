@@ -20,6 +20,7 @@ from sphinx.util.nodes import make_refnode
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.api_links import reference_href, resolve_api_reference
 from sphinx_kwindex.domain import get_domain
+from sphinx_kwindex.names import source_page_name, source_page_part
 from sphinx_kwindex.nodes import (
     kind_labels,
     kwindex_keywords,
@@ -31,8 +32,12 @@ from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
+
+    from sphinx_kwindex.present import ShownKeyword
 
 
 class FinishKeywordIndexes(SphinxPostTransform):
@@ -70,9 +75,10 @@ class FinishKeywordIndexes(SphinxPostTransform):
                 keywords.replace_self(expand_keyword_list(keywords, references))
                 continue
             keywords["api_links"] = tuple(map(api_link, references))
-            if with_sources and keywords["source_page"]:
-                uri = builder.get_relative_uri(fromdocname, keywords["source_page"])
-                keywords["source_uri"] = uri
+            if with_sources and keywords["source_path"]:
+                keywords["source_uris"] = source_uris(
+                    builder, fromdocname, keywords["source_path"], keywords["entries"]
+                )
 
 
 def current_builder(transform: SphinxPostTransform) -> Builder:
@@ -85,6 +91,22 @@ def current_builder(transform: SphinxPostTransform) -> Builder:
     if app is None:
         app = transform.app
     return app.builder
+
+
+def source_uris(
+    builder: Builder, docname: str, path: str, entries: Iterable[ShownKeyword]
+) -> dict[int, str]:
+    """The address of each part of the source page of ``path`` that a line
+    of ``entries`` is on."""
+    parts = {
+        source_page_part(location.line)
+        for entry in entries
+        for location in entry.locations
+    }
+    return {
+        part: builder.get_relative_uri(docname, source_page_name(path, part))
+        for part in sorted(parts)
+    }
 
 
 def written_in(node: nodes.Element, default: str) -> str:

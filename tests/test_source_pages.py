@@ -197,3 +197,48 @@ def test_a_source_page_deleted_from_the_output_is_written_again(
         "b_test.py.html",
         "c_test.py.html",
     ]
+
+
+def long_module(lines: int) -> str:
+    """A module of ``lines`` lines with a function at 1, 2500 and 4400 where
+    it is that long."""
+    text = ["x = 0"] * lines
+    for line in (1, 2500, 4400):
+        if line <= lines:
+            text[line - 1] = f"def at_{line}(): pass"
+    return "\n".join(text) + "\n"
+
+
+def test_a_long_file_has_its_source_in_parts_and_entries_link_the_right_one(
+    make_app, write_project
+) -> None:
+    page = "Long\n====\n\n.. kwindex:: /long_test.py\n   :kinds: functions\n"
+    project = write_project({"long_test.py": long_module(4500), "index.rst": page})
+    app = rebuild(make_app, project)
+    outdir = Path(app.outdir)
+    assert list(source_page_times(outdir)) == [
+        "long_test.py-2.html",
+        "long_test.py-3.html",
+        "long_test.py.html",
+    ]
+    (block,) = kwindex_blocks((outdir / "index.html").read_text("utf-8"))
+    assert [lines for *_, lines in entries_with_lines(block)] == [
+        [("_kwsource/long_test.py.html#L1", 1)],
+        [("_kwsource/long_test.py-2.html#L2500", 2500)],
+        [("_kwsource/long_test.py-3.html#L4400", 4400)],
+    ]
+    second = (outdir / "_kwsource" / "long_test.py-2.html").read_text("utf-8")
+    assert sorted(source_lines(second)) == list(range(2001, 4001))
+    assert source_lines(second)[2500] == "def at_2500(): pass"
+    parts = parse_html(second).find("kwindex-source-parts")
+    assert [" ".join(li.text().split()) for li in parts.iter() if li.tag == "li"] == [
+        "lines 1–2000",
+        "lines 2001–4000",
+        "lines 4001–4500",
+    ]
+    # A file that gets shorter loses the parts it no longer has.
+    (project / "long_test.py").write_text(long_module(1500))
+    app = rebuild(make_app, project)
+    assert list(source_page_times(Path(app.outdir))) == ["long_test.py.html"]
+    first = (outdir / "_kwsource" / "long_test.py.html").read_text("utf-8")
+    assert "kwindex-source-parts" not in first
