@@ -5,6 +5,7 @@ one-line summaries and keyword counts."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from pathlib import Path
 
 from docutils import nodes
@@ -18,6 +19,9 @@ from sphinx_kwindex.nodes import kind_labels, page_reference
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import parse_module
 from sphinx_kwindex.warnings import Subtype, warn
+
+_COUNTS = 2
+"""The column of the folder table where the keyword counts start."""
 
 
 class KwindexFolderDirective(SphinxDirective):
@@ -86,12 +90,22 @@ def _table(
     group = nodes.tgroup(cols=len(header))
     table += group
     group.extend(nodes.colspec(colwidth=1) for _ in header)
-    group += nodes.thead("", _row([nodes.Text(label) for label in header]))
-    group += nodes.tbody("", *(_row(cells) for cells in rows))
+    headings = [nodes.Text(label) for label in header]
+    group += nodes.thead("", _row(headings, "kwindex-count-heading"))
+    group += nodes.tbody("", *(_row(cells, "kwindex-count-cell") for cells in rows))
     return table
 
 
-def _row(cells: list[nodes.Node]) -> nodes.row:
+def _row(cells: Sequence[nodes.Node], count_class: str) -> nodes.row:
+    """A row of ``cells``: module, summary, then counts (of class ``count_class``)."""
     return nodes.row(
-        "", *(nodes.entry("", nodes.paragraph("", "", cell)) for cell in cells)
+        "",
+        *(
+            nodes.entry(
+                "",
+                nodes.paragraph("", "", cell),
+                classes=[count_class] if column >= _COUNTS else [],
+            )
+            for column, cell in enumerate(cells)
+        ),
     )

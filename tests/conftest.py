@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import CHROMIUM_FLAGS, find_chromium
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 collect_ignore = ["roots"]
@@ -58,3 +59,25 @@ def parsed_files(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(sphinx_kwindex.parse_cache, "index_source", counting)
     return parsed
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Headless Chromium driven by Playwright (one context for the session);
+    the test is skipped, saying why, without either."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed"
+    )
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("no Chromium installed (Debian: apt-get install chromium)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as driver:
+        context = driver.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+        )
+        yield context
+        context.close()

@@ -3,6 +3,11 @@ seed example's lists. (Test modules import from here, never from each other.)"""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import os
+import shutil
+import threading
 from pathlib import Path
 
 from sphinx.util.inventory import InventoryFile
@@ -84,3 +89,38 @@ def load_inventory(path: Path) -> dict[str, dict[str, str]]:
         }
         for objtype, items in inventory.items()
     }
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: ``$CHROMIUM``, else the one on ``PATH``."""
+    candidates = [os.environ.get("CHROMIUM"), "chromium", "chromium-browser"]
+    for candidate in filter(None, candidates):
+        if found := shutil.which(candidate):
+            return found
+    return None
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(outdir: Path):
+    """Serve ``outdir`` on localhost; yields its address."""
+    handler = functools.partial(QuietHandler, directory=str(outdir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

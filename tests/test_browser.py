@@ -4,53 +4,20 @@ their source lines."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from sphinx.cmd.build import build_main
+from support import serve
 
 import sphinx_kwindex.reverse_index
 
-sync_playwright = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed"
-).sync_playwright
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 PROJECT = Path(__file__).parent.parent
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 KEYWORD = "Cart"
 """Imported by two modules of the example shop: conftest.py and test_cart.py."""
-
-
-def find_chromium() -> str | None:
-    """The Chromium to drive: ``$CHROMIUM``, else the one on ``PATH``."""
-    candidates = [os.environ.get("CHROMIUM"), "chromium", "chromium-browser"]
-    for candidate in filter(None, candidates):
-        if found := shutil.which(candidate):
-            return found
-    return None
-
-
-def serve(outdir: Path):
-    """Serve ``outdir`` on localhost; yields its address."""
-    handler = functools.partial(QuietHandler, directory=str(outdir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -72,28 +39,6 @@ def site(tmp_path_factory) -> str:
     status = build_main([*arguments, str(project / "docs"), str(outdir)])
     assert status == 0
     yield from serve(outdir)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("no Chromium installed (Debian: apt-get install chromium)")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as driver:
-        context = driver.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-        )
-        yield context
-        context.close()
 
 
 @pytest.fixture

@@ -1,0 +1,117 @@
+"""Generated pages in the four common themes, light and dark, in a real
+browser: screenshots of a module, a folder and the Keyword Index, and
+assertions on layout (nothing wider than the content column, a heading and
+its count on one line, the metadata a two-column grid), not on pixels."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sphinx.cmd.build import build_main
+from support import serve
+
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+SHOP = Path(__file__).parent.parent / "docs" / "examples" / "shop"
+THEMES = {
+    "alabaster": "alabaster",
+    "furo": "furo",
+    "pydata": "pydata_sphinx_theme",
+    "rtd": "sphinx_rtd_theme",
+}
+PAGES = {
+    "module": "kwindex/shop/tests/unit/test_cart.py.html",
+    "folder": "kwindex/shop/tests/unit/index.html",
+    "index": "kw-index.html",
+}
+DARK_THEMES = {"furo", "pydata"}
+"""The themes with a dark mode that follows the system's."""
+
+LAYOUT = """() => {
+  const main = document.querySelector("[role=main]") || document.body;
+  const column = main.getBoundingClientRect();
+  const wide = [];
+  for (const el of document.querySelectorAll(
+      ".kwindex, .kwindex-folder, table.kwindex-folder-modules, dl.kwindex-index")) {
+    const box = el.getBoundingClientRect();
+    if (box.right > column.right + 1 || box.left < column.left - 1)
+      wide.push(el.className);
+    const scroller = el.parentElement;
+    if (el.tagName === "TABLE" && scroller.scrollWidth > scroller.clientWidth + 1)
+      wide.push("clipped " + el.className);
+  }
+  const broken = [];
+  for (const label of document.querySelectorAll(".kwindex-label")) {
+    const range = document.createRange();
+    range.selectNodeContents(label.firstChild);
+    const text = range.getBoundingClientRect();
+    const count = label.querySelector(".kwindex-count").getBoundingClientRect();
+    if (count.top >= text.bottom || count.bottom <= text.top)
+      broken.push(label.textContent);
+  }
+  const stacked = [];
+  for (const dt of document.querySelectorAll(".kwindex-metadata dt")) {
+    const dd = dt.nextElementSibling.getBoundingClientRect();
+    const name = dt.getBoundingClientRect();
+    if (dd.top >= name.bottom || dd.left < name.right) stacked.push(dt.textContent);
+  }
+  return {
+    wide, broken, stacked,
+    checked: document.querySelectorAll(".kwindex-label, .kwindex-folder, dl.kwindex-index").length,
+    background: getComputedStyle(document.body).backgroundColor,
+  };
+}"""
+
+
+@pytest.fixture(scope="module", params=sorted(THEMES))
+def themed_site(request, tmp_path_factory):
+    """The example shop as a generated tree with all seven kinds, in one theme."""
+    theme = request.param
+    project = tmp_path_factory.mktemp(theme)
+    shutil.copytree(SHOP, project / "shop")
+    (project / "pyproject.toml").write_text("")
+    (project / "docs").mkdir()
+    (project / "docs" / "conf.py").write_text(
+        'project = "Shop"\nextensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
+        'kwindex_modules = ["shop/**/*.py"]\nkwindex_default_kinds = ["classes", '
+        '"functions", "imports", "tests", "fixtures", "markers", "constants"]\n'
+        f"html_theme = {THEMES[theme]!r}\n"
+    )
+    (project / "docs" / "index.rst").write_text(
+        "Shop\n====\n\n.. toctree::\n\n   kwindex/index\n"
+    )
+    outdir = project / "html"
+    status = build_main(["-q", "-b", "html", str(project / "docs"), str(outdir)])
+    assert status == 0
+    for address in serve(outdir):
+        yield theme, address
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("what", sorted(PAGES))
+def test_pages_fit_the_content_column_of_every_theme(
+    browser, themed_site, what: str, scheme: str, tmp_path_factory
+) -> None:
+    theme, address = themed_site
+    page = browser.new_page()
+    try:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        page.goto(f"{address}/{PAGES[what]}")
+        shots = Path(
+            os.environ.get("KWINDEX_SCREENSHOTS") or tmp_path_factory.getbasetemp()
+        )
+        page.screenshot(path=shots / f"{theme}-{what}-{scheme}.png", full_page=True)
+        layout = page.evaluate(LAYOUT)
+    finally:
+        page.close()
+    assert layout["checked"] > 0
+    assert layout["wide"] == []
+    assert layout["broken"] == []
+    assert layout["stacked"] == []
+    if theme in DARK_THEMES:
+        red = int(layout["background"].split("(")[1].split(",")[0])
+        assert (red < 80) == (scheme == "dark"), layout["background"]
