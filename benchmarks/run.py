@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generate_tree import write_tree
-from static_twin import folder_page, module_page, write_twin
+from static_twin import folder_page, include_path, module_page, write_twin
 
 from sphinx_kwindex.extract import decode_source, index_file, index_source
 from sphinx_kwindex.module_tree import folder_tree
@@ -238,12 +238,15 @@ def measure(size: int, work: Path, repeat: int, with_autoapi: bool) -> list[Row]
     return rows
 
 
-def rewrite_twin_pages(tree: Path, paths: list[str], edited: str, srcdir: Path) -> None:
+def rewrite_twin_pages(
+    tree: Path, paths: list[str], edited: str, srcdir: Path, include: bool = False
+) -> None:
     """What the twin's author would rewrite: the module's page and its folder's."""
     folders = folder_tree(paths)
     folder = folders[edited.rpartition("/")[0]]
     indexes = {path: index_file(tree / path) for path in folder.modules}
-    page = module_page(edited, indexes[edited], folders, "")
+    included = include_path(tree, edited, srcdir, include)
+    page = module_page(edited, indexes[edited], folders, included)
     (srcdir / "twin" / f"{edited}.rst").write_text(page, encoding="utf-8")
     listing = folder_page(folder, folders, indexes)
     (srcdir / "twin" / folder.path / "index.rst").write_text(listing, encoding="utf-8")

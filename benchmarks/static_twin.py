@@ -45,7 +45,7 @@ def write_twin(
                 module,
                 indexes[module],
                 tree,
-                _include(root, module, srcdir, literalinclude),
+                include_path(root, module, srcdir, literalinclude),
             )
             for module in modules
         },
@@ -63,7 +63,7 @@ def write_twin(
     return sorted(pages)
 
 
-def _include(root: Path, module: str, srcdir: Path, wanted: bool) -> str:
+def include_path(root: Path, module: str, srcdir: Path, wanted: bool) -> str:
     """The path a twin page includes its module by, or "" for none."""
     page_folder = (srcdir / "twin" / module).parent
     return os.path.relpath(root / module, page_folder) if wanted else ""

@@ -12,11 +12,15 @@ to a keyword the page no longer holds to the page that holds it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from html import escape
 from itertools import groupby
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sphinx.builders.html import StandaloneHTMLBuilder
 
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.domain import KeywordIndex, get_domain
@@ -27,12 +31,21 @@ from sphinx_kwindex.names import (
     index_page_name,
     letter_anchor,
 )
-from sphinx_kwindex.outputs import has_keyword_index
+from sphinx_kwindex.outputs import (
+    has_keyword_index,
+    load_state,
+    save_state,
+    shared_signature,
+    writes_html_site,
+)
 from sphinx_kwindex.reverse_index import IndexLayout, IndexPage, KeywordGroup
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
+
+INDEX_STATE = ".kwindex-index.json"
+"""What the Keyword Index pages of the last build show, in the output folder."""
 
 
 def render_first_index_page(
@@ -48,14 +61,61 @@ def render_first_index_page(
 
 
 def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """The other pages of a large Keyword Index (``html-collect-pages``)."""
-    if not has_keyword_index(app.builder):
+    """The other pages of a large Keyword Index (``html-collect-pages``),
+    where what they show changed since they were last written.
+
+    A page whose key the index no longer has (the project shrank) stays, as a
+    page that sends saved links on to the pages that hold their keywords.
+    """
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder) or not writes_html_site(builder):
+        return
+    state_path = Path(builder.outdir, INDEX_STATE)
+    previous = load_state(state_path)
+    if not has_keyword_index(builder):
+        for key in previous["pages"]:
+            Path(builder.get_outfilename(index_page_name(key))).unlink(missing_ok=True)
+        state_path.unlink(missing_ok=True)
         return
     layout = get_domain(app.env).index_layout()
-    for page in layout.pages.values():
-        if page.key:
-            context = index_page_context(app.builder, layout, page)
-            yield index_page_name(page.key), context, "page.html"
+    shared = [*shared_signature(builder), _layout_digest(layout)]
+    shows = {key: _page_digest(page) for key, page in layout.pages.items() if key}
+    shows.update((key, "moved") for key in previous["pages"].keys() - shows.keys())
+    for key, digest in sorted(shows.items()):
+        pagename = index_page_name(key)
+        if (
+            previous["shared"] == shared
+            and previous["pages"].get(key) == digest
+            and Path(builder.get_outfilename(pagename)).is_file()
+        ):
+            continue
+        page = layout.pages.get(key) or IndexPage(key)
+        yield pagename, index_page_context(builder, layout, page), "page.html"
+    # Reached once every page above is written.
+    save_state(state_path, {"shared": shared, "pages": shows})
+
+
+def _layout_digest(layout: IndexLayout) -> str:
+    """What every page of the index shows: the letters, the list of pages."""
+    pages = [(page.key, page.subpages) for page in layout.pages.values()]
+    shown = (sorted(layout.first_page_of_letter.items()), pages)
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
+def _page_digest(page: IndexPage) -> str:
+    """What one page of the index shows of its own: keywords and the links
+    to their entries (not their lines, which it does not show)."""
+    shown = (
+        page.subpages,
+        [
+            (
+                group.name,
+                [(e.path, e.kind, e.docname, e.entry_id) for e in group.entries],
+            )
+            for group in page.groups
+        ],
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def index_page_context(
@@ -71,13 +131,16 @@ def index_page_context(
             uris[docname] = builder.get_relative_uri(pagename, docname)
         return uris[docname]
 
-    body = [
-        f"<h1>{escape(title)}</h1>\n",
-        _summary_html(layout),
-        _letters_html(uri_of, pagename, layout),
-    ]
+    body = [f"<h1>{escape(title)}</h1>\n"]
+    if not page.key:  # the first page, written every build: the counts
+        body.append(_summary_html(layout))
+    body.append(_letters_html(uri_of, pagename, layout))
     listing = layout.listing_pages
-    if len(listing) > 1 or page.subpages:
+    moved = page.key not in layout.pages
+    if moved:
+        note = _("The keywords of this page are now on the pages below.")
+        body.append(f'<p class="kwindex-index-moved">{escape(note)}</p>\n')
+    if len(listing) > 1 or page.subpages or moved:
         body.append(_pager_html(uri_of, pagename, layout, page))
     for letter, letter_groups in groupby(page.groups, lambda g: g.letter):
         label = escape(_letter_label(letter))
@@ -88,7 +151,7 @@ def index_page_context(
         body.append('<dl class="kwindex-index">\n')
         body.extend(_group_html(uri_of, g) for g in letter_groups)
         body.append("</dl>\n")
-    if len(layout.pages) > 1:
+    if len(layout.pages) > 1 or moved:
         body.append(_redirect_script(uri_of, pagename, listing))
     return {"title": title, "body": "".join(body), "parents": []}
 
@@ -137,8 +200,9 @@ def _pager_html(
 def _page_item(
     uri_of: Callable[[str], str], pagename: str, page: IndexPage, layout: IndexLayout
 ) -> str:
-    first, last = _first_name(page, layout), _last_name(page, layout)
-    span = escape(first if first == last else f"{first} … {last}")
+    """A page of the list: the letters its keywords start with (a label that
+    changes only when the page does, so other pages need not be rewritten)."""
+    span = escape(_("%s…") % (page.key or _first_name(page, layout)))
     target = index_page_name(page.key)
     if target == pagename:
         return f'<li class="current"><strong>{span}</strong></li>'
@@ -152,13 +216,6 @@ def _first_name(page: IndexPage, layout: IndexLayout) -> str:
     if page.groups:
         return page.groups[0].name
     return _first_name(layout.pages[page.subpages[0]], layout)
-
-
-def _last_name(page: IndexPage, layout: IndexLayout) -> str:
-    """The last keyword on ``page`` or its sub-pages."""
-    if page.subpages:
-        return _last_name(layout.pages[page.subpages[-1]], layout)
-    return page.groups[-1].name
 
 
 def _group_html(uri_of: Callable[[str], str], group: KeywordGroup) -> str:

@@ -1,14 +1,20 @@
-"""Which builders write what besides the documents: source pages, the
-Keyword Index pages, ``kwindex.json``."""
+"""Which builders write what besides the documents (source pages, the
+Keyword Index pages, ``kwindex.json``), and what such pages showed when they
+were last written, so that unchanged ones are not written again."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
+from sphinx_kwindex import __version__
 from sphinx_kwindex.names import KEYWORD_INDEX
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sphinx.builders import Builder
+    from sphinx.builders.html import StandaloneHTMLBuilder
     from sphinx.config import Config
 
 
@@ -41,3 +47,28 @@ def has_keyword_index(builder: Builder) -> bool:
         and builder.name != "singlehtml"
         and keyword_index_enabled(builder.config)
     )
+
+
+def shared_signature(builder: StandaloneHTMLBuilder) -> list[str]:
+    """What every extra page shows alike: the extension's version, the
+    builder, its configuration and tags, its templates."""
+    info = builder.build_info
+    templates = str(builder.templates.newest_template_mtime())
+    return [__version__, builder.name, info.config_hash, info.tags_hash, templates]
+
+
+def load_state(path: Path) -> dict[str, Any]:
+    """What the pages of a kind showed when last written (``{"shared": …,
+    "pages": {…}}``), or nothing when ``path`` holds no such record."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(state, dict) and isinstance(state.get("pages"), dict):
+            return state
+    except (OSError, ValueError):
+        pass
+    return {"shared": None, "pages": {}}
+
+
+def save_state(path: Path, state: dict[str, Any]) -> None:
+    """Record what the pages of a kind show, once they are written."""
+    path.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")

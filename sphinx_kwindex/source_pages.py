@@ -10,7 +10,6 @@ pages of files that are gone or no longer linked are removed.
 from __future__ import annotations
 
 import hashlib
-import json
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,12 +17,17 @@ from typing import TYPE_CHECKING, Any
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.display import status_iterator
 
-from sphinx_kwindex import __version__
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.extract import decode_source, replace_control_characters
 from sphinx_kwindex.names import LINES_PER_SOURCE_PAGE, source_page_name
-from sphinx_kwindex.outputs import has_source_pages, writes_html_site
+from sphinx_kwindex.outputs import (
+    has_source_pages,
+    load_state,
+    save_state,
+    shared_signature,
+    writes_html_site,
+)
 from sphinx_kwindex.parse_cache import parse_cache
 
 if TYPE_CHECKING:
@@ -44,10 +48,10 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
     if not isinstance(builder, StandaloneHTMLBuilder) or not writes_html_site(builder):
         return
     state_path = Path(builder.outdir, STATE_NAME)
-    previous = _load_state(state_path)
+    previous = load_state(state_path)
     records = _linked_records(app) if has_source_pages(builder) else {}
     root = Path(app.config.kwindex_root)
-    shared = _shared_signature(builder)
+    shared = shared_signature(builder)
     shows = {path: _shows(app, root / path, r) for path, r in records.items()}
     parts = {path: previous["pages"].get(path, {}).get("parts", 0) for path in shows}
     for path in previous["pages"].keys() - shows.keys():
@@ -76,8 +80,7 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
         state_path.unlink(missing_ok=True)
         return
     pages = {path: {"shows": shows[path], "parts": parts[path]} for path in shows}
-    state = {"shared": shared, "pages": pages}
-    state_path.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+    save_state(state_path, {"shared": shared, "pages": pages})
 
 
 def _remove_parts(
@@ -112,24 +115,6 @@ def _shows(app: Sphinx, path: Path, record: ModuleRecord) -> list[str]:
         except OSError:
             digest = ""
     return [digest, record.docname, record.anchor]
-
-
-def _shared_signature(builder: StandaloneHTMLBuilder) -> list[str]:
-    """What every source page shows alike: the extension's version, the
-    builder, its configuration and tags, its templates."""
-    info = builder.build_info
-    templates = str(builder.templates.newest_template_mtime())
-    return [__version__, builder.name, info.config_hash, info.tags_hash, templates]
-
-
-def _load_state(path: Path) -> dict[str, Any]:
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(state, dict) and isinstance(state.get("pages"), dict):
-            return state
-    except (OSError, ValueError):
-        pass
-    return {"shared": None, "pages": {}}
 
 
 def source_pages(

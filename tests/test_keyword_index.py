@@ -191,7 +191,7 @@ def test_a_large_index_is_split_into_pages_at_keyword_boundaries(
     assert 'href="kw-index-test_a.html#kw-letter-T"' in later
     pager = parse_html(later).find("kwindex-index-pages")
     items = [" ".join(li.text().split()) for li in pager.iter() if li.tag == "li"]
-    assert items == ["os", "sys", "test_a", "test_b", "test_c", "test_d"]
+    assert items == ["o…", "s…", "test_a…", "test_b…", "test_c…", "test_d…"]
     # A page that is split lists its sub-pages.
     split = parse_html((outdir / "kw-index-t.html").read_text("utf-8"))
     subpages = split.find("kwindex-index-pages")
@@ -267,3 +267,67 @@ def test_editing_a_module_updates_the_index_and_rereads_only_its_page(
     inventory = load_inventory(Path(again.outdir) / "objects.inv")
     assert "tests/test_gadgets.py::json" in inventory["kw:import"]
     assert "tests/test_gadgets.py::os" not in inventory["kw:import"]
+
+
+def index_page_times(outdir: Path) -> dict[str, int]:
+    """``{page: modification time in ns}`` of the Keyword Index pages past the
+    first (which Sphinx writes every build)."""
+    return {
+        p.name: p.stat().st_mtime_ns for p in sorted(outdir.glob("kw-index-*.html"))
+    }
+
+
+SPLIT = {
+    f"tests/test_{letter}.py": f"import os\nimport sys\ndef test_{letter}():\n    pass\n"
+    for letter in "abcd"
+}
+SPLIT_PAGES = {
+    f"{letter}.rst": f"{letter}\n=\n\n.. kwindex:: /tests/test_{letter}.py\n"
+    "   :kinds: functions, imports, tests\n"
+    for letter in "abcd"
+}
+SPLIT_INDEX = "Index\n=====\n\n.. toctree::\n\n   a\n   b\n   c\n   d\n"
+
+
+def test_index_pages_are_written_again_only_where_they_change(
+    make_app, write_project, monkeypatch
+) -> None:
+    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 6)
+    project = write_project({**SPLIT, **SPLIT_PAGES, "index.rst": SPLIT_INDEX})
+    make_app("html", srcdir=project).build()
+    app = make_app("html", srcdir=project)
+    outdir = Path(app.outdir)
+    written = index_page_times(outdir)
+    assert "kw-index-o.html" in written
+    app.build()
+    assert index_page_times(outdir) == written
+    # os.path joins os on its page: that page alone is written again.
+    module = project / "tests" / "test_a.py"
+    module.write_text("import os.path\n" + module.read_text())
+    make_app("html", srcdir=project).build()
+    after = index_page_times(outdir)
+    assert [name for name in after if after[name] != written[name]] == [
+        "kw-index-o.html"
+    ]
+    assert 'id="kw-os.path"' in (outdir / "kw-index-o.html").read_text("utf-8")
+
+
+def test_a_page_the_index_no_longer_has_sends_links_on(
+    make_app, write_project, monkeypatch
+) -> None:
+    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 6)
+    project = write_project({**SPLIT, **SPLIT_PAGES, "index.rst": SPLIT_INDEX})
+    make_app("html", srcdir=project).build()
+    # Three modules fewer: everything fits on the first page again.
+    for letter in "bcd":
+        (project / f"{letter}.rst").unlink()
+    (project / "index.rst").write_text(SPLIT_INDEX.replace("   b\n   c\n   d\n", ""))
+    app = make_app("html", srcdir=project)
+    app.build()
+    outdir = Path(app.outdir)
+    first = (outdir / "kw-index.html").read_text("utf-8")
+    assert list(index_groups(first)) == ["os", "sys", "test_a"]
+    moved = (outdir / "kw-index-test_b.html").read_text("utf-8")
+    assert index_groups(moved) == {}
+    assert "now on the pages below" in moved
+    assert redirect_pages(moved) == {"": "kw-index.html"}
