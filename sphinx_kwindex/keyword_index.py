@@ -78,8 +78,10 @@ def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]
         state_path.unlink(missing_ok=True)
         return
     layout = get_domain(app.env).index_layout()
-    shared = [*shared_signature(builder), _layout_digest(layout)]
-    shows = {key: _page_digest(page) for key, page in layout.pages.items() if key}
+    shared = [*shared_signature(builder), _letters_digest(layout)]
+    shows = {
+        key: _page_digest(layout, page) for key, page in layout.pages.items() if key
+    }
     shows.update((key, "moved") for key in previous["pages"].keys() - shows.keys())
     for key, digest in sorted(shows.items()):
         pagename = index_page_name(key)
@@ -95,26 +97,31 @@ def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]
     save_state(state_path, {"shared": shared, "pages": shows})
 
 
-def _layout_digest(layout: IndexLayout) -> str:
-    """What every page of the index shows: the letters, the list of pages."""
-    pages = [(page.key, page.subpages) for page in layout.pages.values()]
-    shown = (sorted(layout.first_page_of_letter.items()), pages)
-    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+def _letters_digest(layout: IndexLayout) -> str:
+    """What every page of the index shows: the page of each letter."""
+    return _digest(sorted(layout.first_page_of_letter.items()))
 
 
-def _page_digest(page: IndexPage) -> str:
+def _page_digest(layout: IndexLayout, page: IndexPage) -> str:
     """What one page of the index shows of its own: keywords and the links
-    to their entries (not their lines, which it does not show)."""
-    shown = (
-        page.subpages,
-        [
-            (
-                group.name,
-                [(e.path, e.kind, e.docname, e.entry_id) for e in group.entries],
-            )
-            for group in page.groups
-        ],
+    to their entries (not their lines, which it does not show), and the
+    pages around it."""
+    return _digest(
+        (
+            _around(layout, page),
+            [p.key for p in _redirected(layout, page)],
+            [
+                (
+                    group.name,
+                    [(e.path, e.kind, e.docname, e.entry_id) for e in group.entries],
+                )
+                for group in page.groups
+            ],
+        )
     )
+
+
+def _digest(shown: object) -> str:
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
@@ -135,13 +142,10 @@ def index_page_context(
     if not page.key:  # the first page, written every build: the counts
         body.append(_summary_html(layout))
     body.append(_letters_html(uri_of, pagename, layout))
-    listing = layout.listing_pages
-    moved = page.key not in layout.pages
-    if moved:
+    if page.key not in layout.pages:
         note = _("The keywords of this page are now on the pages below.")
         body.append(f'<p class="kwindex-index-moved">{escape(note)}</p>\n')
-    if len(listing) > 1 or page.subpages or moved:
-        body.append(_pager_html(uri_of, pagename, layout, page))
+    body.append(_pager_html(uri_of, pagename, layout, page))
     for letter, letter_groups in groupby(page.groups, lambda g: g.letter):
         label = escape(_letter_label(letter))
         if layout.first_page_of_letter[letter] == page.key:
@@ -151,8 +155,9 @@ def index_page_context(
         body.append('<dl class="kwindex-index">\n')
         body.extend(_group_html(uri_of, g) for g in letter_groups)
         body.append("</dl>\n")
-    if len(layout.pages) > 1 or moved:
-        body.append(_redirect_script(uri_of, pagename, listing))
+    redirected = _redirected(layout, page)
+    if redirected:
+        body.append(_redirect_script(uri_of, pagename, redirected))
     return {"title": title, "body": "".join(body), "parents": []}
 
 
@@ -176,46 +181,69 @@ def _letters_html(
     return f'<p class="kwindex-index-letters">{" | ".join(links)}</p>\n'
 
 
+def _around(layout: IndexLayout, page: IndexPage) -> tuple[list[str], list[str]]:
+    """The pages a page links to besides letters: the pages it is a part of,
+    then its parts, or else the other parts of the page it is a part of (for
+    a page the index no longer has, the parts of the first page)."""
+    if page.key not in layout.pages:
+        return [], list(layout.pages[""].subpages or [""])
+    ancestors = layout.ancestors(page.key) if page.key else []
+    if page.subpages:
+        return ancestors, list(page.subpages)
+    if ancestors:
+        return ancestors, list(layout.pages[ancestors[-1]].subpages)
+    return [], []
+
+
+def _redirected(layout: IndexLayout, page: IndexPage) -> list[IndexPage]:
+    """The pages a link to a keyword this page does not list may go on to:
+    those of its parts (all of them for the first page and for a page the
+    index no longer has); none for a page that is not split."""
+    if page.key not in layout.pages:
+        return layout.listing_pages
+    if not page.subpages:
+        return []
+    return layout.listing_pages_below(page.key)
+
+
 def _pager_html(
-    uri_of: Callable[[str], str], pagename: str, layout: IndexLayout, current: IndexPage
+    uri_of: Callable[[str], str], pagename: str, layout: IndexLayout, page: IndexPage
 ) -> str:
-    """The pages that list keywords, each with its first and last keyword;
-    on a page that is split, its sub-pages first."""
+    """Where a page stands in the index: the pages it is a part of, then its
+    own parts or its neighbours; nothing when the index is one page."""
+    ancestors, around = _around(layout, page)
+    if not ancestors and not around:
+        return ""
     parts = []
-    if current.subpages:
-        heading = escape(_("This part of the index is on these pages"))
-        items = "".join(
-            _page_item(uri_of, pagename, layout.pages[key], layout)
-            for key in current.subpages
+    if ancestors:
+        crumbs = " \u203a ".join(
+            _page_link(uri_of, pagename, layout.pages[key], layout) for key in ancestors
         )
-        parts.append(f"<p>{heading}</p><ul>{items}</ul>")
-    heading = escape(_("Pages"))
+        parts.append(f'<p class="kwindex-index-path">{crumbs}</p>')
+    heading = escape(
+        _("This part of the index is on these pages")
+        if page.subpages or page.key not in layout.pages
+        else _("Pages")
+    )
     items = "".join(
-        _page_item(uri_of, pagename, page, layout) for page in layout.listing_pages
+        ('<li class="current">' if key == page.key else "<li>")
+        + f"{_page_link(uri_of, pagename, layout.pages[key], layout)}</li>"
+        for key in around
     )
     parts.append(f"<p>{heading}</p><ol>{items}</ol>")
     return f'<nav class="kwindex-index-pages">{"".join(parts)}</nav>\n'
 
 
-def _page_item(
+def _page_link(
     uri_of: Callable[[str], str], pagename: str, page: IndexPage, layout: IndexLayout
 ) -> str:
-    """A page of the list: the letters its keywords start with (a label that
-    changes only when the page does, so other pages need not be rewritten)."""
-    span = escape(_("%s…") % (page.key or _first_name(page, layout)))
+    """A link to a page, labelled by the letters its keywords start with (a
+    label that changes only when the page does)."""
+    label = _("%s…") % page.key if page.key else str(KeywordIndex.localname)
     target = index_page_name(page.key)
     if target == pagename:
-        return f'<li class="current"><strong>{span}</strong></li>'
-    uri = escape(uri_of(target))
-    return f'<li><a href="{uri}">{span}</a></li>'
-
-
-def _first_name(page: IndexPage, layout: IndexLayout) -> str:
-    """The first keyword on ``page`` or its sub-pages (a page's own keywords
-    come before those of its sub-pages: they are all of its key)."""
-    if page.groups:
-        return page.groups[0].name
-    return _first_name(layout.pages[page.subpages[0]], layout)
+        return f"<strong>{escape(label)}</strong>"
+    return f'<a href="{escape(uri_of(target))}">{escape(label)}</a>'
 
 
 def _group_html(uri_of: Callable[[str], str], group: KeywordGroup) -> str:
@@ -261,6 +289,7 @@ folded as :func:`~sphinx_kwindex.reverse_index.fold` folds it."""
 def _redirect_script(
     uri_of: Callable[[str], str], pagename: str, listing: list[IndexPage]
 ) -> str:
+    """The script sending a saved link to a keyword on to one of ``listing``."""
     pages = {
         page.key: _page_uri(uri_of, pagename, page.key) or uri_of(pagename)
         for page in listing

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sphinx_kwindex.kinds import KINDS
@@ -91,6 +91,8 @@ class IndexLayout:
     """The key of the page that lists each keyword."""
     first_page_of_letter: dict[str, str]
     module_count: int
+    parents: dict[str, str] = field(default_factory=dict)
+    """The key of the page each page (but the first) is a part of."""
 
     @property
     def keyword_count(self) -> int:
@@ -101,6 +103,23 @@ class IndexLayout:
     def listing_pages(self) -> list[IndexPage]:
         """The pages that list keywords, in index order."""
         return [page for page in self.pages.values() if page.groups]
+
+    def listing_pages_below(self, key: str) -> list[IndexPage]:
+        """The pages that list keywords in the part of the index ``key``
+        is the page of (itself included), in index order."""
+        page = self.pages[key]
+        found = [page] if page.groups else []
+        for subkey in page.subpages:
+            found += self.listing_pages_below(subkey)
+        return found
+
+    def ancestors(self, key: str) -> list[str]:
+        """The keys of the pages ``key`` is a part of, the first page first."""
+        found = []
+        while key in self.parents:
+            key = self.parents[key]
+            found.append(key)
+        return found[::-1]
 
 
 def lay_out_index(
@@ -122,7 +141,8 @@ def lay_out_index(
     for group in groups:
         first_page_of_letter.setdefault(group.letter, page_of[group.name])
         paths.update(entry.path for entry in group.entries)
-    return IndexLayout(pages, page_of, first_page_of_letter, len(paths))
+    parents = {sub: page.key for page in pages.values() for sub in page.subpages}
+    return IndexLayout(pages, page_of, first_page_of_letter, len(paths), parents)
 
 
 def _place(

@@ -189,15 +189,29 @@ def test_a_large_index_is_split_into_pages_at_keyword_boundaries(
     later = (outdir / "kw-index-test_b.html").read_text("utf-8")
     assert "T (continued)" in later
     assert 'href="kw-index-test_a.html#kw-letter-T"' in later
+    # Each page says where it stands, and lists its neighbours: nothing on a
+    # page grows with the number of pages.
     pager = parse_html(later).find("kwindex-index-pages")
+    path = pager.find("kwindex-index-path")
+    assert " ".join(path.text().split()) == (
+        "Keyword Index › t… › te… › tes… › test… › test_…"
+    )
     items = [" ".join(li.text().split()) for li in pager.iter() if li.tag == "li"]
-    assert items == ["o…", "s…", "test_a…", "test_b…", "test_c…", "test_d…"]
+    assert items == ["test_a…", "test_b…", "test_c…", "test_d…"]
+    first = parse_html((outdir / "kw-index.html").read_text("utf-8"))
+    top = first.find("kwindex-index-pages")
+    assert [li.text() for li in top.iter() if li.tag == "li"] == ["o…", "s…", "t…"]
     # A page that is split lists its sub-pages.
     split = parse_html((outdir / "kw-index-t.html").read_text("utf-8"))
     subpages = split.find("kwindex-index-pages")
-    assert next(a.attrs["href"] for a in subpages.iter() if a.tag == "a") == (
-        "kw-index-te.html"
-    )
+    listed = [
+        a.attrs["href"]
+        for li in subpages.iter()
+        if li.tag == "li"
+        for a in li.iter()
+        if a.tag == "a"
+    ]
+    assert listed == ["kw-index-te.html"]
     # The role and objects.inv point at the page that lists the keyword.
     index = (outdir / "index.html").read_text("utf-8")
     assert 'href="kw-index-o.html#kw-os"' in index
