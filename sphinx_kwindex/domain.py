@@ -83,32 +83,31 @@ class KeywordIndex(Index):
         assert isinstance(self.domain, KeywordDomain)
         wanted = None if docnames is None else set(docnames)
         content: dict[str, list[IndexEntry]] = {}
+        labels = {key: _(kind.label) for key, kind in KINDS.items()}
         for group in self.domain.keywords.values():
             entries = [
                 e for e in group.entries if wanted is None or e.docname in wanted
             ]
             if entries:
                 listed = content.setdefault(group.letter or _("Symbols"), [])
-                listed.extend(_index_entries(group.name, entries))
+                listed.extend(_index_entries(group.name, entries, labels))
         return list(content.items()), True
 
 
-def _index_entries(name: str, entries: list[KeywordEntry]) -> list[IndexEntry]:
+def _index_entries(
+    name: str, entries: list[KeywordEntry], labels: dict[str, str]
+) -> list[IndexEntry]:
     if len(entries) == 1:
         (e,) = entries
-        return [IndexEntry(name, 0, e.docname, e.entry_id, _label(e), "", e.path)]
+        return [IndexEntry(name, 0, e.docname, e.entry_id, labels[e.kind], "", e.path)]
     modules = len({e.path for e in entries})
     return [
         IndexEntry(name, 1, "", "", "", "", _("modules: %d") % modules),
         *(
-            IndexEntry(e.path, 2, e.docname, e.entry_id, _label(e), "", "")
+            IndexEntry(e.path, 2, e.docname, e.entry_id, labels[e.kind], "", "")
             for e in entries
         ),
     ]
-
-
-def _label(entry: KeywordEntry) -> str:
-    return _(KINDS[entry.kind].label)
 
 
 class KeywordDomain(Domain):

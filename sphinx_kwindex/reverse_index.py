@@ -48,6 +48,8 @@ class KeywordGroup:
     letter: str
     """The index letter (:data:`SYMBOLS` for names like ``.mod``)."""
     entries: tuple[KeywordEntry, ...]
+    folded: str
+    """The name as the index orders and pages it (:func:`fold`)."""
 
     @property
     def anchor(self) -> str:
@@ -167,7 +169,7 @@ def _place(
         return
     buckets: dict[str, list[KeywordGroup]] = {}
     for group in groups:
-        buckets.setdefault(fold(group.name)[:depth], []).append(group)
+        buckets.setdefault(group.folded[:depth], []).append(group)
     own = buckets.pop(key, [])
     pages[key] = IndexPage(key, tuple(own), tuple(buckets))
     for subkey, subgroups in buckets.items():
@@ -177,7 +179,10 @@ def _place(
 def fold(name: str) -> str:
     """``name`` as the Keyword Index orders and pages it: lower case, its
     first letter without accents (``Éclair`` gives ``eclair``)."""
-    letter = index_letter(name)
+    return _folded(name, index_letter(name))
+
+
+def _folded(name: str, letter: str) -> str:
     return (letter.lower() if letter else name[:1]) + name[1:].lower()
 
 
@@ -191,7 +196,7 @@ def index_sort_key(name: str) -> tuple[str, str, str]:
     """Letters first grouped as ``genindex`` does, case-insensitive, then exact."""
     letter = index_letter(name)
     # Symbols sort before letters, like genindex.
-    return (letter and "1" + letter, fold(name), name)
+    return (letter and "1" + letter, _folded(name, letter), name)
 
 
 def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGroup]:
@@ -206,10 +211,10 @@ def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGro
         of_name.setdefault((entry.path, entry.kind), entry)
     kind_order = {kind: number for number, kind in enumerate(KINDS)}
     groups: dict[str, KeywordGroup] = {}
-    for name in sorted(by_name, key=index_sort_key):
+    for letter, folded, name in sorted(map(index_sort_key, by_name)):
         found = by_name[name]
         ordered = tuple(
             found[key] for key in sorted(found, key=lambda k: (k[0], kind_order[k[1]]))
         )
-        groups[name] = KeywordGroup(name, index_letter(name), ordered)
+        groups[name] = KeywordGroup(name, letter[1:], ordered, folded)
     return groups
