@@ -10,9 +10,14 @@ from sphinx_kwindex.domain import KeywordDomain, derive_project_data
 from sphinx_kwindex.export import export_json
 from sphinx_kwindex.folder_directive import KwindexFolderDirective
 from sphinx_kwindex.keyword_index import collect_index_pages, render_first_index_page
-from sphinx_kwindex.pages import generate_pages, reread_changed_folder_pages
+from sphinx_kwindex.pages import (
+    generate_pages,
+    parse_before_reading,
+    reread_changed_folder_pages,
+)
 from sphinx_kwindex.parse_cache import (
-    load_parsed_modules,
+    find_parsed_modules,
+    load_before_reading,
     merge_handoff,
     purge_handoff,
     save_parsed_modules,
@@ -29,10 +34,12 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     """Register everything the extension is made of.
 
     - config values ``kwindex_*``, checked at ``config-inited``;
-    - the parse cache: loaded at ``builder-inited``, handed back from reading
+    - the parse cache: found at ``builder-inited``, read before the first
+      document is (``env-before-read-docs``), handed back from reading
       processes, saved at ``env-updated``;
     - whole trees: pages generated at ``builder-inited``, folder pages re-read
-      at ``env-get-outdated``;
+      at ``env-get-outdated``, the modules of pages to read parsed at
+      ``env-before-read-docs``;
     - the ``kwindex`` and ``kwindex-folder`` directives, the ``kw`` domain and
       the ``:kw:`` role; the derivation at ``env-updated``;
     - the nodes, their post-transform and HTML visitor, the stylesheet;
@@ -40,13 +47,14 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
       ``kwindex.json`` (``build-finished``).
     """
     config.register(app)
-    # The parsed modules of earlier builds first: generating pages uses them.
-    app.connect("builder-inited", load_parsed_modules, priority=400)
+    app.connect("builder-inited", find_parsed_modules)
+    app.connect("env-before-read-docs", load_before_reading)
     app.connect("env-purge-doc", purge_handoff)
     app.connect("env-merge-info", merge_handoff)
     app.connect("env-updated", save_parsed_modules)
     app.connect("builder-inited", generate_pages)
     app.connect("env-get-outdated", reread_changed_folder_pages)
+    app.connect("env-before-read-docs", parse_before_reading)
     app.add_directive("kwindex", KwindexDirective)
     app.add_directive("kwindex-folder", KwindexFolderDirective)
     app.add_domain(KeywordDomain)

@@ -66,7 +66,7 @@ def generated_tree(env: BuildEnvironment) -> GeneratedTree:
 
 
 def generate_pages(app: Sphinx) -> None:
-    """Write the pages of ``kwindex_modules`` and parse what changed
+    """Write the pages of ``kwindex_modules`` where their text changed
     (``builder-inited``); remove generated pages nobody needs any more."""
     config, env = app.config, app.env
     output_dir = config.kwindex_output_dir
@@ -92,16 +92,6 @@ def generate_pages(app: Sphinx) -> None:
         if listing(folders, folder) != listing(previous, folder)
     )
     setattr(env, _TREE, GeneratedTree(output_dir, folders, reread))
-    # Parsed here, once, in the main process: reading processes fork from it,
-    # so a module's page and its folder's page find it parsed.
-    for module in status_iterator(
-        modules,
-        __("reading indexed modules... "),
-        "darkgreen",
-        len(modules),
-        app.verbosity,
-    ):
-        parse_module(env, (root / module).resolve())
     in_toctree = config.kwindex_toctree == "modules"
     pages = {
         **{module_docname(output_dir, m): module_page(m, in_toctree) for m in modules},
@@ -111,6 +101,36 @@ def generate_pages(app: Sphinx) -> None:
         },
     }
     write_pages(Path(app.srcdir), output_dir, pages)
+
+
+def parse_before_reading(
+    app: Sphinx, env: BuildEnvironment, docnames: list[str]
+) -> None:
+    """Parse the modules that the generated pages about to be read show, once,
+    in the main process (``env-before-read-docs``): reading processes fork
+    from it, so a module's page and its folder's page find it parsed."""
+    tree = generated_tree(env)
+    if not tree.folders:
+        return
+    wanted = set(docnames)
+    modules = sorted(
+        {
+            module
+            for folder in tree.folders.values()
+            for module in folder.modules
+            if module_docname(tree.output_dir, module) in wanted
+            or folder_docname(tree.output_dir, folder.path) in wanted
+        }
+    )
+    root = Path(app.config.kwindex_root)
+    for module in status_iterator(
+        modules,
+        __("reading indexed modules... "),
+        "darkgreen",
+        len(modules),
+        app.verbosity,
+    ):
+        parse_module(env, (root / module).resolve())
 
 
 def write_pages(srcdir: Path, output_dir: str, pages: dict[str, str]) -> None:

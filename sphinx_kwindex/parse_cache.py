@@ -51,12 +51,35 @@ class ParsedModule:
 
 
 class ParseCache:
-    """The parsed modules of one application, by absolute path."""
+    """The parsed modules of one application, by absolute path.
 
-    def __init__(self) -> None:
-        self.parsed: dict[str, ParsedModule] = {}
+    What earlier builds parsed is read from :attr:`file` only when first
+    needed: a build that reads no document never loads it.
+    """
+
+    def __init__(self, file: Path | None = None) -> None:
+        self.file = file
+        """Where earlier builds kept their parsed modules, if anywhere."""
+        self._parsed: dict[str, ParsedModule] | None = None
         self.changed = False
-        """Whether :attr:`parsed` differs from the file of the last build."""
+        """Whether :attr:`parsed` differs from :attr:`file`."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether :attr:`file` was read (or there is none to read)."""
+        return self._parsed is not None
+
+    @property
+    def parsed(self) -> dict[str, ParsedModule]:
+        """Every parsed module by path, :attr:`file`'s first."""
+        if self._parsed is None:
+            self._parsed = self._load()
+        return self._parsed
+
+    def load(self) -> None:
+        """Read :attr:`file` now, if it was not read yet."""
+        if self._parsed is None:
+            self._parsed = self._load()
 
     def parse(self, path: Path) -> tuple[ModuleIndex, ParsedModule | None]:
         """The extraction of the file ``path``, parsed only when its content
@@ -92,28 +115,30 @@ class ParseCache:
             del self.parsed[key]
             self.changed = True
 
-    def load(self, path: Path) -> None:
-        """Take in the cache file ``path`` if this version wrote it."""
+    def _load(self) -> dict[str, ParsedModule]:
+        """The parsed modules of :attr:`file`, if this version wrote it."""
+        if self.file is None:
+            return {}
         try:
-            with path.open("rb") as file:
+            with self.file.open("rb") as file:
                 version, parsed = pickle.load(file)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            return
+            return {}
         except (AttributeError, ImportError):  # written by another version
-            return
+            return {}
         if version == (__version__, CACHE_VERSION) and isinstance(parsed, dict):
-            self.parsed.update(parsed)
-            self.changed = False
+            return parsed
+        return {}
 
     def save(self, path: Path) -> None:
         """Write the cache file ``path`` if anything changed since."""
-        if not self.changed:
+        if not self.changed or self._parsed is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
         with partial.open("wb") as file:
             version = (__version__, CACHE_VERSION)
-            pickle.dump((version, self.parsed), file, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((version, self._parsed), file, pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
         self.changed = False
 
@@ -165,9 +190,12 @@ def merge_handoff(
 
 def keep_parsed(env: BuildEnvironment, keep: Set[str]) -> None:
     """Take in what the documents' reading parsed, then forget the parsed
-    modules whose path is not in ``keep``."""
+    modules whose path is not in ``keep`` (nothing to do where no document
+    was read)."""
     cache = parse_cache(env)
     handoff = _handoff(env)
+    if not cache.loaded and not handoff:
+        return
     for found in handoff.values():
         for key, parsed in found.items():
             cache.take(key, parsed)
@@ -175,10 +203,21 @@ def keep_parsed(env: BuildEnvironment, keep: Set[str]) -> None:
     cache.keep_only(keep)
 
 
-def load_parsed_modules(app: Sphinx) -> None:
-    """Take in the modules parsed by earlier builds (``builder-inited``)."""
+def find_parsed_modules(app: Sphinx) -> None:
+    """Say where the modules parsed by earlier builds are (``builder-inited``);
+    they are read when first needed."""
     if not app.fresh_env_used:
-        parse_cache(app.env).load(Path(app.doctreedir, CACHE_NAME))
+        parse_cache(app.env).file = Path(app.doctreedir, CACHE_NAME)
+
+
+def load_before_reading(
+    app: Sphinx, env: BuildEnvironment, docnames: list[str]
+) -> None:
+    """Read the parsed modules of earlier builds once, in the main process,
+    before documents are read (``env-before-read-docs``): reading processes
+    fork with them."""
+    if docnames:
+        parse_cache(env).load()
 
 
 def save_parsed_modules(app: Sphinx, env: BuildEnvironment) -> None:

@@ -28,7 +28,6 @@ from sphinx_kwindex.outputs import (
     shared_signature,
     writes_html_site,
 )
-from sphinx_kwindex.parse_cache import parse_cache
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
@@ -37,7 +36,8 @@ if TYPE_CHECKING:
 
 STATE_NAME = ".kwindex-sources.json"
 """What the source pages of the last build show: ``{"shared": …, "pages":
-{path: {"shows": [digest, docname, anchor], "parts": n}}}``."""
+{path: {"shows": [digest, docname, anchor], "parts": n, "stamp": [mtime
+in ns, size]}}}``."""
 
 
 def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -52,15 +52,20 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
     records = _linked_records(app) if has_source_pages(builder) else {}
     root = Path(app.config.kwindex_root)
     shared = shared_signature(builder)
-    shows = {path: _shows(app, root / path, r) for path, r in records.items()}
-    parts = {path: previous["pages"].get(path, {}).get("parts", 0) for path in shows}
+    before = {path: previous["pages"].get(path, {}) for path in records}
+    stamps = {path: _stamp(root / path) for path in records}
+    shows = {
+        path: [_digest(root / path, stamps[path], before[path]), r.docname, r.anchor]
+        for path, r in records.items()
+    }
+    parts = {path: before[path].get("parts", 0) for path in shows}
     for path in previous["pages"].keys() - shows.keys():
         _remove_parts(builder, path, previous["pages"][path].get("parts", 1), 0)
     stale = [
         records[path]
         for path in shows
         if previous["shared"] != shared
-        or previous["pages"].get(path, {}).get("shows") != shows[path]
+        or before[path].get("shows") != shows[path]
         or not Path(builder.get_outfilename(source_page_name(path))).is_file()
     ]
     announced = status_iterator(
@@ -79,7 +84,10 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
     if not shows:
         state_path.unlink(missing_ok=True)
         return
-    pages = {path: {"shows": shows[path], "parts": parts[path]} for path in shows}
+    pages = {
+        path: {"shows": shows[path], "parts": parts[path], "stamp": stamps[path]}
+        for path in shows
+    }
     save_state(state_path, {"shared": shared, "pages": pages})
 
 
@@ -102,19 +110,24 @@ def _linked_records(app: Sphinx) -> dict[str, ModuleRecord]:
     return first_record
 
 
-def _shows(app: Sphinx, path: Path, record: ModuleRecord) -> list[str]:
-    """What the source page of ``path`` shows that may change: the file's
-    content (its digest, from the parse cache where it is known) and where
-    the back link leads."""
-    parsed = parse_cache(app.env).parsed.get(str(path))
-    if parsed is not None:
-        digest = parsed.digest.hex()
-    else:
-        try:
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-        except OSError:
-            digest = ""
-    return [digest, record.docname, record.anchor]
+def _stamp(path: Path) -> list[int]:
+    """The file's modification time in ns and size (``[]`` if unreadable)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return [stat.st_mtime_ns, stat.st_size]
+
+
+def _digest(path: Path, stamp: list[int], before: dict[str, Any]) -> str:
+    """The digest of the file's content: the one recorded last time when the
+    file has the same stamp, else read anew."""
+    if stamp and before.get("stamp") == stamp and before.get("shows"):
+        return str(before["shows"][0])
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
 
 
 def source_pages(

@@ -14,7 +14,7 @@ from support import (
     record_read_documents,
 )
 
-from sphinx_kwindex.parse_cache import CACHE_NAME
+from sphinx_kwindex.parse_cache import CACHE_NAME, parse_cache
 
 
 @pytest.fixture
@@ -249,6 +249,22 @@ def test_a_file_unchanged_since_the_last_build_is_not_parsed_again(
     again.build()
     assert read == ["index"]
     assert parsed_files == []
+
+
+def test_a_rebuild_with_nothing_changed_neither_parses_nor_loads_parsed_modules(
+    make_app, tree_project, parsed_files
+) -> None:
+    make_app("html", srcdir=tree_project).build()
+    assert sorted(parsed_files) == ["test_cart.py", "test_checkout.py", "test_price.py"]
+    parsed_files.clear()
+    again = make_app("html", srcdir=tree_project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == []
+    assert parsed_files == []
+    # What earlier builds parsed stays on disk, unread.
+    assert not parse_cache(again.env).loaded
+    assert (Path(again.doctreedir) / CACHE_NAME).is_file()
 
 
 def test_a_generated_tree_builds_the_same_with_two_processes(
