@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path, PurePath
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sphinx_kwindex import __version__
 from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
+from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.present import (
     SORT_ORDERS,
     classify_module,
@@ -23,17 +25,30 @@ from sphinx_kwindex.present import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the keyword index of each file; 1 when one could not be indexed."""
     args = _parser().parse_args(argv)
+    try:
+        return _print_indexes(args)
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _print_indexes(args: argparse.Namespace) -> int:
     failed = False
     modules: list[tuple[str, ModuleIndex]] = []
-    for file in args.files:
-        path = PurePath(file).as_posix()
-        module = index_file(Path(file))
+    for file, problem in _expand(args.paths):
+        if problem:
+            print(problem, file=sys.stderr)
+            failed = True
+            continue
+        path = _shown_path(file, args.root)
+        module = index_file(file)
         if module.problem is not None:
             print(describe_problem(path, module.problem), file=sys.stderr)
             failed = True
@@ -48,13 +63,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+_GLOB_CHARACTERS = frozenset("*?[")
+
+
+def _expand(arguments: Sequence[str]) -> Iterator[tuple[Path, str]]:
+    """Each file the arguments name: a file as it is, a folder's Python files
+    below it, a glob's matches; with a message where an argument names none."""
+    for argument in arguments:
+        path = Path(argument)
+        if _GLOB_CHARACTERS & set(argument):
+            found = find_modules(Path.cwd(), [PurePath(argument).as_posix()]).modules
+            if not found:
+                yield path, f"{argument}: the glob matches no file"
+            yield from ((Path(module), "") for module in found)
+        elif path.is_dir():
+            found = find_modules(path, ["**/*.py"]).modules
+            if not found:
+                yield path, f"{argument}: the folder holds no Python file"
+            yield from ((path / module, "") for module in found)
+        else:
+            yield path, ""
+
+
+def _shown_path(file: Path, root: Path | None) -> str:
+    """The path as shown and used in node ids: relative to ``root`` if given."""
+    if root is None:
+        return file.as_posix()
+    return Path(os.path.relpath(file.resolve(), root.resolve())).as_posix()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sphinx_kwindex",
         description="Print the keyword index of Python files, read statically "
         "(never imported or run).",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="Python files")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="Python files, folders (every .py file below) or globs "
+        "('tests/**/test_*.py', relative to the current folder)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        help="show paths, and so node ids, relative to this folder "
+        "(pytest's rootdir; default: as given)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--kinds",
@@ -64,9 +120,17 @@ def _parser() -> argparse.ArgumentParser:
         f"(default: {', '.join(DEFAULT_KINDS)})",
     )
     parser.add_argument("--sort", choices=SORT_ORDERS, default="name")
-    parser.add_argument("--exclude", type=re.compile, metavar="REGEX")
+    parser.add_argument("--exclude", type=_regex, metavar="REGEX")
     parser.add_argument("--version", action="version", version=__version__)
     return parser
+
+
+def _regex(value: str) -> re.Pattern[str]:
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        message = f"{value!r} is not a valid regular expression: {exc}"
+        raise argparse.ArgumentTypeError(message) from None
 
 
 def _kinds(value: str) -> tuple[str, ...]:

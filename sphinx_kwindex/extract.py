@@ -330,7 +330,7 @@ class _Collector:
     def visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                self.add("imports", alias.name, Location(alias.name, node.lineno))
+                self.add("imports", alias.name, Location(alias.name, alias.lineno))
                 local = alias.asname or alias.name.partition(".")[0]
                 self.aliases[local] = alias.name if alias.asname else local
             return
@@ -341,7 +341,9 @@ class _Collector:
         for alias in node.names:
             if alias.name == "*":
                 continue
-            self.add("imports", alias.name, Location(prefix + alias.name, node.lineno))
+            # The line where the name stands, in a parenthesised list too.
+            location = Location(prefix + alias.name, alias.lineno)
+            self.add("imports", alias.name, location)
             self.aliases[alias.asname or alias.name] = prefix + alias.name
 
     def visit_assignment(

@@ -125,3 +125,68 @@ def test_runs_as_a_module(in_seed: Path) -> None:
         "  Classes (1)",
         "    EtcdRendezvousTest — line 20: Create rendezvous handlers against a real etcd server.",
     ]
+
+
+def test_folders_and_globs_name_their_python_files(
+    in_seed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = "test/distributed/elastic/rendezvous"
+    assert main([folder, "--format", "json", "--kinds", "classes"]) == 0
+    by_folder = [m["path"] for m in json.loads(capsys.readouterr().out)["modules"]]
+    assert by_folder == [
+        f"{folder}/etcd_rendezvous_test.py",
+        f"{folder}/etcd_server_test.py",
+    ]
+    assert main(["test/**/etcd_s*_test.py", "--format", "json"]) == 0
+    by_glob = [m["path"] for m in json.loads(capsys.readouterr().out)["modules"]]
+    assert by_glob == [f"{folder}/etcd_server_test.py"]
+
+
+def test_a_glob_or_folder_naming_nothing_says_so(
+    in_seed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["nothing/**/*.py", SEED, "--kinds", "classes"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "nothing/**/*.py: the glob matches no file"
+    ]
+
+
+def test_root_makes_pytest_style_node_ids(
+    in_seed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(in_seed / "test")
+    relative = SEED.removeprefix("test/")
+    assert main([relative, "--root", "..", "--kinds", "tests", "--format", "json"]) == 0
+    (module,) = json.loads(capsys.readouterr().out)["modules"]
+    assert module["path"] == SEED
+
+
+def test_a_bad_regular_expression_is_a_usage_error_not_a_traceback(
+    in_seed: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx_kwindex", SEED, "--exclude", "[x"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "argument --exclude: '[x' is not a valid regular expression" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(in_seed: Path) -> None:
+    # Enough output to fill the pipe, read by a consumer that stops at once.
+    command = [sys.executable, "-m", "sphinx_kwindex", *[SEED] * 400]
+    command += ["--kinds", "functions,imports"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        process.wait()
+    assert "Traceback" not in errors
+    assert process.returncode == 1

@@ -415,3 +415,14 @@ def test_docstring_control_characters_are_replaced() -> None:
     assert locations(source, "functions", "colourful") == [
         Location("colourful", 1, "Red: \ufffd[31m, bell: \ufffd, tab:\tkept.")
     ]
+
+
+def test_an_imported_name_is_located_on_its_own_line() -> None:
+    source = "from shop.cart import (\n    Cart,\n    CartFullError as Full,\n)\nimport os, \\\n    sys\n"
+    assert locations(source, "imports", "shop.cart") == [Location("shop.cart", 1)]
+    assert locations(source, "imports", "Cart") == [Location("shop.cart.Cart", 2)]
+    assert locations(source, "imports", "CartFullError") == [
+        Location("shop.cart.CartFullError", 3)
+    ]
+    assert locations(source, "imports", "os") == [Location("os", 5)]
+    assert locations(source, "imports", "sys") == [Location("sys", 6)]
