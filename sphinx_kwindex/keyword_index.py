@@ -196,14 +196,18 @@ def _around(layout: IndexLayout, page: IndexPage) -> tuple[list[str], list[str]]
 
 
 def _redirected(layout: IndexLayout, page: IndexPage) -> list[IndexPage]:
-    """The pages a link to a keyword this page does not list may go on to:
-    those of its parts (all of them for the first page and for a page the
-    index no longer has); none for a page that is not split."""
+    """The pages a saved link to a keyword this page does not list may go on
+    to: those of the part of the index it is a page of (of its own parts if
+    it is split; of its parent's otherwise: a keyword moves only within
+    it); all of them for a page the index no longer has. None where the
+    index is one page."""
     if page.key not in layout.pages:
         return layout.listing_pages
-    if not page.subpages:
-        return []
-    return layout.listing_pages_below(page.key)
+    if page.subpages:
+        return layout.listing_pages_below(page.key)
+    if page.key in layout.parents:
+        return layout.listing_pages_below(layout.parents[page.key])
+    return []
 
 
 def _pager_html(
@@ -268,21 +272,17 @@ _REDIRECT = """<script>
 (function () {
   var id = decodeURIComponent(location.hash.slice(1));
   if (id.indexOf("kw-") !== 0 || document.getElementById(id)) return;
-  var name = id.slice(3), first = name.charAt(0).normalize("NFD").charAt(0);
-  var letter = /\\p{L}/u.test(first) || first === "_";
-  var folded = (letter ? first.toLowerCase() : first) + name.slice(1).toLowerCase();
+  var folded = id.slice(3).toLowerCase().normalize("NFD");
   var pages = %s, best = null;
   for (var key in pages) {
-    if (folded.indexOf(key) === 0 && (best === null || key.length > best.length)) {
-      best = key;
-    }
+    if (key <= folded && (best === null || key > best)) best = key;
   }
-  if (best !== null) location.replace(pages[best] + location.hash);
+  if (best !== null && pages[best]) location.replace(pages[best] + location.hash);
 })();
 </script>
 """
-"""Where a saved link ``kw-index….html#kw-NAME`` to a keyword this page no
-longer lists leads: to the page whose key is the longest prefix of the name
+"""Where a saved link ``kw-index….html#kw-NAME`` to a keyword this page does
+not list leads: to the page with the greatest name not after the keyword's,
 folded as :func:`~sphinx_kwindex.reverse_index.fold` folds it."""
 
 
@@ -290,10 +290,9 @@ def _redirect_script(
     uri_of: Callable[[str], str], pagename: str, listing: list[IndexPage]
 ) -> str:
     """The script sending a saved link to a keyword on to one of ``listing``."""
-    pages = {
-        page.key: _page_uri(uri_of, pagename, page.key) or uri_of(pagename)
-        for page in listing
-    }
+    # This page's own address is empty: a keyword it should hold but does
+    # not is nowhere, and the script stays.
+    pages = {page.key: _page_uri(uri_of, pagename, page.key) for page in listing}
     return _REDIRECT % json.dumps(pages, ensure_ascii=True, sort_keys=True).replace(
         "</", "<\\/"
     )

@@ -154,36 +154,64 @@ def _place(
     limit: int,
 ) -> None:
     """Lay out ``groups`` (whose folded names start with ``key``) on the page
-    ``key`` and, if they hold more than ``limit`` links, on sub-pages by the
-    next letter of their names; a name that is all of ``key`` stays on the
-    page itself.
+    ``key`` and, if they hold more than ``limit`` links, on the pages of its
+    parts: its names by their next letter, runs of small letters together on
+    one page (named by the first), a letter too large for a page split the
+    same way. A name that is all of ``key`` stays on the page itself.
 
-    The page of a name is the shortest prefix of it whose names hold at most
-    ``limit`` links: as a project grows, it can only get longer, and the
-    page it had stays, as a list of its sub-pages.
+    A page's name is the first letters of the first keyword it may hold, so
+    each page holds the names from its own up to the next page's: a link to
+    a keyword goes to the page with the greatest name not after the
+    keyword's (what the pages' script does with a saved link).
     """
-    depth = len(key) + 1
-    links = sum(len(group.entries) for group in groups)
+    links = _links(groups)
     if links <= limit or len(groups) == 1:
         pages[key] = IndexPage(key, tuple(groups))
         return
+    pages[key] = IndexPage(key)  # keeps its place before its parts
+    depth = len(key) + 1
     buckets: dict[str, list[KeywordGroup]] = {}
     for group in groups:
         buckets.setdefault(group.folded[:depth], []).append(group)
     own = buckets.pop(key, [])
-    pages[key] = IndexPage(key, tuple(own), tuple(buckets))
-    for subkey, subgroups in buckets.items():
-        _place(pages, subkey, subgroups, limit)
+    parts: list[str] = []
+    run: list[KeywordGroup] = []
+    run_links = 0
+    for bucket, members in buckets.items():
+        size = _links(members)
+        if size > limit and len(members) > 1:
+            _close_run(pages, run, depth, parts)
+            run, run_links = [], 0
+            parts.append(bucket)
+            _place(pages, bucket, members, limit)
+        elif run and run_links + size <= limit:
+            run += members
+            run_links += size
+        else:
+            _close_run(pages, run, depth, parts)
+            run, run_links = list(members), size
+    _close_run(pages, run, depth, parts)
+    pages[key] = IndexPage(key, tuple(own), tuple(parts))
+
+
+def _close_run(
+    pages: dict[str, IndexPage], run: list[KeywordGroup], depth: int, parts: list[str]
+) -> None:
+    """Make the page of a run of small letters, named by its first."""
+    if run:
+        key = run[0].folded[:depth]
+        pages[key] = IndexPage(key, tuple(run))
+        parts.append(key)
+
+
+def _links(groups: Sequence[KeywordGroup]) -> int:
+    return sum(len(group.entries) for group in groups)
 
 
 def fold(name: str) -> str:
-    """``name`` as the Keyword Index orders and pages it: lower case, its
-    first letter without accents (``Éclair`` gives ``eclair``)."""
-    return _folded(name, index_letter(name))
-
-
-def _folded(name: str, letter: str) -> str:
-    return (letter.lower() if letter else name[:1]) + name[1:].lower()
+    """``name`` as the Keyword Index orders and pages it: lower case, accents
+    apart (``Éclair`` gives ``e\u0301clair``), as ``genindex`` orders."""
+    return unicodedata.normalize("NFD", name.lower())
 
 
 def index_letter(name: str) -> str:
@@ -192,11 +220,10 @@ def index_letter(name: str) -> str:
     return first if first.isalpha() or first == "_" else SYMBOLS
 
 
-def index_sort_key(name: str) -> tuple[str, str, str]:
-    """Letters first grouped as ``genindex`` does, case-insensitive, then exact."""
-    letter = index_letter(name)
-    # Symbols sort before letters, like genindex.
-    return (letter and "1" + letter, _folded(name, letter), name)
+def index_sort_key(name: str) -> tuple[int, str, str]:
+    """``genindex``'s order: symbols first, then case- and accent-insensitive
+    (``_`` before letters), then exact."""
+    return (0 if index_letter(name) == SYMBOLS else 1, fold(name), name)
 
 
 def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGroup]:
@@ -211,10 +238,10 @@ def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGro
         of_name.setdefault((entry.path, entry.kind), entry)
     kind_order = {kind: number for number, kind in enumerate(KINDS)}
     groups: dict[str, KeywordGroup] = {}
-    for letter, folded, name in sorted(map(index_sort_key, by_name)):
+    for _symbol, folded, name in sorted(map(index_sort_key, by_name)):
         found = by_name[name]
         ordered = tuple(
             found[key] for key in sorted(found, key=lambda k: (k[0], kind_order[k[1]]))
         )
-        groups[name] = KeywordGroup(name, letter[1:], ordered, folded)
+        groups[name] = KeywordGroup(name, index_letter(name), ordered, folded)
     return groups
