@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
+from sphinx_kwindex.collect import read_rules
 from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
@@ -18,6 +19,7 @@ from sphinx_kwindex.present import (
     SORT_ORDERS,
     classify_module,
     describe_problem,
+    keywords_of,
     location_text,
     parse_kinds,
     select_keywords,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the keyword index of each file; 1 when one could not be indexed."""
     args = _parser().parse_args(argv)
+    args.rules, _source = read_rules(args.root or Path.cwd())
     try:
         return _print_indexes(args)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
@@ -142,9 +145,10 @@ def _kinds(value: str) -> tuple[str, ...]:
 
 
 def _selected(
-    module: ModuleIndex, kind: str, args: argparse.Namespace
+    module: ModuleIndex, path: str, kind: str, args: argparse.Namespace
 ) -> list[Keyword]:
-    return select_keywords(module.of_kind(kind), args.exclude, args.sort)
+    keywords = keywords_of(module, kind, path, args.rules)
+    return select_keywords(keywords, args.exclude, args.sort)
 
 
 def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
@@ -153,7 +157,7 @@ def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
     keywords = {
         kind: [
             {"name": keyword.name, "lines": list(keyword.lines)}
-            for keyword in _selected(module, kind, args)
+            for keyword in _selected(module, path, kind, args)
         ]
         for kind in kinds
     }
@@ -167,7 +171,7 @@ def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
         lines.append(f"  not indexed: {module.problem.message}")
         return "\n".join(lines)
     for kind in args.kinds:
-        keywords = _selected(module, kind, args)
+        keywords = _selected(module, path, kind, args)
         lines.append(f"  {KINDS[kind].heading} ({len(keywords)})")
         for keyword in keywords:
             located = [

@@ -14,6 +14,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.config import rules_for_page
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import module_anchor, source_page_name
@@ -31,6 +32,7 @@ from sphinx_kwindex.present import (
     describe_problem,
     function_qualnames,
     in_general_index,
+    keywords_of,
     parse_kinds,
     select_keywords,
     shown_keyword,
@@ -124,9 +126,12 @@ class KwindexDirective(SphinxDirective):
         else:
             functions = function_qualnames(module.of_kind("functions"))
             index_kinds = set(self.config.kwindex_index_kinds)
+            rules = rules_for_page(self.env, options.kinds)
             for kind in options.kinds:
                 keywords = select_keywords(
-                    module.of_kind(kind), options.exclude, options.sort
+                    keywords_of(module, kind, path, rules),
+                    options.exclude,
+                    options.sort,
                 )
                 shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
                 block += keyword_list(kind, shown, source_path)

@@ -12,11 +12,18 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import NamedTuple
 
+from sphinx_kwindex.collect import (
+    ClassShape,
+    CollectedTest,
+    FunctionShape,
+    ModuleShape,
+    collect_tests,
+)
 from sphinx_kwindex.kinds import KINDS
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -108,6 +115,8 @@ class ModuleIndex:
     """Size of the file in bytes."""
     line_count: int = 0
     problem: Problem | None = None
+    shape: ModuleShape = field(default_factory=ModuleShape)
+    """What pytest's collection needs of the module (``collect.py``)."""
 
     def of_kind(self, kind: str) -> tuple[Keyword, ...]:
         """The keywords of ``kind``, sorted by name (empty for an unknown kind)."""
@@ -128,7 +137,9 @@ def index_file(path: Path) -> ModuleIndex:
 
 
 def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
-    """Index the Python source ``data``; ``filename`` only appears in messages."""
+    """Index the Python source ``data``; ``filename`` appears in messages, and
+    its name decides whether pytest collects tests from it (``test_*.py``,
+    ``*_test.py``)."""
     size, line_count = len(data), len(data.splitlines())
     try:
         text = decode_source(data)
@@ -140,12 +151,26 @@ def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
         return ModuleIndex(size=size, line_count=line_count, problem=tree_or_problem)
     collector = _Collector()
     collector.walk(tree_or_problem.body, ())
+    shape = collector.shape()
+    keywords = collector.keywords()
+    keywords["tests"] = test_keywords(collect_tests(PurePath(filename).name, shape))
     return ModuleIndex(
-        keywords=collector.keywords(),
+        keywords=keywords,
         docstring=first_docstring_line(tree_or_problem),
         size=size,
         line_count=line_count,
+        shape=shape,
     )
+
+
+def test_keywords(tests: Iterable[CollectedTest]) -> tuple[Keyword, ...]:
+    """The ``tests`` keywords of collected ``tests``: one per name, sorted,
+    located where each collecting class has it."""
+    by_name: dict[str, list[Location]] = {}
+    for test in tests:
+        location = Location(test.qualname, test.line, test.doc)
+        by_name.setdefault(test.name, []).append(location)
+    return tuple(Keyword(name, tuple(by_name[name])) for name in sorted(by_name))
 
 
 class SourceDecodeError(UnicodeError):
@@ -243,7 +268,21 @@ class _Collector:
     def __init__(self) -> None:
         self.found: dict[str, dict[str, list[Location]]] = {k: {} for k in KINDS}
         self.aliases: dict[str, str] = {}
-        self.test_classes: set[str] = set()
+        self.functions: set[str] = set()
+        """Qualified names of functions: what is defined in them is local."""
+        self.classes: dict[str, _ClassBuilder] = {}
+        self.module_functions: list[FunctionShape] = []
+        self.module_test_flag: bool | None = None
+        self.not_tests: set[str] = set()
+
+    def shape(self) -> ModuleShape:
+        """What pytest's collection needs of the module walked."""
+        return ModuleShape(
+            tuple(builder.shape() for builder in self.classes.values()),
+            tuple(self.module_functions),
+            self.module_test_flag,
+            frozenset(self.not_tests),
+        )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
         return {
@@ -282,40 +321,42 @@ class _Collector:
     ) -> None:
         location = _definition(node, scope)
         self.add("functions", node.name, location)
-        in_test_class = ".".join(scope) in self.test_classes
-        if node.name.startswith("test") and (not scope or in_test_class):
-            self.add("tests", node.name, location)
-        self.visit_decorators(node, location)
+        fixture = self.visit_decorators(node, location)
+        shape = FunctionShape(node.name, location.line, location.doc, fixture)
+        owner = ".".join(scope)
+        if not scope:
+            self.module_functions.append(shape)
+        elif owner in self.classes:
+            self.classes[owner].functions.append(shape)
+        self.functions.add(location.qualname)
         self.walk(node.body, (*scope, node.name), in_def=True)
 
     def visit_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> None:
         location = _definition(node, scope)
         self.add("classes", node.name, location)
-        if self.is_test_class(node, scope):
-            self.test_classes.add(location.qualname)
         self.visit_decorators(node, location)
+        if not self.is_local(scope):
+            bases = (dotted_name(base) for base in node.bases)
+            self.classes[location.qualname] = _ClassBuilder(
+                location.qualname,
+                location.line,
+                tuple(self.canonical(base) for base in bases if base is not None),
+            )
+            if scope and ".".join(scope) in self.classes:
+                self.classes[".".join(scope)].others.append(node.name)
         self.walk(node.body, (*scope, node.name))
 
-    def is_test_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> bool:
-        """Whether pytest or unittest collects tests from this class by default.
-
-        At module level: ``Test*`` classes and classes deriving from a
-        ``*TestCase`` or from a test class of the same module; inside a test
-        class: ``Test*`` classes (pytest collects those nested).
-        """
-        if scope:
-            return ".".join(scope) in self.test_classes and node.name.startswith("Test")
-        if node.name.startswith("Test"):
-            return True
-        bases = (dotted_name(base) for base in node.bases)
+    def is_local(self, scope: tuple[str, ...]) -> bool:
+        """Whether ``scope`` is, or lies in, a function body."""
         return any(
-            base is not None
-            and (base.endswith("TestCase") or base in self.test_classes)
-            for base in bases
+            ".".join(scope[: end + 1]) in self.functions for end in range(len(scope))
         )
 
-    def visit_decorators(self, node: _DefNode, location: Location) -> None:
+    def visit_decorators(self, node: _DefNode, location: Location) -> bool:
+        """Record the fixture and markers the decorators make; whether it is
+        a fixture."""
         is_function = not isinstance(node, ast.ClassDef)
+        fixture = False
         for decorator in node.decorator_list:
             name = dotted_name(decorator)
             if name is None:
@@ -323,9 +364,11 @@ class _Collector:
             canonical = self.canonical(name)
             if is_function and (name == "fixture" or canonical in _FIXTURE_DECORATORS):
                 self.add("fixtures", _fixture_name(decorator) or node.name, location)
+                fixture = True
             elif marker := _marker_name(canonical):
                 marked = Location(location.qualname, decorator.lineno)
                 self.add("markers", marker, marked)
+        return fixture
 
     def visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -351,12 +394,41 @@ class _Collector:
     ) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = [name for target in targets for name in _assigned_names(target)]
+        self.note_test_flags(targets, node.value, scope)
+        owner = self.classes.get(".".join(scope)) if scope else None
+        if owner is not None:
+            owner.others.extend(names)
         if not scope:
             for name in names:
                 if _UPPER_CASE.match(name):
                     self.add("constants", name, Location(name, node.lineno))
         if "pytestmark" in names and node.value is not None:
             self.visit_pytestmark(node.value, ".".join(scope))
+
+    def note_test_flags(
+        self,
+        targets: Sequence[ast.expr],
+        value: ast.expr | None,
+        scope: tuple[str, ...],
+    ) -> None:
+        """Literal ``__test__ = …`` of the module or a class, and
+        ``name.__test__ = False`` at module level."""
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, bool)):
+            return
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id == "__test__":
+                if not scope:
+                    self.module_test_flag = value.value
+                elif (owner := self.classes.get(".".join(scope))) is not None:
+                    owner.test_flag = value.value
+            elif (
+                not scope
+                and isinstance(target, ast.Attribute)
+                and target.attr == "__test__"
+                and isinstance(target.value, ast.Name)
+                and value.value is False
+            ):
+                self.not_tests.add(target.value.id)
 
     def visit_pytestmark(self, value: ast.expr, qualname: str) -> None:
         marks = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
@@ -369,6 +441,30 @@ class _Collector:
         """``name`` with its first part replaced by what it was imported as."""
         head, dot, rest = name.partition(".")
         return self.aliases.get(head, head) + dot + rest
+
+
+@dataclass(slots=True)
+class _ClassBuilder:
+    """A class's shape while its body is walked."""
+
+    qualname: str
+    line: int
+    bases: tuple[str, ...]
+    functions: list[FunctionShape] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+    test_flag: bool | None = None
+
+    def shape(self) -> ClassShape:
+        names = {function.name for function in self.functions}
+        return ClassShape(
+            self.qualname,
+            self.line,
+            self.bases,
+            tuple(self.functions),
+            tuple(self.others),
+            self.test_flag,
+            bool(names & {"__init__", "__new__"}),
+        )
 
 
 def _definition(node: _DefNode, scope: tuple[str, ...]) -> Location:

@@ -13,11 +13,13 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.config import rules_for_page
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.nodes import kind_labels, page_reference
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import parse_module
+from sphinx_kwindex.present import keywords_of
 from sphinx_kwindex.warnings import Subtype, warn
 
 _COUNTS = 2
@@ -60,6 +62,7 @@ class KwindexFolderDirective(SphinxDirective):
         output_dir = generated_tree(self.env).output_dir
         root = Path(self.config.kwindex_root)
         kinds = list(self.config.kwindex_default_kinds)
+        rules = rules_for_page(self.env, kinds)
         header = [_("Module"), _("Summary"), *(kind_labels(kind)[0] for kind in kinds)]
         rows = []
         for module in modules:
@@ -73,7 +76,10 @@ class KwindexFolderDirective(SphinxDirective):
                 index.problem.message if index.problem is not None else ""
             )
             counts = [
-                "" if index.problem else str(len(index.of_kind(kind))) for kind in kinds
+                ""
+                if index.problem
+                else str(len(keywords_of(index, kind, module, rules)))
+                for kind in kinds
             ]
             rows.append([link, nodes.Text(summary), *map(nodes.Text, counts)])
         return _table(header, rows, classes=["kwindex-folder-modules"])

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
-from sphinx_kwindex.extract import Keyword, Problem
+from sphinx_kwindex.collect import DEFAULT_RULES, CollectRules, collect_tests
+from sphinx_kwindex.extract import Keyword, ModuleIndex, Problem, test_keywords
 from sphinx_kwindex.kinds import KINDS, LinkRule
 from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
 
@@ -52,6 +53,17 @@ def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
     names = [name for name in _KIND_SEPARATORS.split(value) if name]
     kinds = tuple(dict.fromkeys(name for name in names if name in KINDS))
     return kinds, [name for name in names if name not in KINDS]
+
+
+def keywords_of(
+    module: ModuleIndex, kind: str, path: str, rules: CollectRules = DEFAULT_RULES
+) -> tuple[Keyword, ...]:
+    """The keywords of ``kind`` of the module at ``path``: its tests as
+    pytest collects them under ``rules`` (extraction assumed the defaults)."""
+    if kind != "tests" or rules == DEFAULT_RULES:
+        return module.of_kind(kind)
+    basename = PurePosixPath(path).name
+    return test_keywords(collect_tests(basename, module.shape, rules))
 
 
 def select_keywords(

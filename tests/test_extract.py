@@ -11,15 +11,18 @@ import pytest
 from sphinx_kwindex.extract import Location, index_file, index_source
 from sphinx_kwindex.kinds import KINDS
 
+SNIPPET = "test_snippet.py"
+"""The name snippets are parsed under: a test module, as pytest names them."""
+
 
 def names(source: str, kind: str) -> list[str]:
-    module = index_source(textwrap.dedent(source).encode())
+    module = index_source(textwrap.dedent(source).encode(), SNIPPET)
     assert module.problem is None, module.problem
     return [keyword.name for keyword in module.of_kind(kind)]
 
 
 def locations(source: str, kind: str, name: str) -> list[Location]:
-    module = index_source(textwrap.dedent(source).encode())
+    module = index_source(textwrap.dedent(source).encode(), SNIPPET)
     (keyword,) = [k for k in module.of_kind(kind) if k.name == name]
     return list(keyword.locations)
 

@@ -23,7 +23,7 @@ class TestCart:
 
 
 def test_the_table_covers_exactly_the_kinds_extraction_produces() -> None:
-    module = index_source(textwrap.dedent(EVERY_KIND).encode())
+    module = index_source(textwrap.dedent(EVERY_KIND).encode(), "test_every_kind.py")
     assert list(module.keywords) == list(KINDS)
     produced = {kind for kind, keywords in module.keywords.items() if keywords}
     assert produced == set(KINDS)

@@ -19,7 +19,7 @@ class TestPytestStyle:
 
 
 def test_test_locations_give_pytest_node_ids() -> None:
-    module = index_source(textwrap.dedent(TESTS).encode())
+    module = index_source(textwrap.dedent(TESTS).encode(), "test_x.py")
     ((location,),) = [k.locations for k in module.of_kind("tests")]
     node_id = pytest_node_id("tests/test_x.py", location.qualname)
     assert node_id == "tests/test_x.py::TestPytestStyle::TestNested::test_deep"

@@ -1,0 +1,160 @@
+"""How exactly the ``tests`` kind lists what pytest collects, on real suites.
+
+For each suite (a temporary copy of the interpreter's own ``test`` package,
+the test folders of real projects' sdists), real ``pytest --collect-only
+-q`` is the oracle: its node ids (parametrize suffixes set apart) are
+compared with the extension's, module by module. Modules pytest could not
+import (a Windows-only module, a missing dependency) are reported apart and
+left out of the ratios.
+
+    python benchmarks/accuracy.py [--sdists attrs python-dateutil pytest]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from real_suites import prepare_lib_test, prepare_sdist
+
+from sphinx_kwindex.extract import index_file
+from sphinx_kwindex.module_tree import find_modules
+from sphinx_kwindex.names import pytest_node_id
+
+_PARAMETERS = re.compile(r"\[.*\]$")
+_FAILED_MODULE = re.compile(r"^ERROR (\S+\.py)")
+_SKIPPED_MODULE = re.compile(r"^SKIPPED \[\d+\] (\S+\.py):\d+")
+
+
+@dataclass
+class Result:
+    suite: str
+    pytest_ids: set[str] = field(default_factory=set)
+    our_ids: set[str] = field(default_factory=set)
+    items: int = 0
+    not_imported: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> int:
+        return len(self.pytest_ids & self.our_ids)
+
+    @property
+    def recall(self) -> float:
+        return self.found / len(self.pytest_ids) if self.pytest_ids else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.found / len(self.our_ids) if self.our_ids else 1.0
+
+
+def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list[str]]:
+    """Node ids pytest collects under ``folders`` of ``root`` (with its own
+    configuration), and the modules it could not import or skipped whole."""
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-rs"]
+    command += ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
+    command += ["--rootdir", str(root), *folders]
+    # The project under test importable from its checkout (src layout too).
+    paths = [str(root / "src"), str(root), os.environ.get("PYTHONPATH", "")]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
+    done = subprocess.run(
+        command,
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    lines = done.stdout.splitlines()
+    ids = [line for line in lines if "::" in line and not line.startswith("ERROR")]
+    failed = [
+        m.group(1)
+        for line in lines
+        if (m := _FAILED_MODULE.match(line) or _SKIPPED_MODULE.match(line))
+    ]
+    return ids, failed
+
+
+def our_ids(root: Path, modules: list[str]) -> set[str]:
+    found = set()
+    for module in modules:
+        for keyword in index_file(root / module).of_kind("tests"):
+            found.update(
+                pytest_node_id(module, location.qualname)
+                for location in keyword.locations
+            )
+    return found
+
+
+def measure(name: str, root: Path, patterns: list[str]) -> Result:
+    modules = find_modules(root, patterns).modules
+    folders = sorted({module.split("/")[0] for module in modules})
+    items, failed = collect_with_pytest(root, folders)
+    imported = [m for m in modules if m not in set(failed)]
+    # Only the modules both sides look at: pytest also walks other folders.
+    items = [item for item in items if item.partition("::")[0] in set(imported)]
+    result = Result(name, items=len(items), not_imported=failed)
+    result.pytest_ids = {_PARAMETERS.sub("", item) for item in items}
+    result.our_ids = our_ids(root, imported)
+    return result
+
+
+def report(results: list[Result]) -> None:
+    print(f"\n{sys.version.split()[0]}, pytest {pytest_version()}\n")
+    print(
+        "| suite | pytest node ids (items) | listed | right | recall | precision "
+        "| modules not imported or skipped whole |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r.suite} | {len(r.pytest_ids)} ({r.items}) | {len(r.our_ids)} | "
+            f"{r.found} | {r.recall:.3f} | {r.precision:.3f} | {len(r.not_imported)} |"
+        )
+    for r in results:
+        missed = sorted(r.pytest_ids - r.our_ids)
+        extra = sorted(r.our_ids - r.pytest_ids)
+        print(f"\n{r.suite}: {len(missed)} missed, {len(extra)} not collected")
+        for node in missed[:8]:
+            print(f"  missed: {node}")
+        for node in extra[:8]:
+            print(f"  not collected: {node}")
+
+
+def pytest_version() -> str:
+    import pytest
+
+    return pytest.__version__
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sdists", nargs="*", default=["attrs", "python-dateutil", "pytest"]
+    )
+    parser.add_argument("--no-lib-test", action="store_true")
+    parser.add_argument("--work", type=Path)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="kwindex-accuracy-"))
+    suites = []
+    if not args.no_lib_test:
+        suites.append(("CPython Lib/test", *prepare_lib_test(work)))
+    for name in args.sdists:
+        prepared = prepare_sdist(name, work)
+        if prepared is not None:
+            suites.append((name, *prepared))
+    results = [measure(name, root, patterns) for name, root, patterns in suites]
+    report(results)
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Tests as pytest collects them: for each root, the node ids the extension
+lists are asked of real pytest (``--collect-only``), never of our own rules."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from html_contract import keyword_lists, kwindex_blocks
+from support import record_read_documents
+
+from sphinx_kwindex.collect import DEFAULT_RULES, CollectRules, read_rules
+from sphinx_kwindex.extract import index_file
+from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.present import keywords_of
+
+SUITE = {
+    "test_mixins.py": """
+        import unittest
+
+        class FoldMixin(object):
+            def test_fold(self): ...
+            def helper(self): ...
+
+        class TestWithMixin(FoldMixin, unittest.TestCase):
+            def test_own(self): ...
+
+        class Intermediate(unittest.TestCase):
+            def setUp(self): ...
+
+        class Leaf(Intermediate):
+            def testCamel(self): ...
+
+        class Overrides(Leaf):
+            testCamel = None
+            def test_more(self): ...
+    """,
+    "test_rules.py": """
+        import pytest
+
+        class TestSkippedFlag:
+            __test__ = False
+            def test_never(self): ...
+
+        class TestInheritsFlag(TestSkippedFlag):
+            def test_neither(self): ...
+
+        class TestFlagBack(TestSkippedFlag):
+            __test__ = True
+            def test_again(self): ...
+
+        class TestWithInit:
+            def __init__(self): ...
+            def test_not_collected(self): ...
+
+        class TestInheritsInit(TestWithInit):
+            def test_also_not(self): ...
+
+        class TestPlain:
+            def test_one(self): ...
+            class TestNested:
+                def test_deep(self): ...
+            class NotATestName:
+                def test_hidden(self): ...
+
+        class TestChild(TestPlain):
+            def test_two(self): ...
+
+        @pytest.fixture
+        def test_fixture_named_like_a_test(): ...
+
+        def test_function(): ...
+
+        def test_switched_off(): ...
+        test_switched_off.__test__ = False
+
+        def helper_test(): ...
+
+        def outer():
+            class TestLocal:
+                def test_local(self): ...
+    """,
+    "module_off_test.py": """
+        __test__ = False
+
+        def test_nothing(): ...
+    """,
+    "helpers.py": """
+        def test_in_a_helper_file(): ...
+
+        class TestInHelpers:
+            def test_x(self): ...
+    """,
+    "conftest.py": """
+        def test_in_conftest(): ...
+    """,
+}
+
+
+def write_suite(
+    folder: Path, files: dict[str, str], ini: str | None = "[pytest]\n"
+) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    if ini is not None:
+        (folder / "pytest.ini").write_text(ini, encoding="utf-8")
+
+
+def pytest_ids(folder: Path) -> set[str]:
+    """The node ids real pytest collects in ``folder``, parametrize ids apart."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 5), done.stdout + done.stderr
+    return {
+        re.sub(r"\[.*\]$", "", line)
+        for line in done.stdout.splitlines()
+        if "::" in line
+    }
+
+
+def our_ids(folder: Path, rules: CollectRules = DEFAULT_RULES) -> set[str]:
+    ids = set()
+    for path in sorted(folder.rglob("*.py")):
+        relative = path.relative_to(folder).as_posix()
+        for keyword in keywords_of(index_file(path), "tests", relative, rules):
+            ids.update(
+                pytest_node_id(relative, location.qualname)
+                for location in keyword.locations
+            )
+    return ids
+
+
+def test_the_tests_listed_are_those_pytest_collects(tmp_path: Path) -> None:
+    write_suite(tmp_path, SUITE)
+    expected = pytest_ids(tmp_path)
+    assert our_ids(tmp_path) == expected
+    # What the suite is about, spelled out: inherited tests under each class
+    # that collects them, and none of the traps.
+    assert "test_mixins.py::TestWithMixin::test_fold" in expected
+    assert "test_mixins.py::Overrides::test_more" in expected
+    assert "test_mixins.py::Overrides::testCamel" not in expected
+    assert "test_rules.py::TestChild::test_one" in expected
+    assert "test_rules.py::TestFlagBack::test_again" in expected
+    assert not any("Init" in node for node in expected)
+
+
+def test_an_inherited_test_is_located_where_it_is_defined(tmp_path: Path) -> None:
+    write_suite(tmp_path, {"test_mixins.py": SUITE["test_mixins.py"]})
+    (fold,) = [
+        k
+        for k in index_file(tmp_path / "test_mixins.py").of_kind("tests")
+        if k.name == "test_fold"
+    ]
+    assert [(loc.qualname, loc.line) for loc in fold.locations] == [
+        ("TestWithMixin.test_fold", 5)
+    ]
+
+
+CUSTOM = {
+    "check_orders.py": """
+        class CheckOrders:
+            def check_total(self): ...
+            def test_kept(self): ...
+            def helper(self): ...
+
+        class OrdersSuite:
+            def check_empty(self): ...
+
+        class TestNotAClassName:
+            def check_hidden(self): ...
+
+        def check_function(): ...
+        def test_function(): ...
+    """,
+    "test_default_name.py": """
+        def test_not_a_file_name(): ...
+    """,
+}
+
+
+@pytest.mark.parametrize(
+    ("file", "config"),
+    [
+        (
+            "pyproject.toml",
+            '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'
+            'python_classes = ["Check", "*Suite"]\n'
+            'python_functions = ["check_", "test"]\n',
+        ),
+        (
+            "tox.ini",
+            "[pytest]\npython_files = check_*.py\npython_classes = Check *Suite\n"
+            "python_functions = check_ test\n",
+        ),
+        (
+            "setup.cfg",
+            "[tool:pytest]\npython_files =\n    check_*.py\n"
+            "python_classes = Check *Suite\npython_functions = check_ test\n",
+        ),
+    ],
+)
+def test_the_project_s_own_rules_are_read_as_pytest_reads_them(
+    tmp_path: Path, file: str, config: str
+) -> None:
+    write_suite(tmp_path, CUSTOM, ini=None)
+    (tmp_path / file).write_text(config, encoding="utf-8")
+    rules, source = read_rules(tmp_path / "sub" / "folder")
+    assert source == tmp_path / file
+    assert rules == CollectRules(
+        ("check_*.py",), ("Check", "*Suite"), ("check_", "test")
+    )
+    expected = pytest_ids(tmp_path)
+    assert our_ids(tmp_path, rules) == expected
+    assert expected == {
+        "check_orders.py::CheckOrders::check_total",
+        "check_orders.py::CheckOrders::test_kept",
+        "check_orders.py::OrdersSuite::check_empty",
+        "check_orders.py::check_function",
+        "check_orders.py::test_function",
+    }
+
+
+def test_a_file_that_does_not_configure_pytest_is_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "tox.ini").write_text("[tox]\nenvlist = py3\n")
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 88\n")
+    # Nothing above tmp_path configures pytest either.
+    assert read_rules(tmp_path) == (DEFAULT_RULES, None)
+
+
+def test_pages_follow_the_project_s_rules_and_their_changes(
+    make_app, write_project
+) -> None:
+    page = "Orders\n======\n\n.. kwindex:: /check_orders.py\n   :kinds: tests\n"
+    files = {name: textwrap.dedent(text) for name, text in CUSTOM.items()}
+    project = write_project({**files, "index.rst": page})
+    (project / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'
+        'python_functions = ["check_"]\n'
+    )
+    app = make_app("html", srcdir=project)
+    app.build()
+    (block,) = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
+    # Default class names (Test…) with the project's function names.
+    assert keyword_lists(block) == {"tests": ["check_function", "check_hidden"]}
+    # The project changes its rules: the page is read again.
+    (project / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'
+        'python_classes = ["Check"]\npython_functions = ["check_"]\n'
+    )
+    again = make_app("html", srcdir=project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["index"]
+    (block,) = kwindex_blocks((again.outdir / "index.html").read_text("utf-8"))
+    assert keyword_lists(block) == {"tests": ["check_function", "check_total"]}
