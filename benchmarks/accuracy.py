@@ -24,12 +24,14 @@ from pathlib import Path
 
 from real_suites import prepare_lib_test, prepare_sdist
 
+from sphinx_kwindex.collect import read_rules
 from sphinx_kwindex.extract import index_file
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.present import keywords_of
 
 _PARAMETERS = re.compile(r"\[.*\]$")
-_FAILED_MODULE = re.compile(r"^ERROR (\S+\.py)")
+_FAILED_MODULE = re.compile(r"^(?:_+ )?ERROR (?:collecting )?(\S+\.py)")
 _SKIPPED_MODULE = re.compile(r"^SKIPPED \[\d+\] (\S+\.py):\d+")
 
 
@@ -57,8 +59,10 @@ class Result:
 def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list[str]]:
     """Node ids pytest collects under ``folders`` of ``root`` (with its own
     configuration), and the modules it could not import or skipped whole."""
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-rs"]
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-rsE"]
     command += ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
+    # A plugin the suite expects may be missing (pytest-cov): its marks only warn.
+    command += ["-W", "ignore::pytest.PytestUnknownMarkWarning"]
     command += ["--rootdir", str(root), *folders]
     # The project under test importable from its checkout (src layout too).
     paths = [str(root / "src"), str(root), os.environ.get("PYTHONPATH", "")]
@@ -83,9 +87,11 @@ def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list
 
 
 def our_ids(root: Path, modules: list[str]) -> set[str]:
+    """The node ids the extension lists, under the project's own rules."""
+    rules, _source = read_rules(root)
     found = set()
     for module in modules:
-        for keyword in index_file(root / module).of_kind("tests"):
+        for keyword in keywords_of(index_file(root / module), "tests", module, rules):
             found.update(
                 pytest_node_id(module, location.qualname)
                 for location in keyword.locations

@@ -49,10 +49,19 @@ class CollectRules:
     classes: tuple[str, ...] = ("Test",)
     functions: tuple[str, ...] = ("test",)
 
-    def collects_file(self, basename: str) -> bool:
-        """Whether pytest collects a file of this name."""
-        return basename != "conftest.py" and any(
-            fnmatch.fnmatch(basename, pattern) for pattern in self.files
+    def collects_file(self, path: str) -> bool:
+        """Whether pytest collects the file at ``path`` (POSIX, relative to the
+        root or absolute): a pattern with a ``/`` matches the path's end, any
+        other the file's name, as pytest's ``fnmatch_ex`` does."""
+        name = path.rpartition("/")[2]
+        if name == "conftest.py":
+            return False
+        whole = "/" + path.lstrip("/")
+        return any(
+            fnmatch.fnmatch(whole, f"*/{pattern}")
+            if "/" in pattern
+            else fnmatch.fnmatch(name, pattern)
+            for pattern in self.files
         )
 
     def collects_class(self, name: str) -> bool:
@@ -201,10 +210,10 @@ class CollectedTest(NamedTuple):
 
 
 def collect_tests(
-    basename: str, shape: ModuleShape, rules: CollectRules = DEFAULT_RULES
+    path: str, shape: ModuleShape, rules: CollectRules = DEFAULT_RULES
 ) -> list[CollectedTest]:
-    """The tests pytest collects from the module ``basename`` of ``shape``."""
-    if not rules.collects_file(basename) or shape.test_flag is False:
+    """The tests pytest collects from the module at ``path`` of ``shape``."""
+    if not rules.collects_file(path) or shape.test_flag is False:
         return []
     found = [
         CollectedTest(f.name, f.name, f.line, f.doc, "")

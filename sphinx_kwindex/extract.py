@@ -153,7 +153,8 @@ def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
     collector.walk(tree_or_problem.body, ())
     shape = collector.shape()
     keywords = collector.keywords()
-    keywords["tests"] = test_keywords(collect_tests(PurePath(filename).name, shape))
+    path = PurePath(filename).as_posix()
+    keywords["tests"] = test_keywords(collect_tests(path, shape))
     return ModuleIndex(
         keywords=keywords,
         docstring=first_docstring_line(tree_or_problem),

@@ -62,8 +62,7 @@ def keywords_of(
     pytest collects them under ``rules`` (extraction assumed the defaults)."""
     if kind != "tests" or rules == DEFAULT_RULES:
         return module.of_kind(kind)
-    basename = PurePosixPath(path).name
-    return test_keywords(collect_tests(basename, module.shape, rules))
+    return test_keywords(collect_tests(path, module.shape, rules))
 
 
 def select_keywords(

@@ -273,3 +273,19 @@ def test_pages_follow_the_project_s_rules_and_their_changes(
     assert read == ["index"]
     (block,) = kwindex_blocks((again.outdir / "index.html").read_text("utf-8"))
     assert keyword_lists(block) == {"tests": ["check_function", "check_total"]}
+
+
+@pytest.mark.parametrize(
+    ("path", "collected"),
+    [
+        ("testing/python/approx.py", True),
+        ("/abs/project/testing/python/approx.py", True),
+        ("testing/approx.py", False),
+        ("tests/test_x.py", True),
+        ("tests/conftest.py", False),
+        ("tests/helpers.py", False),
+    ],
+)
+def test_file_patterns_with_a_folder_match_the_path(path: str, collected: bool) -> None:
+    rules = CollectRules(files=("test_*.py", "testing/python/*.py"))
+    assert rules.collects_file(path) is collected
