@@ -24,7 +24,7 @@ from pathlib import Path
 
 from real_suites import prepare_lib_test, prepare_sdist
 
-from sphinx_kwindex.collect import read_rules
+from sphinx_kwindex.collect import file_resolver, read_rules
 from sphinx_kwindex.extract import index_file
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
@@ -89,9 +89,11 @@ def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list
 def our_ids(root: Path, modules: list[str]) -> set[str]:
     """The node ids the extension lists, under the project's own rules."""
     rules, _source = read_rules(root)
+    resolve = file_resolver(root, lambda file: index_file(file).shape)
     found = set()
     for module in modules:
-        for keyword in keywords_of(index_file(root / module), "tests", module, rules):
+        index = index_file(root / module)
+        for keyword in keywords_of(index, "tests", module, rules, resolve):
             found.update(
                 pytest_node_id(module, location.qualname)
                 for location in keyword.locations

@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.collect import read_rules
+from sphinx_kwindex.collect import file_resolver, read_rules
 from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the keyword index of each file; 1 when one could not be indexed."""
     args = _parser().parse_args(argv)
-    args.rules, _source = read_rules(args.root or Path.cwd())
+    root = args.root or Path.cwd()
+    args.rules, _source = read_rules(root)
+    args.resolve = file_resolver(root, lambda file: index_file(file).shape)
     try:
         return _print_indexes(args)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
@@ -147,7 +149,7 @@ def _kinds(value: str) -> tuple[str, ...]:
 def _selected(
     module: ModuleIndex, path: str, kind: str, args: argparse.Namespace
 ) -> list[Keyword]:
-    keywords = keywords_of(module, kind, path, args.rules)
+    keywords = keywords_of(module, kind, path, args.rules, args.resolve)
     return select_keywords(keywords, args.exclude, args.sort)
 
 

@@ -195,24 +195,59 @@ class ModuleShape(NamedTuple):
     """A literal module-level ``__test__``."""
     not_tests: frozenset[str] = frozenset()
     """Names given ``name.__test__ = False`` at module level."""
+    imported: tuple[tuple[str, str], ...] = ()
+    """``(name, dotted path)`` of what module-level ``from … import`` binds."""
+
+    @property
+    def foreign_bases(self) -> bool:
+        """Whether a class may come from another module: an imported name, or
+        a base from elsewhere (but ``unittest``)."""
+        local = {cls.qualname for cls in self.classes}
+        return bool(self.imported) or any(
+            base not in local and base not in UNITTEST_CASES
+            for cls in self.classes
+            for base in cls.bases
+        )
 
 
 class CollectedTest(NamedTuple):
     """A test pytest collects: ``qualname`` is its node id's path inside the
     module (``TestCart.test_empty``); ``line`` and ``doc`` are where it is
-    defined, ``defined_in`` the class that defines it (``""`` at module level)."""
+    defined: in the class ``defined_in`` (``""`` at module level) of the
+    module ``defined_path`` (``""``: the module collected)."""
 
     name: str
     qualname: str
     line: int
     doc: str
     defined_in: str
+    defined_path: str = ""
+
+
+class ResolvedClass(NamedTuple):
+    """A base class found in another module: that module's path (as the
+    caller names modules), the class's qualified name there, its shape."""
+
+    path: str
+    qualname: str
+    shape: ModuleShape
+
+
+Resolver = Callable[[str, str], ResolvedClass | None]
+"""Finds the class a dotted base name of the module at a path names."""
+
+ClassRef = tuple[str, str]
+"""A class as ``(module path, qualname)``."""
 
 
 def collect_tests(
-    path: str, shape: ModuleShape, rules: CollectRules = DEFAULT_RULES
+    path: str,
+    shape: ModuleShape,
+    rules: CollectRules = DEFAULT_RULES,
+    resolve: Resolver | None = None,
 ) -> list[CollectedTest]:
-    """The tests pytest collects from the module at ``path`` of ``shape``."""
+    """The tests pytest collects from the module at ``path`` of ``shape``;
+    ``resolve`` finds bases in other modules (else they bring no tests)."""
     if not rules.collects_file(path) or shape.test_flag is False:
         return []
     found = [
@@ -222,58 +257,124 @@ def collect_tests(
         and not f.fixture
         and f.name not in shape.not_tests
     ]
-    classes = {cls.qualname: cls for cls in shape.classes}
+    classes = _Classes(path, shape, resolve)
     for cls in shape.classes:
         if "." not in cls.qualname and cls.qualname not in shape.not_tests:
-            found += _collect_class(cls, classes, rules, cls.qualname)
+            found += _collect_class((path, cls.qualname), classes, rules, cls.qualname)
+    for name, ref in _imported_classes(path, shape, classes):
+        found += _collect_class(ref, classes, rules, name, name)
     return found
 
 
+def _imported_classes(
+    path: str, shape: ModuleShape, classes: _Classes
+) -> Iterator[tuple[str, ClassRef]]:
+    """The classes module-level imports bind, by the name they bind (the last
+    binding of a name wins, a class defined here above all)."""
+    local = {cls.qualname for cls in shape.classes}
+    bound = dict(shape.imported)
+    for name, dotted in bound.items():
+        if name in local or name in shape.not_tests or classes.resolve is None:
+            continue
+        resolved = classes.resolve(path, dotted)
+        if resolved is not None:
+            classes.add_module(resolved.path, resolved.shape)
+            yield name, (resolved.path, resolved.qualname)
+
+
+class _Classes:
+    """The classes of the module collected, and of the modules its bases
+    come from, by :data:`ClassRef`."""
+
+    def __init__(self, path: str, shape: ModuleShape, resolve: Resolver | None):
+        self.path = path
+        self.resolve = resolve
+        self.shapes: dict[ClassRef, ClassShape] = {}
+        self.modules: set[str] = set()
+        self.bases_of: dict[ClassRef, tuple[list[ClassRef], list[str]]] = {}
+        self.add_module(path, shape)
+
+    def add_module(self, path: str, shape: ModuleShape) -> None:
+        if path not in self.modules:
+            self.modules.add(path)
+            self.shapes.update(((path, cls.qualname), cls) for cls in shape.classes)
+
+    def bases(self, ref: ClassRef) -> tuple[list[ClassRef], list[str]]:
+        """The bases of ``ref`` found (in its module or, resolved, another),
+        and the dotted names of those that were not."""
+        if ref not in self.bases_of:
+            found: list[ClassRef] = []
+            others: list[str] = []
+            path, qualname = ref
+            for base in self.shapes[ref].bases:
+                if (path, base) in self.shapes and base != qualname:
+                    found.append((path, base))
+                elif self.resolve is not None and (
+                    resolved := self.resolve(path, base)
+                ):
+                    self.add_module(resolved.path, resolved.shape)
+                    found.append((resolved.path, resolved.qualname))
+                else:
+                    others.append(base)
+            self.bases_of[ref] = (found, others)
+        return self.bases_of[ref]
+
+    def nested(self, ref: ClassRef) -> Iterator[ClassRef]:
+        """The classes defined directly in the body of ``ref``."""
+        path, qualname = ref
+        for module, nested in self.shapes:
+            if module == path and nested.rpartition(".")[0] == qualname:
+                yield module, nested
+
+
 def _collect_class(
-    cls: ClassShape,
-    classes: Mapping[str, ClassShape],
+    ref: ClassRef,
+    classes: _Classes,
     rules: CollectRules,
     node: str,
+    name: str = "",
 ) -> list[CollectedTest]:
-    """The tests of ``cls`` collected under the node path ``node``."""
-    mro = _mro(cls, classes)
-    if _inherited_flag(mro) is False:
+    """The tests of the class ``ref`` collected under the node path ``node``;
+    ``name`` is the name it is bound to, if not its own."""
+    mro = _mro(ref, classes)
+    if _inherited_flag(mro, classes) is False:
         return []
-    unittest_case = _is_test_case(mro, classes)
-    if unittest_case:
-        return list(_methods(mro, node, lambda name: name.startswith("test")))
-    if not rules.collects_class(cls.qualname.rpartition(".")[2]):
+    if _is_test_case(mro, classes):
+        return list(_methods(mro, classes, node, lambda name: name.startswith("test")))
+    if not rules.collects_class(name or ref[1].rpartition(".")[2]):
         return []
-    if any(shape.has_init for shape in mro):
+    if any(classes.shapes[each].has_init for each in mro):
         return []  # pytest warns that it cannot collect it, and skips it
-    found = list(_methods(mro, node, rules.collects_function))
+    found = list(_methods(mro, classes, node, rules.collects_function))
     for nested in _nested_classes(mro, classes):
-        inner = f"{node}.{nested.qualname.rpartition('.')[2]}"
+        inner = f"{node}.{nested[1].rpartition('.')[2]}"
         found += _collect_class(nested, classes, rules, inner)
     return found
 
 
-def _nested_classes(
-    mro: list[ClassShape], classes: Mapping[str, ClassShape]
-) -> Iterator[ClassShape]:
+def _nested_classes(mro: list[ClassRef], classes: _Classes) -> Iterator[ClassRef]:
     """The classes defined in the bodies of a class's ``mro``, inherited ones
     too, the first of each name."""
     seen: set[str] = set()
-    for shape in mro:
-        for nested in classes.values():
-            owner, _, name = nested.qualname.rpartition(".")
-            if owner == shape.qualname and name not in seen:
+    for ref in mro:
+        for nested in classes.nested(ref):
+            name = nested[1].rpartition(".")[2]
+            if name not in seen:
                 seen.add(name)
                 yield nested
 
 
 def _methods(
-    mro: list[ClassShape], node: str, collects: Callable[[str], bool]
+    mro: list[ClassRef],
+    classes: _Classes,
+    node: str,
+    collects: Callable[[str], bool],
 ) -> Iterator[CollectedTest]:
     """The test methods of a class with method resolution order ``mro``: the
     first definition of each name wins, whatever it is."""
     seen: set[str] = set()
-    for shape in mro:
+    for path, qualname in mro:
+        shape = classes.shapes[path, qualname]
         for function in shape.functions:
             if function.name in seen:
                 continue
@@ -284,30 +385,28 @@ def _methods(
                     f"{node}.{function.name}",
                     function.line,
                     function.doc,
-                    shape.qualname,
+                    qualname,
+                    "" if path == classes.path else path,
                 )
         seen.update(shape.others)
 
 
-def _mro(cls: ClassShape, classes: Mapping[str, ClassShape]) -> list[ClassShape]:
-    """``cls`` and its bases of the same module in C3 order (bases from
-    elsewhere left out); a hierarchy Python would refuse falls back to
-    depth-first order."""
+def _mro(ref: ClassRef, classes: _Classes) -> list[ClassRef]:
+    """``ref`` and the bases found, in C3 order; a hierarchy Python would
+    refuse falls back to depth-first order."""
     try:
-        return _c3(cls, classes, set())
+        return _c3(ref, classes, frozenset())
     except ValueError:
-        return list(_depth_first(cls, classes, set()))
+        return list(_depth_first(ref, classes, set()))
 
 
-def _c3(
-    cls: ClassShape, classes: Mapping[str, ClassShape], seen: set[str]
-) -> list[ClassShape]:
-    if cls.qualname in seen:
+def _c3(ref: ClassRef, classes: _Classes, seen: frozenset[ClassRef]) -> list[ClassRef]:
+    if ref in seen:
         raise ValueError("a class that is its own base")
-    seen = seen | {cls.qualname}
-    parents = [classes[base] for base in _local_bases(cls, classes)]
-    sequences = [_c3(parent, classes, seen) for parent in parents] + [parents]
-    merged: list[ClassShape] = [cls]
+    parents = classes.bases(ref)[0]
+    sequences = [_c3(parent, classes, seen | {ref}) for parent in parents]
+    sequences.append(list(parents))
+    merged: list[ClassRef] = [ref]
     while any(sequences):
         for sequence in sequences:
             if not sequence:
@@ -323,35 +422,91 @@ def _c3(
 
 
 def _depth_first(
-    cls: ClassShape, classes: Mapping[str, ClassShape], seen: set[str]
-) -> Iterator[ClassShape]:
-    if cls.qualname in seen:
+    ref: ClassRef, classes: _Classes, seen: set[ClassRef]
+) -> Iterator[ClassRef]:
+    if ref in seen:
         return
-    seen.add(cls.qualname)
-    yield cls
-    for base in _local_bases(cls, classes):
-        yield from _depth_first(classes[base], classes, seen)
+    seen.add(ref)
+    yield ref
+    for base in classes.bases(ref)[0]:
+        yield from _depth_first(base, classes, seen)
 
 
-def _local_bases(cls: ClassShape, classes: Mapping[str, ClassShape]) -> list[str]:
-    """The bases of ``cls`` defined in the same module (Python looks a base
-    up in the module, so its dotted name there is its qualname)."""
-    return [base for base in cls.bases if base in classes and base != cls.qualname]
-
-
-def _inherited_flag(mro: list[ClassShape]) -> bool | None:
+def _inherited_flag(mro: list[ClassRef], classes: _Classes) -> bool | None:
     """``__test__`` as the class would have it, where a literal sets it."""
-    for shape in mro:
-        if shape.test_flag is not None:
-            return shape.test_flag
+    for ref in mro:
+        flag = classes.shapes[ref].test_flag
+        if flag is not None:
+            return flag
     return None
 
 
-def _is_test_case(mro: list[ClassShape], classes: Mapping[str, ClassShape]) -> bool:
-    """Whether a class of this ``mro`` derives from the ``TestCase`` family."""
+def _is_test_case(mro: list[ClassRef], classes: _Classes) -> bool:
+    """Whether a class of this ``mro`` derives from the ``TestCase`` family
+    (a base from elsewhere named ``…TestCase`` is taken for one)."""
     return any(
-        base in UNITTEST_CASES
-        or (base not in classes and base.rpartition(".")[2].endswith("TestCase"))
-        for shape in mro
-        for base in shape.bases
+        base in UNITTEST_CASES or base.rpartition(".")[2].endswith("TestCase")
+        for ref in mro
+        for base in classes.bases(ref)[1]
     )
+
+
+def file_resolver(root: Path, load: Callable[[Path], ModuleShape | None]) -> Resolver:
+    """A :data:`Resolver` over the modules under ``root``, importing as pytest
+    does by default: a dotted name from ``root`` or from the module's
+    ``basedir`` (the first folder above it without an ``__init__.py``); a
+    relative one from the module's package. ``load`` gives a file's shape
+    (None for a file that is not Python); module paths are POSIX, relative
+    to ``root``."""
+    found: dict[tuple[str, str], ResolvedClass | None] = {}
+
+    def resolve(path: str, dotted: str) -> ResolvedClass | None:
+        key = (path, dotted)
+        if key not in found:
+            found[key] = _resolve(root, load, path, dotted)
+        return found[key]
+
+    return resolve
+
+
+def _resolve(
+    root: Path, load: Callable[[Path], ModuleShape | None], path: str, dotted: str
+) -> ResolvedClass | None:
+    for parts in _candidate_parts(root, path, dotted):
+        for split in range(len(parts) - 1, 0, -1):
+            module, qualname = parts[:split], ".".join(parts[split:])
+            for file in (
+                root.joinpath(*module[:-1], module[-1] + ".py"),
+                root.joinpath(*module, "__init__.py"),
+            ):
+                if not file.is_file():
+                    continue
+                shape = load(file)
+                if shape is None:
+                    return None
+                if any(cls.qualname == qualname for cls in shape.classes):
+                    relative = file.relative_to(root).as_posix()
+                    return ResolvedClass(relative, qualname, shape)
+                return None  # the module is there, the class is not (re-exported)
+    return None
+
+
+def _candidate_parts(root: Path, path: str, dotted: str) -> Iterator[list[str]]:
+    """The dotted name as path parts from ``root``, where Python could import
+    it from."""
+    folder = Path(path).parent.parts
+    if dotted.startswith("."):
+        rest = dotted.lstrip(".")
+        up = len(dotted) - len(rest) - 1
+        package = list(folder)
+        if up > len(package) or not rest:
+            return
+        yield [*package[: len(package) - up], *rest.split(".")]
+        return
+    parts = dotted.split(".")
+    basedir = list(folder)
+    while basedir and root.joinpath(*basedir, "__init__.py").is_file():
+        basedir.pop()
+    if basedir:
+        yield [*basedir, *parts]
+    yield parts

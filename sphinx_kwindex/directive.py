@@ -25,7 +25,7 @@ from sphinx_kwindex.nodes import (
     page_reference,
 )
 from sphinx_kwindex.pages import generated_tree
-from sphinx_kwindex.parse_cache import parse_module
+from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.present import (
     SORT_ORDERS,
     classify_module,
@@ -127,9 +127,10 @@ class KwindexDirective(SphinxDirective):
             functions = function_qualnames(module.of_kind("functions"))
             index_kinds = set(self.config.kwindex_index_kinds)
             rules = rules_for_page(self.env, options.kinds)
+            resolve = module_resolver(self.env, self.env.docname)
             for kind in options.kinds:
                 keywords = select_keywords(
-                    keywords_of(module, kind, path, rules),
+                    keywords_of(module, kind, path, rules, resolve),
                     options.exclude,
                     options.sort,
                 )

@@ -137,6 +137,7 @@ class KeywordDomain(Domain):
         # data, not domain objects).
         self._keywords: dict[str, KeywordGroup] = {}
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
+        self._linked: frozenset[str] = frozenset()
 
     @property
     def modules(self) -> dict[str, list[ModuleRecord]]:
@@ -157,6 +158,12 @@ class KeywordDomain(Domain):
         order), derived after every read phase from modules not under
         ``:no-index:``."""
         return self._keywords
+
+    @property
+    def linked_sources(self) -> frozenset[str]:
+        """The modules some entry links to the source page of, derived after
+        every read phase."""
+        return self._linked
 
     def index_layout(self) -> IndexLayout:
         """The pages of the Keyword Index, laid out once per reverse index."""
@@ -188,6 +195,7 @@ class KeywordDomain(Domain):
         self._keywords = build_reverse_index(
             entry for record in records if record.indexed for entry in record.keywords
         )
+        self._linked = frozenset(r.path for r in records if r.linked_to_source)
         return {
             folder
             for folder in folders.keys() | previous.keys()

@@ -60,6 +60,8 @@ class Location(NamedTuple):
     brings in (``os.path``, ``.mod.name``), or ``""`` for the module itself.
     ``line`` is 1-based: the line of ``def``/``class``, not of a decorator.
     ``doc`` is the first line of the docstring, for classes and functions.
+    ``path`` is the module that defines it when that is another one (a test
+    inherited from a base class elsewhere), else ``""``.
 
     Locations and keywords are named tuples, not dataclasses: a large
     project's environment holds hundreds of thousands, and tuples unpickle
@@ -69,6 +71,7 @@ class Location(NamedTuple):
     qualname: str
     line: int
     doc: str = ""
+    path: str = ""
 
 
 class Keyword(NamedTuple):
@@ -169,7 +172,7 @@ def test_keywords(tests: Iterable[CollectedTest]) -> tuple[Keyword, ...]:
     located where each collecting class has it."""
     by_name: dict[str, list[Location]] = {}
     for test in tests:
-        location = Location(test.qualname, test.line, test.doc)
+        location = Location(test.qualname, test.line, test.doc, test.defined_path)
         by_name.setdefault(test.name, []).append(location)
     return tuple(Keyword(name, tuple(by_name[name])) for name in sorted(by_name))
 
@@ -275,6 +278,7 @@ class _Collector:
         self.module_functions: list[FunctionShape] = []
         self.module_test_flag: bool | None = None
         self.not_tests: set[str] = set()
+        self.imported: list[tuple[str, str]] = []
 
     def shape(self) -> ModuleShape:
         """What pytest's collection needs of the module walked."""
@@ -283,6 +287,7 @@ class _Collector:
             tuple(self.module_functions),
             self.module_test_flag,
             frozenset(self.not_tests),
+            tuple(self.imported),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -310,6 +315,8 @@ class _Collector:
                 self.visit_class(node, scope)
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 self.visit_import(node)
+                if not scope and isinstance(node, ast.ImportFrom):
+                    self.note_imported(node)
             elif isinstance(node, ast.Assign | ast.AnnAssign):
                 if not in_def:
                     self.visit_assignment(node, scope)
@@ -370,6 +377,15 @@ class _Collector:
                 marked = Location(location.qualname, decorator.lineno)
                 self.add("markers", marker, marked)
         return fixture
+
+    def note_imported(self, node: ast.ImportFrom) -> None:
+        """Names a module-level ``from … import`` binds: pytest collects an
+        imported test class as one of the module's own."""
+        module = "." * node.level + (node.module or "")
+        prefix = module if module.endswith(".") else module + "."
+        for alias in node.names:
+            if alias.name != "*":
+                self.imported.append((alias.asname or alias.name, prefix + alias.name))
 
     def visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):

@@ -18,7 +18,7 @@ from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.nodes import kind_labels, page_reference
 from sphinx_kwindex.pages import generated_tree
-from sphinx_kwindex.parse_cache import parse_module
+from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.present import keywords_of
 from sphinx_kwindex.warnings import Subtype, warn
 
@@ -63,6 +63,7 @@ class KwindexFolderDirective(SphinxDirective):
         root = Path(self.config.kwindex_root)
         kinds = list(self.config.kwindex_default_kinds)
         rules = rules_for_page(self.env, kinds)
+        resolve = module_resolver(self.env, self.env.docname)
         header = [_("Module"), _("Summary"), *(kind_labels(kind)[0] for kind in kinds)]
         rows = []
         for module in modules:
@@ -78,7 +79,7 @@ class KwindexFolderDirective(SphinxDirective):
             counts = [
                 ""
                 if index.problem
-                else str(len(keywords_of(index, kind, module, rules)))
+                else str(len(keywords_of(index, kind, module, rules, resolve)))
                 for kind in kinds
             ]
             rows.append([link, nodes.Text(summary), *map(nodes.Text, counts)])

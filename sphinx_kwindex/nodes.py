@@ -38,7 +38,8 @@ class kwindex_keywords(nodes.General, nodes.Element):
     (the module's, or ``""`` where entries do not link to source pages).
 
     Its only child is a text of the names, so that search indexes them. Once
-    resolved, HTML builders find ``source_uris`` (part to address) and
+    resolved, HTML builders find ``source_uris`` (``(module, part)`` to
+    address, ``""`` for the block's own module) and
     ``api_links`` (an
     ``(href, title, external)`` or ``None`` per entry) on it.
     """
@@ -92,7 +93,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     """The HTML of a keyword list (every name and docstring escaped)."""
     kind, entries = node["kind"], node["entries"]
     heading, singular = kind_labels(kind)
-    source_uris: dict[int, str] = node.get("source_uris", {})
+    source_uris: dict[tuple[str, int], str] = node.get("source_uris", {})
     api_links = node.get("api_links") or (None,) * len(entries)
     line_format = _("line %d")
     parts = [
@@ -135,17 +136,22 @@ def _name_html(name: str, api_link: tuple[str, str, bool] | None) -> str:
 
 
 def _location_html(
-    location: ShownLocation, source_uris: dict[int, str], line_format: str
+    location: ShownLocation,
+    source_uris: dict[tuple[str, int], str],
+    line_format: str,
 ) -> str:
-    shown, line, doc = location
+    shown, line, doc, path = location
     html = f'<code class="kwindex-qualname">{escape(shown)}</code> ' if shown else ""
     line_text = escape(line_format % line)
-    source_uri = source_uris.get(source_page_part(line))
+    source_uri = source_uris.get((path, source_page_part(line)))
     if source_uri:
         href = escape(f"{source_uri}#L{line}")
         html += f'<a class="kwindex-line" href="{href}">{line_text}</a>'
     else:
         html += f'<span class="kwindex-line">{line_text}</span>'
+    if path:
+        module = f'<code class="kwindex-defined-in">{escape(path)}</code>'
+        html += " " + escape(_("in %s")).replace("%s", module)
     if doc:
         html += f' <span class="kwindex-doc">{escape(doc)}</span>'
     return html

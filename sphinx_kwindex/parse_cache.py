@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from sphinx_kwindex import __version__
+from sphinx_kwindex.collect import ModuleShape, Resolver, file_resolver
 from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 CACHE_NAME = "kwindex-parsed.pickle"
-CACHE_VERSION = 3
+CACHE_VERSION = 5
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
 _HANDOFF = "_kwindex_parsed_while_reading"
@@ -162,6 +163,19 @@ def parse_module(env: BuildEnvironment, path: Path, docname: str = "") -> Module
     if parsed is not None and docname:
         _handoff(env).setdefault(docname, {})[str(path)] = parsed
     return index
+
+
+def module_resolver(env: BuildEnvironment, docname: str) -> Resolver:
+    """Finds base classes in the modules under ``kwindex_root``, parsed
+    through this cache; the document ``docname`` is read again when a module
+    it took a base class from changes."""
+    root = Path(env.config.kwindex_root)
+
+    def load(path: Path) -> ModuleShape:
+        env.note_dependency(str(path.resolve()), docname=docname)
+        return parse_module(env, path.resolve(), docname).shape
+
+    return file_resolver(root, load)
 
 
 def _handoff(env: BuildEnvironment) -> dict[str, dict[str, ParsedModule]]:

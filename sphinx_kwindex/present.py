@@ -11,7 +11,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
-from sphinx_kwindex.collect import DEFAULT_RULES, CollectRules, collect_tests
+from sphinx_kwindex.collect import (
+    DEFAULT_RULES,
+    CollectRules,
+    Resolver,
+    collect_tests,
+)
 from sphinx_kwindex.extract import Keyword, ModuleIndex, Problem, test_keywords
 from sphinx_kwindex.kinds import KINDS, LinkRule
 from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
@@ -33,6 +38,8 @@ class ShownLocation(NamedTuple):
     line: int
     doc: str
     """The first line of the docstring, for classes and functions."""
+    path: str = ""
+    """The module the line is in, when it is another one (an inherited test)."""
 
 
 class ShownKeyword(NamedTuple):
@@ -56,13 +63,20 @@ def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
 
 
 def keywords_of(
-    module: ModuleIndex, kind: str, path: str, rules: CollectRules = DEFAULT_RULES
+    module: ModuleIndex,
+    kind: str,
+    path: str,
+    rules: CollectRules = DEFAULT_RULES,
+    resolve: Resolver | None = None,
 ) -> tuple[Keyword, ...]:
     """The keywords of ``kind`` of the module at ``path``: its tests as
-    pytest collects them under ``rules`` (extraction assumed the defaults)."""
-    if kind != "tests" or rules == DEFAULT_RULES:
+    pytest collects them under ``rules``, bases in other modules found by
+    ``resolve`` (extraction assumed the default rules and saw one module)."""
+    if kind != "tests" or (
+        rules == DEFAULT_RULES and (resolve is None or not module.shape.foreign_bases)
+    ):
         return module.of_kind(kind)
-    return test_keywords(collect_tests(path, module.shape, rules))
+    return test_keywords(collect_tests(path, module.shape, rules, resolve))
 
 
 def select_keywords(
@@ -109,15 +123,21 @@ def shown_locations(
             shown_name(path, kind, keyword.name, location.qualname),
             location.line,
             location.doc,
+            location.path,
         )
         for location in keyword.locations
     )
 
 
-def location_text(location: ShownLocation, line_format: str = "line %d") -> str:
-    """A location as plain text: ``A.setUp, line 12: Set up.``"""
-    shown, line, doc = location
+def location_text(
+    location: ShownLocation, line_format: str = "line %d", in_format: str = "in %s"
+) -> str:
+    """A location as plain text: ``A.setUp, line 12: Set up.``; a line of
+    another module says which (``line 12 in tests/base.py``)."""
+    shown, line, doc, path = location
     text = (shown + ", " if shown else "") + line_format % line
+    if path:
+        text += " " + in_format % path
     return f"{text}: {doc}" if doc else text
 
 

@@ -95,17 +95,22 @@ def current_builder(transform: SphinxPostTransform) -> Builder:
 
 def source_uris(
     builder: Builder, docname: str, path: str, entries: Iterable[ShownKeyword]
-) -> dict[int, str]:
-    """The address of each part of the source page of ``path`` that a line
-    of ``entries`` is on."""
+) -> dict[tuple[str, int], str]:
+    """The address of each part of a source page that a line of ``entries``
+    is on: of ``path``'s (keyed ``""``), and of another module's that has a
+    source page (an inherited test's)."""
+    linked = get_domain(builder.env).linked_sources
     parts = {
-        source_page_part(location.line)
+        (location.path, source_page_part(location.line))
         for entry in entries
         for location in entry.locations
+        if not location.path or location.path in linked
     }
     return {
-        part: builder.get_relative_uri(docname, source_page_name(path, part))
-        for part in sorted(parts)
+        (other, part): builder.get_relative_uri(
+            docname, source_page_name(other or path, part)
+        )
+        for other, part in sorted(parts)
     }
 
 
@@ -200,10 +205,12 @@ def expand_keyword_list(
     if not entries:
         block += nodes.paragraph("", _("None."))
         return block
-    line_format = _("line %d")
+    line_format, in_format = _("line %d"), _("in %s")
     entry_list = nodes.bullet_list(classes=["kwindex-entries"])
     for entry, reference in zip(entries, references, strict=True):
-        located = [location_text(loc, line_format) for loc in entry.locations]
+        located = [
+            location_text(loc, line_format, in_format) for loc in entry.locations
+        ]
         # A target, not the item's id: LaTeX and Texinfo only label targets.
         paragraph = nodes.paragraph("", "", nodes.target("", "", ids=[entry.entry_id]))
         paragraph += reference or nodes.literal(

@@ -13,7 +13,13 @@ import pytest
 from html_contract import keyword_lists, kwindex_blocks
 from support import record_read_documents
 
-from sphinx_kwindex.collect import DEFAULT_RULES, CollectRules, read_rules
+from sphinx_kwindex.collect import (
+    DEFAULT_RULES,
+    CollectRules,
+    Resolver,
+    file_resolver,
+    read_rules,
+)
 from sphinx_kwindex.extract import index_file
 from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.present import keywords_of
@@ -137,11 +143,14 @@ def pytest_ids(folder: Path) -> set[str]:
     }
 
 
-def our_ids(folder: Path, rules: CollectRules = DEFAULT_RULES) -> set[str]:
+def our_ids(
+    folder: Path, rules: CollectRules = DEFAULT_RULES, resolve: Resolver | None = None
+) -> set[str]:
     ids = set()
     for path in sorted(folder.rglob("*.py")):
         relative = path.relative_to(folder).as_posix()
-        for keyword in keywords_of(index_file(path), "tests", relative, rules):
+        module = index_file(path)
+        for keyword in keywords_of(module, "tests", relative, rules, resolve):
             ids.update(
                 pytest_node_id(relative, location.qualname)
                 for location in keyword.locations
@@ -289,3 +298,92 @@ def test_pages_follow_the_project_s_rules_and_their_changes(
 def test_file_patterns_with_a_folder_match_the_path(path: str, collected: bool) -> None:
     rules = CollectRules(files=("test_*.py", "testing/python/*.py"))
     assert rules.collects_file(path) is collected
+
+
+ACROSS = {
+    "tests/__init__.py": "",
+    "tests/base.py": """
+        import unittest
+
+        class Mixin:
+            def test_from_mixin(self): ...
+
+        class BaseCase(unittest.TestCase):
+            def test_from_base(self): ...
+            def test_overridden(self): ...
+    """,
+    "tests/pkg/__init__.py": "",
+    "tests/pkg/shared.py": """
+        class TestShared:
+            def test_shared(self): ...
+    """,
+    "tests/test_absolute.py": """
+        from tests.base import BaseCase, Mixin
+
+        class TestBoth(Mixin, BaseCase):
+            def test_overridden(self): ...
+    """,
+    "tests/pkg/test_relative.py": """
+        from ..base import Mixin
+        from .shared import TestShared as Shared
+
+        class TestRelative(Mixin):
+            def test_own(self): ...
+
+        class TestFromShared(Shared):
+            pass
+    """,
+    "tests/test_dotted.py": """
+        import tests.pkg.shared
+        from tests import base
+
+        class TestDotted(tests.pkg.shared.TestShared):
+            pass
+
+        class ModuleAttribute(base.BaseCase):
+            pass
+    """,
+}
+
+
+def test_bases_in_other_modules_bring_their_tests(tmp_path: Path) -> None:
+    write_suite(tmp_path, ACROSS)
+    expected = pytest_ids(tmp_path)
+    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
+    assert our_ids(tmp_path, resolve=resolve) == expected
+    assert "tests/test_absolute.py::TestBoth::test_from_mixin" in expected
+    assert "tests/pkg/test_relative.py::TestFromShared::test_shared" in expected
+    assert "tests/test_dotted.py::ModuleAttribute::test_from_base" in expected
+    # Without a resolver, other modules' bases bring nothing.
+    assert "tests/test_dotted.py::TestDotted::test_shared" not in our_ids(tmp_path)
+
+
+def test_an_inherited_test_says_which_module_defines_it(
+    make_app, write_project
+) -> None:
+    files = {name: textwrap.dedent(text) for name, text in ACROSS.items()}
+    page = "Tests\n=====\n\n.. kwindex:: /tests/test_absolute.py\n   :kinds: tests\n\n"
+    page += ".. kwindex:: /tests/base.py\n"
+    project = write_project({**files, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    html = (app.outdir / "index.html").read_text("utf-8")
+    (block, _base) = kwindex_blocks(html)
+    mixin = next(
+        entry
+        for entry in block.find_all("kwindex-entry")
+        if entry.find("kwindex-name").text() == "test_from_mixin"
+    )
+    line = mixin.find("kwindex-line")
+    assert line.attrs["href"] == "_kwsource/tests/base.py.html#L5"
+    assert mixin.find("kwindex-defined-in").text() == "tests/base.py"
+    assert (app.outdir / "_kwsource/tests/base.py.html").is_file()
+    # Editing the base re-reads the page that inherits from it.
+    base = project / "tests" / "base.py"
+    base.write_text(base.read_text() + "\n    def test_added(self): ...\n")
+    again = make_app("html", srcdir=project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["index"]
+    (block, _base) = kwindex_blocks((again.outdir / "index.html").read_text("utf-8"))
+    assert "test_added" in keyword_lists(block)["tests"]
