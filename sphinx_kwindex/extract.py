@@ -279,6 +279,8 @@ class _Collector:
         self.module_test_flag: bool | None = None
         self.not_tests: set[str] = set()
         self.imported: list[tuple[str, str]] = []
+        self.script_only = 0
+        """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
     def shape(self) -> ModuleShape:
         """What pytest's collection needs of the module walked."""
@@ -320,6 +322,12 @@ class _Collector:
             elif isinstance(node, ast.Assign | ast.AnnAssign):
                 if not in_def:
                     self.visit_assignment(node, scope)
+            elif isinstance(node, ast.If) and _is_main_guard(node.test):
+                # Run as a script only: pytest never sees what it defines.
+                self.script_only += 1
+                self.walk(node.body, scope, in_def)
+                self.script_only -= 1
+                self.walk(node.orelse, scope, in_def)
             elif isinstance(node, _COMPOUND):
                 for block in _nested_blocks(node):
                     self.walk(block, scope, in_def)
@@ -332,7 +340,7 @@ class _Collector:
         fixture = self.visit_decorators(node, location)
         shape = FunctionShape(node.name, location.line, location.doc, fixture)
         owner = ".".join(scope)
-        if not scope:
+        if not scope and not self.script_only:
             self.module_functions.append(shape)
         elif owner in self.classes:
             self.classes[owner].functions.append(shape)
@@ -343,7 +351,7 @@ class _Collector:
         location = _definition(node, scope)
         self.add("classes", node.name, location)
         self.visit_decorators(node, location)
-        if not self.is_local(scope):
+        if not self.is_local(scope) and not self.script_only:
             bases = (dotted_name(base) for base in node.bases)
             self.classes[location.qualname] = _ClassBuilder(
                 location.qualname,
@@ -488,6 +496,20 @@ def _definition(node: _DefNode, scope: tuple[str, ...]) -> Location:
     return Location(
         ".".join((*scope, node.name)), node.lineno, first_docstring_line(node)
     )
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+    ):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s.id for s in sides if isinstance(s, ast.Name)]
+    texts = [s.value for s in sides if isinstance(s, ast.Constant)]
+    return names == ["__name__"] and texts == ["__main__"]
 
 
 def _nested_blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:

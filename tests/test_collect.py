@@ -89,6 +89,12 @@ SUITE = {
         def outer():
             class TestLocal:
                 def test_local(self): ...
+
+        if __name__ == "__main__":
+            class TestOnlyWhenRunAsAScript(TestPlain):
+                def test_script(self): ...
+
+            def test_script_function(): ...
     """,
     "module_off_test.py": """
         __test__ = False
