@@ -24,11 +24,15 @@ from pathlib import Path
 
 from real_suites import prepare_lib_test, prepare_sdist
 
-from sphinx_kwindex.collect import file_resolver, read_rules
+from sphinx_kwindex.collect import (
+    CollectedTest,
+    collect_tests,
+    file_resolver,
+    read_rules,
+)
 from sphinx_kwindex.extract import index_file
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
-from sphinx_kwindex.present import keywords_of
 
 _PARAMETERS = re.compile(r"\[.*\]$")
 _FAILED_MODULE = re.compile(r"^(?:_+ )?ERROR (?:collecting )?(\S+\.py)")
@@ -42,6 +46,13 @@ class Result:
     our_ids: set[str] = field(default_factory=set)
     items: int = 0
     not_imported: list[str] = field(default_factory=list)
+    counted: int = 0
+    """Parametrized tests (found by both) whose number of items the
+    extension states."""
+    counts_equal: int = 0
+    ids_known: int = 0
+    """Parametrized tests (found by both) whose item ids the extension states."""
+    ids_equal: int = 0
 
     @property
     def found(self) -> int:
@@ -86,18 +97,16 @@ def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list
     return ids, failed
 
 
-def our_ids(root: Path, modules: list[str]) -> set[str]:
-    """The node ids the extension lists, under the project's own rules."""
+def our_tests(root: Path, modules: list[str]) -> dict[str, CollectedTest]:
+    """The tests the extension lists, by node id, under the project's own
+    rules, bases found across the suite."""
     rules, _source = read_rules(root)
     resolve = file_resolver(root, lambda file: index_file(file).shape)
-    found = set()
+    found = {}
     for module in modules:
-        index = index_file(root / module)
-        for keyword in keywords_of(index, "tests", module, rules, resolve):
-            found.update(
-                pytest_node_id(module, location.qualname)
-                for location in keyword.locations
-            )
+        shape = index_file(root / module).shape
+        for test in collect_tests(module, shape, rules, resolve):
+            found[pytest_node_id(module, test.qualname)] = test
     return found
 
 
@@ -109,8 +118,22 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
     # Only the modules both sides look at: pytest also walks other folders.
     items = [item for item in items if item.partition("::")[0] in set(imported)]
     result = Result(name, items=len(items), not_imported=failed)
-    result.pytest_ids = {_PARAMETERS.sub("", item) for item in items}
-    result.our_ids = our_ids(root, imported)
+    by_node: dict[str, set[str]] = {}
+    for item in items:
+        node = _PARAMETERS.sub("", item)
+        by_node.setdefault(node, set()).add(item[len(node) :].strip("[]"))
+    result.pytest_ids = set(by_node)
+    ours = our_tests(root, imported)
+    result.our_ids = set(ours)
+    for node in result.pytest_ids & result.our_ids:
+        test = ours[node]
+        stated = test.items != 1 or test.item_ids is not None  # marks seen
+        if stated and test.items is not None:
+            result.counted += 1
+            result.counts_equal += test.items == len(by_node[node])
+        if test.item_ids is not None:
+            result.ids_known += 1
+            result.ids_equal += set(test.item_ids) == by_node[node]
     return result
 
 
@@ -118,13 +141,16 @@ def report(results: list[Result]) -> None:
     print(f"\n{sys.version.split()[0]}, pytest {pytest_version()}\n")
     print(
         "| suite | pytest node ids (items) | listed | right | recall | precision "
+        "| item counts stated / equal | item ids stated / equal "
         "| modules not imported or skipped whole |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.suite} | {len(r.pytest_ids)} ({r.items}) | {len(r.our_ids)} | "
-            f"{r.found} | {r.recall:.3f} | {r.precision:.3f} | {len(r.not_imported)} |"
+            f"{r.found} | {r.recall:.3f} | {r.precision:.3f} | "
+            f"{r.counted} / {r.counts_equal} | {r.ids_known} / {r.ids_equal} | "
+            f"{len(r.not_imported)} |"
         )
     for r in results:
         missed = sorted(r.pytest_ids - r.our_ids)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -159,6 +159,16 @@ def _matches(name: str, options: Iterable[str]) -> bool:
     )
 
 
+class Parameters(NamedTuple):
+    """One ``pytest.mark.parametrize``: the ids of its parameter sets as
+    pytest makes them, or ``ids`` None where they depend on values only a
+    run knows; ``size`` None where even their number does."""
+
+    size: int | None
+    ids: tuple[str, ...] | None
+    argnames: tuple[str, ...] = ()
+
+
 class FunctionShape(NamedTuple):
     """A ``def`` as collection sees it."""
 
@@ -166,6 +176,10 @@ class FunctionShape(NamedTuple):
     line: int
     doc: str
     fixture: bool
+    parameters: tuple[Parameters, ...] = ()
+    """Its ``parametrize`` marks, the one nearest the ``def`` first."""
+    arguments: tuple[str, ...] = ()
+    """The arguments pytest fills (no default; a method's first left out)."""
 
 
 class ClassShape(NamedTuple):
@@ -183,6 +197,8 @@ class ClassShape(NamedTuple):
     """A literal ``__test__`` in its body."""
     has_init: bool
     """Whether its body defines ``__init__`` or ``__new__``."""
+    parameters: tuple[Parameters, ...] = ()
+    """Its ``parametrize`` marks (decorators, ``pytestmark``)."""
 
 
 class ModuleShape(NamedTuple):
@@ -197,6 +213,8 @@ class ModuleShape(NamedTuple):
     """Names given ``name.__test__ = False`` at module level."""
     imported: tuple[tuple[str, str], ...] = ()
     """``(name, dotted path)`` of what module-level ``from … import`` binds."""
+    parameters: tuple[Parameters, ...] = ()
+    """The module's ``parametrize`` marks (``pytestmark``)."""
 
     @property
     def foreign_bases(self) -> bool:
@@ -222,6 +240,12 @@ class CollectedTest(NamedTuple):
     doc: str
     defined_in: str
     defined_path: str = ""
+    items: int | None = 1
+    """How many items pytest makes of it (parametrized), None if only a run
+    can tell."""
+    item_ids: tuple[str, ...] | None = None
+    """The ids of its items (``[a-1]`` without brackets) where it is
+    parametrized and they are known."""
 
 
 class ResolvedClass(NamedTuple):
@@ -251,12 +275,15 @@ def collect_tests(
     if not rules.collects_file(path) or shape.test_flag is False:
         return []
     found = [
-        CollectedTest(f.name, f.name, f.line, f.doc, "")
+        CollectedTest(
+            f.name, f.name, f.line, f.doc, "", "",
+            *_items((*f.parameters, *shape.parameters), f.arguments),
+        )
         for f in shape.functions
         if rules.collects_function(f.name)
         and not f.fixture
         and f.name not in shape.not_tests
-    ]
+    ]  # fmt: skip
     classes = _Classes(path, shape, resolve)
     for cls in shape.classes:
         if "." not in cls.qualname and cls.qualname not in shape.not_tests:
@@ -288,6 +315,7 @@ class _Classes:
 
     def __init__(self, path: str, shape: ModuleShape, resolve: Resolver | None):
         self.path = path
+        self.module_parameters = shape.parameters
         self.resolve = resolve
         self.shapes: dict[ClassRef, ClassShape] = {}
         self.modules: set[str] = set()
@@ -339,13 +367,18 @@ def _collect_class(
     mro = _mro(ref, classes)
     if _inherited_flag(mro, classes) is False:
         return []
+    marks = (
+        *(p for each in mro for p in classes.shapes[each].parameters),
+        *classes.module_parameters,
+    )
     if _is_test_case(mro, classes):
-        return list(_methods(mro, classes, node, lambda name: name.startswith("test")))
+        # unittest runs its methods: pytest does not parametrize them.
+        return list(_methods(mro, classes, node, _unittest_name, ()))
     if not rules.collects_class(name or ref[1].rpartition(".")[2]):
         return []
     if any(classes.shapes[each].has_init for each in mro):
         return []  # pytest warns that it cannot collect it, and skips it
-    found = list(_methods(mro, classes, node, rules.collects_function))
+    found = list(_methods(mro, classes, node, rules.collects_function, marks))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
         found += _collect_class(nested, classes, rules, inner)
@@ -364,14 +397,20 @@ def _nested_classes(mro: list[ClassRef], classes: _Classes) -> Iterator[ClassRef
                 yield nested
 
 
+def _unittest_name(name: str) -> bool:
+    return name.startswith("test")
+
+
 def _methods(
     mro: list[ClassRef],
     classes: _Classes,
     node: str,
     collects: Callable[[str], bool],
+    marks: tuple[Parameters, ...],
 ) -> Iterator[CollectedTest]:
     """The test methods of a class with method resolution order ``mro``: the
-    first definition of each name wins, whatever it is."""
+    first definition of each name wins, whatever it is; ``marks`` are the
+    class's and module's ``parametrize`` marks."""
     seen: set[str] = set()
     for path, qualname in mro:
         shape = classes.shapes[path, qualname]
@@ -387,6 +426,7 @@ def _methods(
                     function.doc,
                     qualname,
                     "" if path == classes.path else path,
+                    *_items((*function.parameters, *marks), function.arguments),
                 )
         seen.update(shape.others)
 
@@ -510,3 +550,39 @@ def _candidate_parts(root: Path, path: str, dotted: str) -> Iterator[list[str]]:
     if basedir:
         yield [*basedir, *parts]
     yield parts
+
+
+BUILTIN_FIXTURES = frozenset(
+    {
+        "cache", "capfd", "capfdbinary", "caplog", "capsys", "capsysbinary",
+        "capteesys", "doctest_namespace", "monkeypatch", "pytestconfig",
+        "pytester", "record_property", "record_testsuite_property",
+        "record_xml_attribute", "recwarn", "request", "subtests", "testdir",
+        "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory",
+    }
+)  # fmt: skip
+"""pytest's own fixtures: none of them is parametrized."""
+
+
+def _items(
+    marks: Sequence[Parameters], arguments: Iterable[str]
+) -> tuple[int | None, tuple[str, ...] | None]:
+    """How many items ``parametrize`` marks (nearest first) make, and their
+    ids: one item per combination, its id the marks' ids joined by ``-`` in
+    that order. ``(1, None)`` without marks; None where only a run knows,
+    as where a fixture of the project's (perhaps parametrized itself) fills
+    an argument."""
+    if not marks:
+        return 1, None
+    filled = {name for mark in marks for name in mark.argnames}
+    if set(arguments) - filled - BUILTIN_FIXTURES:
+        return None, None
+    count: int | None = 1
+    ids: list[str] | None = []
+    for mark in marks:
+        count = None if count is None or mark.size is None else count * mark.size
+        if ids is None or mark.ids is None:
+            ids = None
+        else:
+            ids = [f"{a}-{b}" for a in ids for b in mark.ids] if ids else list(mark.ids)
+    return count, tuple(ids) if ids else None

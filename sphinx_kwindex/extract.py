@@ -22,9 +22,11 @@ from sphinx_kwindex.collect import (
     CollectedTest,
     FunctionShape,
     ModuleShape,
+    Parameters,
     collect_tests,
 )
 from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.parameters import PARAMETRIZE, parametrize_ids
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
@@ -72,6 +74,9 @@ class Location(NamedTuple):
     line: int
     doc: str = ""
     path: str = ""
+    items: int | None = 1
+    """For a test: how many items pytest makes of it (None: only a run
+    knows)."""
 
 
 class Keyword(NamedTuple):
@@ -172,7 +177,9 @@ def test_keywords(tests: Iterable[CollectedTest]) -> tuple[Keyword, ...]:
     located where each collecting class has it."""
     by_name: dict[str, list[Location]] = {}
     for test in tests:
-        location = Location(test.qualname, test.line, test.doc, test.defined_path)
+        location = Location(
+            test.qualname, test.line, test.doc, test.defined_path, test.items
+        )
         by_name.setdefault(test.name, []).append(location)
     return tuple(Keyword(name, tuple(by_name[name])) for name in sorted(by_name))
 
@@ -279,6 +286,7 @@ class _Collector:
         self.module_test_flag: bool | None = None
         self.not_tests: set[str] = set()
         self.imported: list[tuple[str, str]] = []
+        self.module_parameters: list[Parameters] = []
         self.script_only = 0
         """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
@@ -290,6 +298,7 @@ class _Collector:
             self.module_test_flag,
             frozenset(self.not_tests),
             tuple(self.imported),
+            tuple(self.module_parameters),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -337,8 +346,11 @@ class _Collector:
     ) -> None:
         location = _definition(node, scope)
         self.add("functions", node.name, location)
-        fixture = self.visit_decorators(node, location)
-        shape = FunctionShape(node.name, location.line, location.doc, fixture)
+        fixture, parameters = self.visit_decorators(node, location)
+        arguments = _filled_arguments(node, is_method=bool(scope))
+        shape = FunctionShape(
+            node.name, location.line, location.doc, fixture, parameters, arguments
+        )
         owner = ".".join(scope)
         if not scope and not self.script_only:
             self.module_functions.append(shape)
@@ -350,13 +362,14 @@ class _Collector:
     def visit_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> None:
         location = _definition(node, scope)
         self.add("classes", node.name, location)
-        self.visit_decorators(node, location)
+        _fixture, parameters = self.visit_decorators(node, location)
         if not self.is_local(scope) and not self.script_only:
             bases = (dotted_name(base) for base in node.bases)
             self.classes[location.qualname] = _ClassBuilder(
                 location.qualname,
                 location.line,
                 tuple(self.canonical(base) for base in bases if base is not None),
+                parameters=list(parameters),
             )
             if scope and ".".join(scope) in self.classes:
                 self.classes[".".join(scope)].others.append(node.name)
@@ -368,11 +381,15 @@ class _Collector:
             ".".join(scope[: end + 1]) in self.functions for end in range(len(scope))
         )
 
-    def visit_decorators(self, node: _DefNode, location: Location) -> bool:
+    def visit_decorators(
+        self, node: _DefNode, location: Location
+    ) -> tuple[bool, tuple[Parameters, ...]]:
         """Record the fixture and markers the decorators make; whether it is
-        a fixture."""
+        a fixture, and its ``parametrize`` marks (nearest the ``def`` first,
+        as pytest applies them)."""
         is_function = not isinstance(node, ast.ClassDef)
         fixture = False
+        parameters: list[Parameters] = []
         for decorator in node.decorator_list:
             name = dotted_name(decorator)
             if name is None:
@@ -384,7 +401,14 @@ class _Collector:
             elif marker := _marker_name(canonical):
                 marked = Location(location.qualname, decorator.lineno)
                 self.add("markers", marker, marked)
-        return fixture
+                if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
+                    parameters.append(self.parameters(decorator))
+        return fixture, tuple(reversed(parameters))
+
+    def parameters(self, call: ast.Call) -> Parameters:
+        """What ``pytest.mark.parametrize(...)`` makes, as far as its literal
+        arguments tell."""
+        return parametrize_ids(call, self.canonical)
 
     def note_imported(self, node: ast.ImportFrom) -> None:
         """Names a module-level ``from … import`` binds: pytest collects an
@@ -461,6 +485,15 @@ class _Collector:
             name = dotted_name(mark)
             if name is not None and (marker := _marker_name(self.canonical(name))):
                 self.add("markers", marker, Location(qualname, mark.lineno))
+                if marker == PARAMETRIZE and isinstance(mark, ast.Call):
+                    self.note_parameters(qualname, self.parameters(mark))
+
+    def note_parameters(self, qualname: str, parameters: Parameters) -> None:
+        """A ``pytestmark`` parametrize of the module or a class."""
+        if not qualname:
+            self.module_parameters.append(parameters)
+        elif (owner := self.classes.get(qualname)) is not None:
+            owner.parameters.append(parameters)
 
     def canonical(self, name: str) -> str:
         """``name`` with its first part replaced by what it was imported as."""
@@ -478,6 +511,7 @@ class _ClassBuilder:
     functions: list[FunctionShape] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     test_flag: bool | None = None
+    parameters: list[Parameters] = field(default_factory=list)
 
     def shape(self) -> ClassShape:
         names = {function.name for function in self.functions}
@@ -489,6 +523,7 @@ class _ClassBuilder:
             tuple(self.others),
             self.test_flag,
             bool(names & {"__init__", "__new__"}),
+            tuple(self.parameters),
         )
 
 
@@ -496,6 +531,24 @@ def _definition(node: _DefNode, scope: tuple[str, ...]) -> Location:
     return Location(
         ".".join((*scope, node.name)), node.lineno, first_docstring_line(node)
     )
+
+
+def _filled_arguments(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool
+) -> tuple[str, ...]:
+    """The arguments pytest fills with fixtures or parameters: those without
+    a default, a method's first (``self``) left out."""
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    without_default = positional[: len(positional) - len(args.defaults)]
+    if is_method and without_default:
+        without_default = without_default[1:]
+    keyword_only = [
+        arg
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        if default is None
+    ]
+    return tuple(arg.arg for arg in (*without_default, *keyword_only))
 
 
 def _is_main_guard(test: ast.expr) -> bool:

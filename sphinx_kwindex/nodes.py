@@ -140,7 +140,7 @@ def _location_html(
     source_uris: dict[tuple[str, int], str],
     line_format: str,
 ) -> str:
-    shown, line, doc, path = location
+    shown, line, doc, path, items = location
     html = f'<code class="kwindex-qualname">{escape(shown)}</code> ' if shown else ""
     line_text = escape(line_format % line)
     source_uri = source_uris.get((path, source_page_part(line)))
@@ -152,9 +152,18 @@ def _location_html(
     if path:
         module = f'<code class="kwindex-defined-in">{escape(path)}</code>'
         html += " " + escape(_("in %s")).replace("%s", module)
+    if items != 1:
+        html += f' <span class="kwindex-items">({escape(items_text(items))})</span>'
     if doc:
         html += f' <span class="kwindex-doc">{escape(doc)}</span>'
     return html
+
+
+def items_text(items: int | None) -> str:
+    """How many items a parametrized test makes, in the current language."""
+    if items is None:
+        return _("items known when pytest runs")
+    return _("%d items") % items
 
 
 def add_stylesheet(app: Sphinx) -> None:

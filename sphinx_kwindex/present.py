@@ -7,7 +7,7 @@ keyword's locations and a module are described.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
@@ -40,6 +40,8 @@ class ShownLocation(NamedTuple):
     """The first line of the docstring, for classes and functions."""
     path: str = ""
     """The module the line is in, when it is another one (an inherited test)."""
+    items: int | None = 1
+    """For a test: how many items pytest makes of it (None: only a run knows)."""
 
 
 class ShownKeyword(NamedTuple):
@@ -124,21 +126,33 @@ def shown_locations(
             location.line,
             location.doc,
             location.path,
+            location.items,
         )
         for location in keyword.locations
     )
 
 
 def location_text(
-    location: ShownLocation, line_format: str = "line %d", in_format: str = "in %s"
+    location: ShownLocation,
+    line_format: str = "line %d",
+    in_format: str = "in %s",
+    items_text: Callable[[int | None], str] | None = None,
 ) -> str:
     """A location as plain text: ``A.setUp, line 12: Set up.``; a line of
-    another module says which (``line 12 in tests/base.py``)."""
-    shown, line, doc, path = location
+    another module says which (``line 12 in tests/base.py``), a
+    parametrized test how many items it makes (``items_text``)."""
+    shown, line, doc, path, items = location
     text = (shown + ", " if shown else "") + line_format % line
     if path:
         text += " " + in_format % path
+    if items != 1:
+        text += f" ({(items_text or default_items_text)(items)})"
     return f"{text}: {doc}" if doc else text
+
+
+def default_items_text(items: int | None) -> str:
+    """``4 items``, or that only a run tells (English, for the command line)."""
+    return "items known when pytest runs" if items is None else f"{items} items"
 
 
 def describe_problem(path: str, problem: Problem) -> str:

@@ -22,6 +22,7 @@ from sphinx_kwindex.api_links import reference_href, resolve_api_reference
 from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.names import source_page_name, source_page_part
 from sphinx_kwindex.nodes import (
+    items_text,
     kind_labels,
     kwindex_keywords,
     kwindex_related,
@@ -209,7 +210,8 @@ def expand_keyword_list(
     entry_list = nodes.bullet_list(classes=["kwindex-entries"])
     for entry, reference in zip(entries, references, strict=True):
         located = [
-            location_text(loc, line_format, in_format) for loc in entry.locations
+            location_text(loc, line_format, in_format, items_text)
+            for loc in entry.locations
         ]
         # A target, not the item's id: LaTeX and Texinfo only label targets.
         paragraph = nodes.paragraph("", "", nodes.target("", "", ids=[entry.entry_id]))

@@ -17,6 +17,7 @@ from sphinx_kwindex.collect import (
     DEFAULT_RULES,
     CollectRules,
     Resolver,
+    collect_tests,
     file_resolver,
     read_rules,
 )
@@ -393,3 +394,87 @@ def test_an_inherited_test_says_which_module_defines_it(
     assert read == ["index"]
     (block, _base) = kwindex_blocks((again.outdir / "index.html").read_text("utf-8"))
     assert "test_added" in keyword_lists(block)["tests"]
+
+
+PARAMETRIZED = {
+    "test_params.py": """
+        import pytest
+        from pytest import param
+
+        pytestmark = pytest.mark.parametrize("mod", [1, 2])
+
+        @pytest.mark.parametrize("x", ["a", "b c", "é", "tab\\\\t", b"by", 1.5, -3, None, True])
+        def test_literals(x, mod): ...
+
+        @pytest.mark.parametrize(("a", "b"), [(1, 2), [3, 4], pytest.param(5, 6, id="five")])
+        @pytest.mark.parametrize("c", [0, 0, 1], ids=["zero", None, "one"])
+        def test_stacked(a, b, c, mod): ...
+
+        @pytest.mark.parametrize("d", [[1], {"k": 2}, (3,), "1", "1"])
+        def test_containers_and_duplicates(d, mod): ...
+
+        @pytest.mark.parametrize("e", [param("x", id="ex"), param("y")])
+        def test_param_imported(e, mod): ...
+
+        @pytest.mark.parametrize("cls", [int, str])
+        def test_names_count_only(cls, mod): ...
+
+        @pytest.mark.parametrize("f", list(range(3)))
+        def test_built_by_code(f, mod): ...
+
+        @pytest.mark.parametrize("g", [1, 2])
+        class TestClassLevel:
+            @pytest.mark.parametrize("h", ["p", "q"])
+            def test_method(self, g, h, mod): ...
+    """,
+}
+
+
+def pytest_items(folder: Path) -> list[str]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+def test_parametrized_items_as_pytest_makes_them(tmp_path: Path) -> None:
+    write_suite(tmp_path, PARAMETRIZED)
+    items = pytest_items(tmp_path)
+    by_node: dict[str, set[str]] = {}
+    for item in items:
+        node, _, rest = item.partition("[")
+        by_node.setdefault(node, set()).add(rest.rstrip("]"))
+    shape = index_file(tmp_path / "test_params.py").shape
+    ours = {
+        "test_params.py::" + test.qualname.replace(".", "::"): test
+        for test in collect_tests("test_params.py", shape)
+    }
+    assert set(ours) == set(by_node)
+    known = {node for node, test in ours.items() if test.item_ids is not None}
+    assert known == {
+        "test_params.py::test_literals",
+        "test_params.py::test_stacked",
+        "test_params.py::test_containers_and_duplicates",
+        "test_params.py::test_param_imported",
+        "test_params.py::TestClassLevel::test_method",
+    }
+    for node in known:
+        assert set(ours[node].item_ids) == by_node[node], node
+    for node, test in ours.items():
+        if test.items is not None:
+            assert test.items == len(by_node[node]), node
+    # A count known without the ids; one only a run can tell.
+    assert ours["test_params.py::test_names_count_only"].items == 4
+    assert ours["test_params.py::test_built_by_code"].items is None
