@@ -478,3 +478,32 @@ def test_parametrized_items_as_pytest_makes_them(tmp_path: Path) -> None:
     # A count known without the ids; one only a run can tell.
     assert ours["test_params.py::test_names_count_only"].items == 4
     assert ours["test_params.py::test_built_by_code"].items is None
+
+
+def test_a_page_says_how_many_items_a_parametrized_test_makes(
+    make_app, write_project
+) -> None:
+    files = {
+        "test_params.py": textwrap.dedent(PARAMETRIZED["test_params.py"])
+        + "\n@pytest.mark.parametrize('n', [1, 2])\ndef test_fixture(n, project_fixture): ...\n"
+    }
+    page = "Params\n======\n\n.. kwindex:: /test_params.py\n   :kinds: tests\n"
+    project = write_project({**files, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    (block,) = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
+    items = {
+        entry.find("kwindex-name").text(): entry.find("kwindex-items").text()
+        for entry in block.find_all("kwindex-entry")
+        if entry.find("kwindex-items") is not None
+    }
+    assert items == {
+        "test_literals": "(18 items)",
+        "test_stacked": "(18 items)",
+        "test_containers_and_duplicates": "(10 items)",
+        "test_param_imported": "(4 items)",
+        "test_names_count_only": "(4 items)",
+        "test_built_by_code": "(items known when pytest runs)",
+        "test_method": "(8 items)",
+        "test_fixture": "(items known when pytest runs)",
+    }
