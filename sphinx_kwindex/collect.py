@@ -497,41 +497,56 @@ def file_resolver(root: Path, load: Callable[[Path], ModuleShape | None]) -> Res
     ``basedir`` (the first folder above it without an ``__init__.py``); a
     relative one from the module's package. ``load`` gives a file's shape
     (None for a file that is not Python); module paths are POSIX, relative
-    to ``root``."""
-    found: dict[tuple[str, str], ResolvedClass | None] = {}
+    to ``root``. What it looked up it remembers: a suite imports the same
+    names in module after module."""
+    files: dict[Path, bool] = {}
+    by_parts: dict[tuple[str, ...], ResolvedClass | None] = {}
+
+    def is_file(path: Path) -> bool:
+        if path not in files:
+            files[path] = path.is_file()
+        return files[path]
 
     def resolve(path: str, dotted: str) -> ResolvedClass | None:
-        key = (path, dotted)
-        if key not in found:
-            found[key] = _resolve(root, load, path, dotted)
-        return found[key]
+        for parts in _candidate_parts(root, path, dotted, is_file):
+            key = tuple(parts)
+            if key not in by_parts:
+                by_parts[key] = _resolve(root, load, parts, is_file)
+            if by_parts[key] is not None:
+                return by_parts[key]
+        return None
 
     return resolve
 
 
 def _resolve(
-    root: Path, load: Callable[[Path], ModuleShape | None], path: str, dotted: str
+    root: Path,
+    load: Callable[[Path], ModuleShape | None],
+    parts: list[str],
+    is_file: Callable[[Path], bool],
 ) -> ResolvedClass | None:
-    for parts in _candidate_parts(root, path, dotted):
-        for split in range(len(parts) - 1, 0, -1):
-            module, qualname = parts[:split], ".".join(parts[split:])
-            for file in (
-                root.joinpath(*module[:-1], module[-1] + ".py"),
-                root.joinpath(*module, "__init__.py"),
-            ):
-                if not file.is_file():
-                    continue
-                shape = load(file)
-                if shape is None:
-                    return None
-                if any(cls.qualname == qualname for cls in shape.classes):
-                    relative = file.relative_to(root).as_posix()
-                    return ResolvedClass(relative, qualname, shape)
-                return None  # the module is there, the class is not (re-exported)
+    """The class ``parts`` name under ``root``: the longest module path that
+    is a file, the rest the class's qualified name in it."""
+    for split in range(len(parts) - 1, 0, -1):
+        module, qualname = parts[:split], ".".join(parts[split:])
+        for file in (
+            root.joinpath(*module[:-1], module[-1] + ".py"),
+            root.joinpath(*module, "__init__.py"),
+        ):
+            if not is_file(file):
+                continue
+            shape = load(file)
+            if shape is None:
+                return None
+            if any(cls.qualname == qualname for cls in shape.classes):
+                return ResolvedClass(file.relative_to(root).as_posix(), qualname, shape)
+            return None  # the module is there, the class is not (re-exported)
     return None
 
 
-def _candidate_parts(root: Path, path: str, dotted: str) -> Iterator[list[str]]:
+def _candidate_parts(
+    root: Path, path: str, dotted: str, is_file: Callable[[Path], bool]
+) -> Iterator[list[str]]:
     """The dotted name as path parts from ``root``, where Python could import
     it from."""
     folder = Path(path).parent.parts
@@ -545,7 +560,7 @@ def _candidate_parts(root: Path, path: str, dotted: str) -> Iterator[list[str]]:
         return
     parts = dotted.split(".")
     basedir = list(folder)
-    while basedir and root.joinpath(*basedir, "__init__.py").is_file():
+    while basedir and is_file(root.joinpath(*basedir, "__init__.py")):
         basedir.pop()
     if basedir:
         yield [*basedir, *parts]
