@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from real_suites import prepare_lib_test, prepare_sdist
+from real_suites import prepare_suites
 
 from sphinx_kwindex.collect import (
     CollectedTest,
@@ -177,13 +177,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kwindex-accuracy-"))
-    suites = []
-    if not args.no_lib_test:
-        suites.append(("CPython Lib/test", *prepare_lib_test(work)))
-    for name in args.sdists:
-        prepared = prepare_sdist(name, work)
-        if prepared is not None:
-            suites.append((name, *prepared))
+    suites = prepare_suites(work, not args.no_lib_test, args.sdists)
     results = [measure(name, root, patterns) for name, root, patterns in suites]
     report(results)
     if not args.work:

@@ -126,6 +126,18 @@ def prepare_sdist(name: str, work: Path) -> tuple[Path, list[str]] | None:
     return (top, patterns) if patterns else None
 
 
+def prepare_suites(
+    work: Path, lib_test: bool, sdists: list[str]
+) -> list[tuple[str, Path, list[str]]]:
+    """``(name, root, globs of its test modules)`` of every suite asked for."""
+    suites = [("CPython Lib/test", *prepare_lib_test(work))] if lib_test else []
+    for name in sdists:
+        prepared = prepare_sdist(name, work)
+        if prepared is not None:
+            suites.append((name, *prepared))
+    return suites
+
+
 def kwindex_conf(root: Path, patterns: list[str], extra: str) -> str:
     return (
         'extensions = ["sphinx_kwindex"]\n'
@@ -293,13 +305,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kwindex-bench-"))
     print(f"work folder: {work}")
-    suites = []
-    if not args.no_lib_test:
-        suites.append(("CPython Lib/test", *prepare_lib_test(work)))
-    for name in args.sdists:
-        prepared = prepare_sdist(name, work)
-        if prepared is not None:
-            suites.append((name, *prepared))
+    suites = prepare_suites(work, not args.no_lib_test, args.sdists)
     rows = []
     for name, root, patterns in suites:
         folder = work / name.replace("/", "-").replace(" ", "-")

@@ -408,7 +408,12 @@ class _Collector:
     def parameters(self, call: ast.Call) -> Parameters:
         """What ``pytest.mark.parametrize(...)`` makes, as far as its literal
         arguments tell."""
-        return parametrize_ids(call, self.canonical)
+        return parametrize_ids(call, self.canonical_name)
+
+    def canonical_name(self, node: ast.expr) -> str | None:
+        """What ``node`` names, as the module's imports make it."""
+        name = dotted_name(node)
+        return None if name is None else self.canonical(name)
 
     def note_imported(self, node: ast.ImportFrom) -> None:
         """Names a module-level ``from … import`` binds: pytest collects an

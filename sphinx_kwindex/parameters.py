@@ -31,9 +31,12 @@ class _Unknown(Exception):
     """An id only a run could tell."""
 
 
-def parametrize_ids(call: ast.Call, canonical: Callable[[str], str]) -> Parameters:
-    """What the mark ``call`` makes; ``canonical`` spells a dotted name as
-    the module's imports make it (``pytest.param``)."""
+def parametrize_ids(
+    call: ast.Call, name_of: Callable[[ast.expr], str | None]
+) -> Parameters:
+    """What the mark ``call`` makes; ``name_of`` spells what an expression
+    names as the module's imports make it (``pytest.param``), if it names
+    anything."""
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
     args = list(call.args)
     argnames = args[0] if args else keywords.get("argnames")
@@ -52,7 +55,7 @@ def parametrize_ids(call: ast.Call, canonical: Callable[[str], str]) -> Paramete
         return Parameters(size or None, None, tuple(names))
     try:
         made = [
-            _set_id(element, index, names, explicit, canonical)
+            _set_id(element, index, names, explicit, name_of)
             for index, element in enumerate(argvalues.elts)
         ]
     except _Unknown:
@@ -89,12 +92,12 @@ def _set_id(
     index: int,
     names: Sequence[str],
     explicit: Sequence[str | None] | None,
-    canonical: Callable[[str], str],
+    name_of: Callable[[ast.expr], str | None],
 ) -> str:
     """The id of one parameter set, as pytest's ``IdMaker`` resolves it: a
     ``pytest.param(id=...)``, else ``ids[index]``, else its values' ids."""
     values: Sequence[ast.expr]
-    if isinstance(element, ast.Call) and _is_param(element, canonical):
+    if isinstance(element, ast.Call) and name_of(element.func) == "pytest.param":
         for keyword in element.keywords:
             if keyword.arg == "id":
                 if isinstance(keyword.value, ast.Constant) and (
@@ -118,17 +121,6 @@ def _set_id(
     return "-".join(
         _value_id(value, name, index) for value, name in zip(values, names, strict=True)
     )
-
-
-def _is_param(call: ast.Call, canonical: Callable[[str], str]) -> bool:
-    func = call.func
-    parts: list[str] = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if not isinstance(func, ast.Name):
-        return False
-    return canonical(".".join([func.id, *reversed(parts)])) == "pytest.param"
 
 
 def _value_id(node: ast.expr, argname: str, index: int) -> str:

@@ -125,29 +125,23 @@ def write_suite(
         (folder / "pytest.ini").write_text(ini, encoding="utf-8")
 
 
-def pytest_ids(folder: Path) -> set[str]:
-    """The node ids real pytest collects in ``folder``, parametrize ids apart."""
+def pytest_items(folder: Path) -> list[str]:
+    """The items real pytest collects in ``folder``."""
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q"]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--collect-only",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
+        [*command, "-p", "no:cacheprovider"],
         cwd=folder,
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode in (0, 5), done.stdout + done.stderr
-    return {
-        re.sub(r"\[.*\]$", "", line)
-        for line in done.stdout.splitlines()
-        if "::" in line
-    }
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+def pytest_ids(folder: Path) -> set[str]:
+    """The node ids real pytest collects in ``folder``, parametrize ids apart."""
+    return {re.sub(r"\[.*\]$", "", item) for item in pytest_items(folder)}
 
 
 def our_ids(
@@ -428,25 +422,6 @@ PARAMETRIZED = {
             def test_method(self, g, h, mod): ...
     """,
 }
-
-
-def pytest_items(folder: Path) -> list[str]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--collect-only",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return [line for line in done.stdout.splitlines() if "::" in line]
 
 
 def test_parametrized_items_as_pytest_makes_them(tmp_path: Path) -> None:
