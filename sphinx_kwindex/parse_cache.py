@@ -172,7 +172,7 @@ def module_resolver(env: BuildEnvironment, docname: str) -> Resolver:
     root = Path(env.config.kwindex_root)
 
     def load(path: Path) -> ModuleShape:
-        env.note_dependency(str(path.resolve()), docname=docname)
+        env.note_dependency(str(path.resolve()))  # of the document being read
         return parse_module(env, path.resolve(), docname).shape
 
     return file_resolver(root, load)

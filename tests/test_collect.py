@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from html_contract import keyword_lists, kwindex_blocks
-from support import record_read_documents
+from support import build_serial_and_parallel, record_read_documents
 
 from sphinx_kwindex.collect import (
     DEFAULT_RULES,
@@ -482,3 +482,25 @@ def test_a_page_says_how_many_items_a_parametrized_test_makes(
         "test_method": "(8 items)",
         "test_fixture": "(items known when pytest runs)",
     }
+
+
+def test_pages_with_bases_across_modules_build_the_same_in_parallel(
+    make_app, write_project, tmp_path: Path
+) -> None:
+    files = {name: textwrap.dedent(text) for name, text in ACROSS.items()}
+    pages = {
+        f"{stem}.rst": f"{stem}\n{'=' * len(stem)}\n\n.. kwindex:: /{path}\n"
+        "   :kinds: tests\n"
+        for stem, path in [
+            ("absolute", "tests/test_absolute.py"),
+            ("relative", "tests/pkg/test_relative.py"),
+            ("dotted", "tests/test_dotted.py"),
+        ]
+    }
+    index = "Index\n=====\n\n.. toctree::\n\n   absolute\n   relative\n   dotted\n"
+    project = write_project({**files, **pages, "index.rst": index})
+    serial, parallel = build_serial_and_parallel(make_app, project, tmp_path)
+    assert serial.keys() == parallel.keys()
+    for name in serial:
+        assert serial[name] == parallel[name], name
+    assert b"TestFromShared::test_shared" in serial["relative.html"]
