@@ -11,16 +11,19 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.collect import file_resolver, read_rules
+from sphinx_kwindex.collect import collect_tests, file_resolver, read_rules
 from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.present import (
+    JSON_VERSION,
     SORT_ORDERS,
     classify_module,
     describe_problem,
+    keyword_json,
     keywords_of,
     location_text,
+    markers_by_target,
     parse_kinds,
     select_keywords,
     shown_locations,
@@ -61,7 +64,8 @@ def _print_indexes(args: argparse.Namespace) -> int:
                 continue
         modules.append((path, module))
     if args.format == "json":
-        document = {"version": 1, "modules": [_as_json(m, args) for m in modules]}
+        modules_json = [_as_json(m, args) for m in modules]
+        document = {"version": JSON_VERSION, "modules": modules_json}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print("\n\n".join(_as_text(path, module, args) for path, module in modules))
@@ -156,9 +160,14 @@ def _selected(
 def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
     path, module = entry
     kinds = () if module.problem else args.kinds
+    tests = {}
+    if "tests" in kinds:
+        found = collect_tests(path, module.shape, args.rules, args.resolve)
+        tests = {test.qualname: test for test in found}
+    markers = markers_by_target(module)
     keywords = {
         kind: [
-            {"name": keyword.name, "lines": list(keyword.lines)}
+            keyword_json(path, kind, keyword, tests, markers)
             for keyword in _selected(module, path, kind, args)
         ]
         for kind in kinds

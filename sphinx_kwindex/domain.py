@@ -138,6 +138,8 @@ class KeywordDomain(Domain):
         self._keywords: dict[str, KeywordGroup] = {}
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self._linked: frozenset[str] = frozenset()
+        self.changed = False
+        """Whether a document was read or removed in this build."""
 
     @property
     def modules(self) -> dict[str, list[ModuleRecord]]:
@@ -179,6 +181,7 @@ class KeywordDomain(Domain):
     def note_module(self, record: ModuleRecord) -> None:
         """Record that ``record.docname`` indexes a module."""
         self.modules.setdefault(record.docname, []).append(record)
+        self.changed = True
 
     def all_modules(self) -> list[ModuleRecord]:
         """Every module record of the project, in a stable order."""
@@ -204,11 +207,13 @@ class KeywordDomain(Domain):
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
+        self.changed = True
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
+                self.changed = True
 
     def find_entries(self, target: str, objtypes: Iterable[str]) -> list[KeywordEntry]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one

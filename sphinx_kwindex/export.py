@@ -1,4 +1,5 @@
-"""``kwindex.json``: every indexed module and its keywords, from domain data."""
+"""``kwindex.json``: every indexed module and its keywords, from domain data
+and the parsed modules (never from visitors), in the main process."""
 
 from __future__ import annotations
 
@@ -6,31 +7,65 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sphinx_kwindex.collect import collect_tests
+from sphinx_kwindex.config import collect_rules
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.outputs import writes_html_site
+from sphinx_kwindex.parse_cache import module_resolver, parse_module
+from sphinx_kwindex.present import (
+    JSON_VERSION,
+    keyword_json,
+    keywords_of,
+    markers_by_target,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+    from sphinx_kwindex.collect import CollectRules, Resolver
 
 JSON_NAME = "kwindex.json"
-JSON_VERSION = 1
 
 
 def export_json(app: Sphinx, exception: BaseException | None) -> None:
-    """Write ``kwindex.json`` after a successful HTML site build (main process)."""
+    """Write ``kwindex.json`` after a successful HTML site build, unless no
+    document was read or removed since it was written."""
     if exception is not None or not writes_html_site(app.builder):
         return
-    modules = [module_json(record) for record in get_domain(app.env).all_modules()]
+    domain = get_domain(app.env)
+    path = Path(app.outdir, JSON_NAME)
+    if not domain.changed and path.is_file():
+        return
+    rules, _source = collect_rules(app.config)
+    resolve = module_resolver(app.env)
+    modules = [
+        module_json(app.env, record, rules, resolve) for record in domain.all_modules()
+    ]
     document = {"version": JSON_VERSION, "modules": modules}
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-    Path(app.outdir, JSON_NAME).write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
 
-def module_json(record: ModuleRecord) -> dict[str, Any]:
-    """One module's entry: path, docname and its keywords per kind, as rendered."""
+def module_json(
+    env: BuildEnvironment, record: ModuleRecord, rules: CollectRules, resolve: Resolver
+) -> dict[str, Any]:
+    """One module's entry: path, docname and its keywords per kind, as
+    rendered (the page's kinds, order and exclusions)."""
+    module = parse_module(env, Path(env.config.kwindex_root, record.path).resolve())
+    tests = {}
+    if "tests" in record.kinds:
+        found = collect_tests(record.path, module.shape, rules, resolve)
+        tests = {test.qualname: test for test in found}
+    markers = markers_by_target(module)
     keywords: dict[str, list[dict[str, Any]]] = {kind: [] for kind in record.kinds}
-    for keyword in record.keywords:
-        keywords[keyword.kind].append(
-            {"name": keyword.name, "lines": list(keyword.lines)}
-        )
+    for kind in record.kinds:
+        by_name = {
+            k.name: k for k in keywords_of(module, kind, record.path, rules, resolve)
+        }
+        for entry in record.keywords:
+            if entry.kind == kind and entry.name in by_name:
+                keywords[kind].append(
+                    keyword_json(record.path, kind, by_name[entry.name], tests, markers)
+                )
     return {"path": record.path, "docname": record.docname, "keywords": keywords}

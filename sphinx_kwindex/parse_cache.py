@@ -165,14 +165,15 @@ def parse_module(env: BuildEnvironment, path: Path, docname: str = "") -> Module
     return index
 
 
-def module_resolver(env: BuildEnvironment, docname: str) -> Resolver:
+def module_resolver(env: BuildEnvironment, docname: str = "") -> Resolver:
     """Finds base classes in the modules under ``kwindex_root``, parsed
-    through this cache; the document ``docname`` is read again when a module
-    it took a base class from changes."""
+    through this cache. ``docname`` is the document being read, if any: it
+    is read again when a module it took a base class from changes."""
     root = Path(env.config.kwindex_root)
 
     def load(path: Path) -> ModuleShape:
-        env.note_dependency(str(path.resolve()))  # of the document being read
+        if docname:
+            env.note_dependency(str(path.resolve()))
         return parse_module(env, path.resolve(), docname).shape
 
     return file_resolver(root, load)

@@ -7,12 +7,13 @@ keyword's locations and a module are described.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sphinx_kwindex.collect import (
     DEFAULT_RULES,
+    CollectedTest,
     CollectRules,
     Resolver,
     collect_tests,
@@ -23,6 +24,10 @@ from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
 
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
+
+JSON_VERSION = 2
+"""The version of the JSON that ``kwindex.json`` and the command line give:
+bump it whenever its shape changes (and say how in the docs)."""
 
 SORT_ORDERS = ("name", "source")
 """``name``: plain string order; ``source``: order of first appearance."""
@@ -218,3 +223,56 @@ def _enclosing(qualname: str) -> Iterator[str]:
     parts = qualname.split(".")
     for end in range(1, len(parts)):
         yield ".".join(parts[:end])
+
+
+def keyword_json(
+    path: str,
+    kind: str,
+    keyword: Keyword,
+    tests: Mapping[str, CollectedTest],
+    markers: Mapping[str, list[str]],
+) -> dict[str, Any]:
+    """One keyword as ``kwindex.json`` and the command line give it: its
+    lines and locations; for a test, per location its node id, the class and
+    module defining it, its markers and items. ``tests`` are the module's
+    collected tests by qualname, ``markers`` the markers by the qualname they
+    decorate (``""``: the module)."""
+    locations = []
+    for location in keyword.locations:
+        found: dict[str, Any] = {
+            "qualname": location.qualname,
+            "line": location.line,
+            "doc": location.doc,
+        }
+        test = tests.get(location.qualname) if kind == "tests" else None
+        if test is not None:
+            found |= {
+                "node_id": pytest_node_id(path, test.qualname),
+                "defined_in": {
+                    "class": test.defined_in,
+                    "path": test.defined_path or path,
+                },
+                "markers": _test_markers(test, markers),
+                "items": test.items,
+                "item_ids": None if test.item_ids is None else list(test.item_ids),
+            }
+        locations.append(found)
+    return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}
+
+
+def _test_markers(test: CollectedTest, markers: Mapping[str, list[str]]) -> list[str]:
+    """The markers of this module on a test: on its ``def`` (where this
+    module defines it), its collecting class, the module (``pytestmark``)."""
+    own = f"{test.defined_in}.{test.name}" if test.defined_in else test.name
+    collecting = test.qualname.rpartition(".")[0]
+    targets = [collecting, ""] if test.defined_path else [own, collecting, ""]
+    return sorted({name for target in targets for name in markers.get(target, ())})
+
+
+def markers_by_target(module: ModuleIndex) -> dict[str, list[str]]:
+    """The module's markers by the qualname of what they mark."""
+    found: dict[str, list[str]] = {}
+    for marker in module.of_kind("markers"):
+        for location in marker.locations:
+            found.setdefault(location.qualname, []).append(marker.name)
+    return found

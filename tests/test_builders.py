@@ -104,5 +104,15 @@ def test_kwindex_json_is_deterministic(make_app, tmp_path, rootdir) -> None:
         "test/distributed/elastic/rendezvous/etcd_server_test.py",
     ]
     assert data["modules"][0]["keywords"]["classes"] == [
-        {"name": "EtcdRendezvousTest", "lines": [20]}
+        {
+            "name": "EtcdRendezvousTest",
+            "lines": [20],
+            "locations": [
+                {
+                    "qualname": "EtcdRendezvousTest",
+                    "line": 20,
+                    "doc": "Create rendezvous handlers against a real etcd server.",
+                }
+            ],
+        }
     ]

@@ -38,7 +38,17 @@ def test_json_gives_the_seed_lists(
         "imports": SEED_IMPORTS,
     }
     assert module["keywords"]["classes"] == [
-        {"name": "EtcdRendezvousTest", "lines": [20]}
+        {
+            "name": "EtcdRendezvousTest",
+            "lines": [20],
+            "locations": [
+                {
+                    "qualname": "EtcdRendezvousTest",
+                    "line": 20,
+                    "doc": "Create rendezvous handlers against a real etcd server.",
+                }
+            ],
+        }
     ]
 
 

@@ -3,6 +3,7 @@ lists are asked of real pytest (``--collect-only``), never of our own rules."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from html_contract import keyword_lists, kwindex_blocks
 from support import build_serial_and_parallel, record_read_documents
 
+from sphinx_kwindex.__main__ import main
 from sphinx_kwindex.collect import (
     DEFAULT_RULES,
     CollectRules,
@@ -504,3 +506,41 @@ def test_pages_with_bases_across_modules_build_the_same_in_parallel(
     for name in serial:
         assert serial[name] == parallel[name], name
     assert b"TestFromShared::test_shared" in serial["relative.html"]
+
+
+def test_kwindex_json_and_the_command_line_give_the_same_tests(
+    make_app, write_project, capsys
+) -> None:
+    files = {name: textwrap.dedent(text) for name, text in ACROSS.items()}
+    page = "Tests\n=====\n\n.. kwindex:: /tests/test_absolute.py\n   :kinds: tests\n"
+    project = write_project({**files, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    path = Path(app.outdir) / "kwindex.json"
+    (module,) = json.loads(path.read_text("utf-8"))["modules"]
+    mixin = next(
+        k for k in module["keywords"]["tests"] if k["name"] == "test_from_mixin"
+    )
+    assert mixin["locations"] == [
+        {
+            "qualname": "TestBoth.test_from_mixin",
+            "line": 5,
+            "doc": "",
+            "node_id": "tests/test_absolute.py::TestBoth::test_from_mixin",
+            "defined_in": {"class": "Mixin", "path": "tests/base.py"},
+            "markers": [],
+            "items": 1,
+            "item_ids": None,
+        }
+    ]
+    arguments = ["tests/test_absolute.py", "--root", str(project)]
+    arguments += ["--kinds", "tests", "--format", "json"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        assert main(arguments) == 0
+    (from_cli,) = json.loads(capsys.readouterr().out)["modules"]
+    assert from_cli["keywords"] == module["keywords"]
+    # Nothing read, nothing written again.
+    written = path.stat().st_mtime_ns
+    make_app("html", srcdir=project).build()
+    assert path.stat().st_mtime_ns == written

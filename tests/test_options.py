@@ -178,7 +178,7 @@ def test_general_index_entries_unless_no_index(built) -> None:
 
 def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
     data = json.loads((built.outdir / "kwindex.json").read_text(encoding="utf-8"))
-    assert data["version"] == 1
+    assert data["version"] == 2
     modules = {module["docname"]: module for module in data["modules"]}
     assert sorted(modules) == [
         "defaults",
@@ -192,7 +192,7 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
         "sub/relative",
     ]
     assert all(module["path"] == "pkg/sample_test.py" for module in data["modules"])
-    assert modules["kinds"]["keywords"] == {
+    assert names_and_lines(modules["kinds"]["keywords"]) == {
         "tests": [
             {"name": "test_module_function", "lines": [33]},
             {"name": "test_stripes", "lines": [21]},
@@ -201,13 +201,43 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
         "markers": [{"name": "pytest.mark.slow", "lines": [20]}],
         "constants": [{"name": "TIMEOUT", "lines": [8]}],
     }
-    assert modules["sort"]["keywords"]["classes"] == [
+    assert names_and_lines(modules["sort"]["keywords"])["classes"] == [
         {"name": "TestZebra", "lines": [17]},
         {"name": "Alpha", "lines": [28]},
     ]
-    assert modules["defaults"]["keywords"]["functions"][0] == {
+    (helper, *_others) = modules["defaults"]["keywords"]["functions"]
+    assert helper == {
         "name": "helper",
         "lines": [24, 29],
+        "locations": [
+            {
+                "qualname": "TestZebra.helper",
+                "line": 24,
+                "doc": "Shared helper, second definition below.",
+            },
+            {"qualname": "Alpha.helper", "line": 29, "doc": "Another helper."},
+        ],
+    }
+    # A test: its node id, where it is defined, its markers and items.
+    stripes = modules["kinds"]["keywords"]["tests"][1]
+    assert stripes["locations"] == [
+        {
+            "qualname": "TestZebra.test_stripes",
+            "line": 21,
+            "doc": "",
+            "node_id": "pkg/sample_test.py::TestZebra::test_stripes",
+            "defined_in": {"class": "TestZebra", "path": "pkg/sample_test.py"},
+            "markers": ["pytest.mark.slow"],
+            "items": 1,
+            "item_ids": None,
+        }
+    ]
+
+
+def names_and_lines(keywords: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {
+        kind: [{"name": k["name"], "lines": k["lines"]} for k in found]
+        for kind, found in keywords.items()
     }
 
 

@@ -88,9 +88,11 @@ def test_kwindex_json_agrees_with_the_pages(app) -> None:
     data = json.loads((outdir / "kwindex.json").read_text(encoding="utf-8"))
     modules: dict[tuple[str, str], list[dict]] = {}
     for module in data["modules"]:
-        modules.setdefault((module["docname"], module["path"]), []).append(
-            module["keywords"]
-        )
+        keywords = {
+            kind: [{"name": k["name"], "lines": k["lines"]} for k in found]
+            for kind, found in module["keywords"].items()
+        }
+        modules.setdefault((module["docname"], module["path"]), []).append(keywords)
     assert len(data["modules"]) >= 8
     for (docname, path), from_json in modules.items():
         html = (outdir / f"{docname}.html").read_text(encoding="utf-8")
