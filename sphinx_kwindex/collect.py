@@ -7,10 +7,13 @@ and this module applies pytest's rules to it: ``python_files``,
 ``unittest.TestCase`` subclasses of any name through any chain of bases,
 ``__test__``, no class with an ``__init__`` (or ``__new__``), fixtures never
 tests, and test methods inherited in Python's method resolution order, an
-override hiding what it overrides.
+override hiding what it overrides; the items ``parametrize`` marks make.
 
-Bases are resolved within the module; a base from elsewhere brings no tests
-(a ``TestCase`` from ``unittest`` makes its subclasses test cases).
+Bases are looked up in the module, then, through a :data:`Resolver`, in the
+other modules of the tree as pytest imports them (:func:`file_resolver`);
+a base from outside brings no tests (a ``TestCase`` from ``unittest`` makes
+its subclasses test cases). The rules come from the project's pytest
+configuration (:func:`read_rules`), read as text, never run.
 """
 
 from __future__ import annotations
