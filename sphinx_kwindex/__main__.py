@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.collect import collect_tests, file_resolver, read_rules
+from sphinx_kwindex.collect import file_resolver, read_rules
 from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
@@ -20,10 +20,9 @@ from sphinx_kwindex.present import (
     SORT_ORDERS,
     classify_module,
     describe_problem,
-    keyword_json,
+    keywords_json,
     keywords_of,
     location_text,
-    markers_by_target,
     parse_kinds,
     select_keywords,
     shown_locations,
@@ -160,18 +159,14 @@ def _selected(
 def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
     path, module = entry
     kinds = () if module.problem else args.kinds
-    tests = {}
-    if "tests" in kinds:
-        found = collect_tests(path, module.shape, args.rules, args.resolve)
-        tests = {test.qualname: test for test in found}
-    markers = markers_by_target(module)
-    keywords = {
-        kind: [
-            keyword_json(path, kind, keyword, tests, markers)
-            for keyword in _selected(module, path, kind, args)
-        ]
-        for kind in kinds
-    }
+    keywords = keywords_json(
+        path,
+        module,
+        kinds,
+        lambda _kind, found: select_keywords(found, args.exclude, args.sort),
+        args.rules,
+        args.resolve,
+    )
     return {"path": path, "keywords": keywords}
 
 

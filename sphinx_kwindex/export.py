@@ -7,23 +7,18 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.config import collect_rules
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.outputs import writes_html_site
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
-from sphinx_kwindex.present import (
-    JSON_VERSION,
-    keyword_json,
-    keywords_of,
-    markers_by_target,
-)
+from sphinx_kwindex.present import JSON_VERSION, keywords_json
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
     from sphinx_kwindex.collect import CollectRules, Resolver
+    from sphinx_kwindex.extract import Keyword
 
 JSON_NAME = "kwindex.json"
 
@@ -53,19 +48,16 @@ def module_json(
     """One module's entry: path, docname and its keywords per kind, as
     rendered (the page's kinds, order and exclusions)."""
     module = parse_module(env, Path(env.config.kwindex_root, record.path).resolve())
-    tests = {}
-    if "tests" in record.kinds:
-        found = collect_tests(record.path, module.shape, rules, resolve)
-        tests = {test.qualname: test for test in found}
-    markers = markers_by_target(module)
-    keywords: dict[str, list[dict[str, Any]]] = {kind: [] for kind in record.kinds}
-    for kind in record.kinds:
-        by_name = {
-            k.name: k for k in keywords_of(module, kind, record.path, rules, resolve)
-        }
-        for entry in record.keywords:
-            if entry.kind == kind and entry.name in by_name:
-                keywords[kind].append(
-                    keyword_json(record.path, kind, by_name[entry.name], tests, markers)
-                )
+
+    def rendered(kind: str, keywords: tuple[Keyword, ...]) -> list[Keyword]:
+        by_name = {keyword.name: keyword for keyword in keywords}
+        return [
+            by_name[entry.name]
+            for entry in record.keywords
+            if entry.kind == kind and entry.name in by_name
+        ]
+
+    keywords = keywords_json(
+        record.path, module, record.kinds, rendered, rules, resolve
+    )
     return {"path": record.path, "docname": record.docname, "keywords": keywords}

@@ -260,6 +260,34 @@ def keyword_json(
     return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}
 
 
+def keywords_json(
+    path: str,
+    module: ModuleIndex,
+    kinds: Iterable[str],
+    select: Callable[[str, tuple[Keyword, ...]], Iterable[Keyword]],
+    rules: CollectRules = DEFAULT_RULES,
+    resolve: Resolver | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """The keywords of ``kinds`` of the module at ``path`` as JSON
+    (:func:`keyword_json`), the tests collected once; ``select`` picks and
+    orders those shown of a kind."""
+    kinds = tuple(kinds)
+    tests = (
+        collect_tests(path, module.shape, rules, resolve) if "tests" in kinds else []
+    )
+    by_qualname = {test.qualname: test for test in tests}
+    markers = markers_by_target(module)
+    return {
+        kind: [
+            keyword_json(path, kind, keyword, by_qualname, markers)
+            for keyword in select(
+                kind, test_keywords(tests) if kind == "tests" else module.of_kind(kind)
+            )
+        ]
+        for kind in kinds
+    }
+
+
 def _test_markers(test: CollectedTest, markers: Mapping[str, list[str]]) -> list[str]:
     """The markers of this module on a test: on its ``def`` (where this
     module defines it), its collecting class, the module (``pytestmark``)."""
