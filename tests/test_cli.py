@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import SEED_CLASSES, SEED_FUNCTIONS, SEED_IMPORTS
+from support import SEED_CLASSES, SEED_CLASSES_JSON, SEED_FUNCTIONS, SEED_IMPORTS
 
 from sphinx_kwindex.__main__ import main
 
@@ -37,19 +37,7 @@ def test_json_gives_the_seed_lists(
         "functions": SEED_FUNCTIONS,
         "imports": SEED_IMPORTS,
     }
-    assert module["keywords"]["classes"] == [
-        {
-            "name": "EtcdRendezvousTest",
-            "lines": [20],
-            "locations": [
-                {
-                    "qualname": "EtcdRendezvousTest",
-                    "line": 20,
-                    "doc": "Create rendezvous handlers against a real etcd server.",
-                }
-            ],
-        }
-    ]
+    assert module["keywords"]["classes"] == SEED_CLASSES_JSON
 
 
 def test_text_with_kinds_shows_node_ids(
