@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -172,13 +172,24 @@ class Parameters(NamedTuple):
     argnames: tuple[str, ...] = ()
 
 
+class FixtureShape(NamedTuple):
+    """What ``@pytest.fixture`` makes of a ``def``."""
+
+    name: str
+    """The name tests ask for it by (``name=``, else the function's)."""
+    autouse: bool
+    scope: str = "function"
+    params: Parameters | None = None
+    """Its ``params``, None where it has none."""
+
+
 class FunctionShape(NamedTuple):
     """A ``def`` as collection sees it."""
 
     name: str
     line: int
     doc: str
-    fixture: bool
+    fixture: FixtureShape | None
     parameters: tuple[Parameters, ...] = ()
     """Its ``parametrize`` marks, the one nearest the ``def`` first."""
     arguments: tuple[str, ...] = ()
@@ -231,6 +242,24 @@ class ModuleShape(NamedTuple):
         )
 
 
+class UsedFixture(NamedTuple):
+    """A fixture a test uses, where pytest finds it: the module ``path``
+    (``""`` for one of pytest's own, or one not found in the tree: from a
+    plugin) and the ``qualname`` and ``line`` of its ``def`` there."""
+
+    name: str
+    path: str = ""
+    qualname: str = ""
+    line: int = 0
+    autouse: bool = False
+    """Whether the test uses it because it is ``autouse``, not by asking."""
+
+    @property
+    def builtin(self) -> bool:
+        """Whether it is one of pytest's own fixtures."""
+        return not self.path and self.name in BUILTIN_FIXTURES
+
+
 class CollectedTest(NamedTuple):
     """A test pytest collects: ``qualname`` is its node id's path inside the
     module (``TestCart.test_empty``); ``line`` and ``doc`` are where it is
@@ -249,6 +278,8 @@ class CollectedTest(NamedTuple):
     item_ids: tuple[str, ...] | None = None
     """The ids of its items (``[a-1]`` without brackets) where it is
     parametrized and they are known."""
+    fixtures: tuple[UsedFixture, ...] = ()
+    """The fixtures it asks for by argument, then the ``autouse`` ones."""
 
 
 class ResolvedClass(NamedTuple):
@@ -260,8 +291,17 @@ class ResolvedClass(NamedTuple):
     shape: ModuleShape
 
 
-Resolver = Callable[[str, str], ResolvedClass | None]
-"""Finds the class a dotted base name of the module at a path names."""
+class Resolver(Protocol):
+    """Finds what a module takes from the rest of the tree."""
+
+    def __call__(self, path: str, dotted: str) -> ResolvedClass | None:
+        """The class (or module-level function) a dotted name of the module
+        at ``path`` names."""
+
+    def conftests(self, path: str) -> Sequence[tuple[str, ModuleShape]]:
+        """The ``conftest.py`` files whose fixtures the module at ``path``
+        sees, nearest first, as ``(path, shape)``."""
+
 
 ClassRef = tuple[str, str]
 """A class as ``(module path, qualname)``."""
@@ -274,25 +314,25 @@ def collect_tests(
     resolve: Resolver | None = None,
 ) -> list[CollectedTest]:
     """The tests pytest collects from the module at ``path`` of ``shape``;
-    ``resolve`` finds bases in other modules (else they bring no tests)."""
+    ``resolve`` finds bases and fixtures in other modules and the
+    ``conftest.py`` files above (else there are none)."""
     if not rules.collects_file(path) or shape.test_flag is False:
         return []
+    classes = _Classes(path, shape, resolve)
+    module_levels = _module_levels(path, shape, resolve)
     found = [
-        CollectedTest(
-            f.name, f.name, f.line, f.doc, "", "",
-            *_items((*f.parameters, *shape.parameters), f.arguments),
-        )
+        _collected(f, f.name, "", "", shape.parameters, module_levels)
         for f in shape.functions
         if rules.collects_function(f.name)
         and not f.fixture
         and f.name not in shape.not_tests
-    ]  # fmt: skip
-    classes = _Classes(path, shape, resolve)
+    ]
     for cls in shape.classes:
         if "." not in cls.qualname and cls.qualname not in shape.not_tests:
-            found += _collect_class((path, cls.qualname), classes, rules, cls.qualname)
+            ref = (path, cls.qualname)
+            found += _collect_class(ref, classes, rules, cls.qualname, module_levels)
     for name, ref in _imported_classes(path, shape, classes):
-        found += _collect_class(ref, classes, rules, name, name)
+        found += _collect_class(ref, classes, rules, name, module_levels, name)
     return found
 
 
@@ -309,7 +349,9 @@ def _imported_classes(
         resolved = classes.resolve(path, dotted)
         if resolved is not None:
             classes.add_module(resolved.path, resolved.shape)
-            yield name, (resolved.path, resolved.qualname)
+            ref = (resolved.path, resolved.qualname)
+            if ref in classes.shapes:
+                yield name, ref
 
 
 class _Classes:
@@ -340,8 +382,10 @@ class _Classes:
             for base in self.shapes[ref].bases:
                 if (path, base) in self.shapes and base != qualname:
                     found.append((path, base))
-                elif self.resolve is not None and (
-                    resolved := self.resolve(path, base)
+                elif (
+                    self.resolve is not None
+                    and (resolved := self.resolve(path, base))
+                    and _defines_class(resolved)
                 ):
                     self.add_module(resolved.path, resolved.shape)
                     found.append((resolved.path, resolved.qualname))
@@ -358,33 +402,42 @@ class _Classes:
                 yield module, nested
 
 
+def _defines_class(resolved: ResolvedClass) -> bool:
+    return any(cls.qualname == resolved.qualname for cls in resolved.shape.classes)
+
+
 def _collect_class(
     ref: ClassRef,
     classes: _Classes,
     rules: CollectRules,
     node: str,
+    outer: Sequence[FixtureLevel],
     name: str = "",
 ) -> list[CollectedTest]:
-    """The tests of the class ``ref`` collected under the node path ``node``;
-    ``name`` is the name it is bound to, if not its own."""
+    """The tests of the class ``ref`` collected under the node path ``node``,
+    the fixtures of the ``outer`` levels (enclosing classes, module,
+    conftests) in sight; ``name`` is the name it is bound to, if not its
+    own."""
     mro = _mro(ref, classes)
     if _inherited_flag(mro, classes) is False:
         return []
-    marks = (
-        *(p for each in mro for p in classes.shapes[each].parameters),
-        *classes.module_parameters,
-    )
+    levels = (_class_level(mro, classes), *outer)
     if _is_test_case(mro, classes):
-        # unittest runs its methods: pytest does not parametrize them.
-        return list(_methods(mro, classes, node, _unittest_name, ()))
+        # unittest runs its methods: pytest neither parametrizes them nor
+        # fills their arguments, but its autouse fixtures apply.
+        return list(_methods(mro, classes, node, _unittest_name, None, levels))
     if not rules.collects_class(name or ref[1].rpartition(".")[2]):
         return []
     if any(classes.shapes[each].has_init for each in mro):
         return []  # pytest warns that it cannot collect it, and skips it
-    found = list(_methods(mro, classes, node, rules.collects_function, marks))
+    marks = (
+        *(p for each in mro for p in classes.shapes[each].parameters),
+        *classes.module_parameters,
+    )
+    found = list(_methods(mro, classes, node, rules.collects_function, marks, levels))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
-        found += _collect_class(nested, classes, rules, inner)
+        found += _collect_class(nested, classes, rules, inner, levels)
     return found
 
 
@@ -409,11 +462,12 @@ def _methods(
     classes: _Classes,
     node: str,
     collects: Callable[[str], bool],
-    marks: tuple[Parameters, ...],
+    marks: tuple[Parameters, ...] | None,
+    levels: Sequence[FixtureLevel],
 ) -> Iterator[CollectedTest]:
     """The test methods of a class with method resolution order ``mro``: the
     first definition of each name wins, whatever it is; ``marks`` are the
-    class's and module's ``parametrize`` marks."""
+    class's and module's ``parametrize`` marks (None: a ``TestCase``)."""
     seen: set[str] = set()
     for path, qualname in mro:
         shape = classes.shapes[path, qualname]
@@ -422,16 +476,50 @@ def _methods(
                 continue
             seen.add(function.name)
             if collects(function.name) and not function.fixture:
-                yield CollectedTest(
-                    function.name,
+                yield _collected(
+                    function,
                     f"{node}.{function.name}",
-                    function.line,
-                    function.doc,
                     qualname,
                     "" if path == classes.path else path,
-                    *_items((*function.parameters, *marks), function.arguments),
+                    marks,
+                    levels,
                 )
         seen.update(shape.others)
+
+
+def _collected(
+    function: FunctionShape,
+    qualname: str,
+    defined_in: str,
+    defined_path: str,
+    marks: tuple[Parameters, ...] | None,
+    levels: Sequence[FixtureLevel],
+) -> CollectedTest:
+    """The test ``function`` makes, collected as ``qualname``, with the
+    fixtures of ``levels`` (nearest first) in sight and the enclosing
+    ``marks`` (None: a ``TestCase`` method, run by unittest)."""
+    arguments = () if marks is None else function.arguments
+    own = () if marks is None else function.parameters
+    direct = {name for mark in (*own, *(marks or ())) for name in mark.argnames}
+    asked = [name for name in arguments if name not in direct]
+    autouse = [name for name in _autouse_names(levels) if name not in asked]
+    fixtures = (
+        *(_used(name, levels, False) for name in asked),
+        *(_used(name, levels, True) for name in autouse),
+    )
+    by_fixtures = _fixture_parameters([*autouse, *asked], direct, levels)
+    items, ids = _items((*by_fixtures, *own, *(marks or ())))
+    return CollectedTest(
+        function.name,
+        qualname,
+        function.line,
+        function.doc,
+        defined_in,
+        defined_path,
+        items,
+        ids,
+        fixtures,
+    )
 
 
 def _mro(ref: ClassRef, classes: _Classes) -> list[ClassRef]:
@@ -494,32 +582,206 @@ def _is_test_case(mro: list[ClassRef], classes: _Classes) -> bool:
     )
 
 
+class FixtureDef(NamedTuple):
+    """A fixture's ``def``: in the module ``path``, as ``qualname`` there."""
+
+    path: str
+    qualname: str
+    function: FunctionShape
+
+    @property
+    def shape(self) -> FixtureShape:
+        assert self.function.fixture is not None
+        return self.function.fixture
+
+
+FixtureLevel = Mapping[str, FixtureDef]
+"""The fixtures one place defines (a class and its bases, a module, a
+``conftest.py``), by the name tests ask for."""
+
+_SCOPES = ("function", "class", "module", "package", "session")
+
+
+def _module_levels(
+    path: str, shape: ModuleShape, resolve: Resolver | None
+) -> list[FixtureLevel]:
+    """The fixture levels a module's tests see beyond their classes: the
+    module's own (imported fixtures too), then each ``conftest.py`` up to
+    the root."""
+    levels = [_module_level(path, shape, resolve)]
+    if resolve is not None:
+        levels += [
+            _module_level(conftest, conftest_shape, resolve)
+            for conftest, conftest_shape in resolve.conftests(path)
+        ]
+    return levels
+
+
+def _module_level(
+    path: str, shape: ModuleShape, resolve: Resolver | None
+) -> FixtureLevel:
+    """The fixtures of a module: its ``def`` statements and the fixtures its
+    ``from … import`` brings (pytest finds them in the module's namespace)."""
+    level: dict[str, FixtureDef] = {}
+    if resolve is not None:
+        for name, dotted in shape.imported:
+            imported = _imported_fixture(path, name, dotted, resolve)
+            if imported is not None:
+                level[imported.shape.name] = imported
+    for function in shape.functions:
+        if function.fixture:
+            level[function.fixture.name] = FixtureDef(path, function.name, function)
+    return level
+
+
+def _imported_fixture(
+    path: str, name: str, dotted: str, resolve: Resolver
+) -> FixtureDef | None:
+    """The fixture ``from … import`` binds to ``name`` in the module at
+    ``path``, if it binds one (named by the binding unless ``name=``)."""
+    resolved = resolve(path, dotted)
+    if resolved is None:
+        return None
+    for function in resolved.shape.functions:
+        fixture = function.fixture
+        if function.name == resolved.qualname and fixture is not None:
+            if fixture.name == function.name:
+                function = function._replace(fixture=fixture._replace(name=name))
+            return FixtureDef(resolved.path, resolved.qualname, function)
+    return None
+
+
+def _class_level(mro: list[ClassRef], classes: _Classes) -> FixtureLevel:
+    """The fixtures a class defines or inherits: the first of each name in
+    its method resolution order."""
+    level: dict[str, FixtureDef] = {}
+    seen: set[str] = set()
+    for path, qualname in mro:
+        for function in classes.shapes[path, qualname].functions:
+            if function.name in seen:
+                continue
+            seen.add(function.name)
+            if function.fixture and function.fixture.name not in level:
+                level[function.fixture.name] = FixtureDef(
+                    path, f"{qualname}.{function.name}", function
+                )
+    return level
+
+
+def _definitions(name: str, levels: Sequence[FixtureLevel]) -> Iterator[FixtureDef]:
+    """The definitions of fixture ``name`` in sight, nearest first, as far as
+    each asks for the next (a fixture that overrides one of its own name by
+    taking it as an argument)."""
+    for level in levels:
+        found = level.get(name)
+        if found is None:
+            continue
+        yield found
+        if name not in found.function.arguments:
+            return
+
+
+def _used(name: str, levels: Sequence[FixtureLevel], autouse: bool) -> UsedFixture:
+    found = next(_definitions(name, levels), None)
+    if found is None:
+        return UsedFixture(name, autouse=autouse)
+    return UsedFixture(name, found.path, found.qualname, found.function.line, autouse)
+
+
+def _autouse_names(levels: Sequence[FixtureLevel]) -> list[str]:
+    """The ``autouse`` fixtures in sight, as pytest orders them: the
+    outermost level first, each level's by name."""
+    names: list[str] = []
+    for level in reversed(levels):
+        for name in sorted(level):
+            if level[name].shape.autouse and name not in names:
+                names.append(name)
+    return names
+
+
+def _fixture_parameters(
+    initial: Sequence[str], direct: set[str], levels: Sequence[FixtureLevel]
+) -> list[Parameters]:
+    """The ``params`` of the fixtures a test needs, ``initial`` ones and what
+    they need in turn, as pytest parametrizes them: widest scope first, then
+    in the order they are needed; a name that ``parametrize`` fills directly
+    is no fixture's."""
+    closure = [name for name in dict.fromkeys(initial) if name not in direct]
+    scopes: dict[str, int] = {}
+    for name in closure:  # grows while it is walked
+        definitions = list(_definitions(name, levels))
+        if definitions:
+            scopes[name] = _scope_rank(definitions[0].shape.scope)
+        for definition in definitions:
+            for argument in definition.function.arguments:
+                if argument not in closure and argument not in direct:
+                    closure.append(argument)
+    closure.sort(key=lambda name: scopes.get(name, 0), reverse=True)
+    found: list[Parameters] = []
+    for name in closure:
+        for definition in _definitions(name, levels):
+            if definition.shape.params is not None:
+                found.append(definition.shape.params)
+                break
+    return found
+
+
+def _scope_rank(scope: str) -> int:
+    return _SCOPES.index(scope) if scope in _SCOPES else 0
+
+
+class _TreeResolver:
+    """A :class:`Resolver` over the modules under a root folder."""
+
+    def __init__(self, root: Path, load: Callable[[Path], ModuleShape | None]):
+        self.root = root
+        self.load = load
+        self.files: dict[Path, bool] = {}
+        self.by_parts: dict[tuple[str, ...], ResolvedClass | None] = {}
+        self.conftests_in: dict[str, tuple[str, ModuleShape] | None] = {}
+
+    def is_file(self, path: Path) -> bool:
+        if path not in self.files:
+            self.files[path] = path.is_file()
+        return self.files[path]
+
+    def __call__(self, path: str, dotted: str) -> ResolvedClass | None:
+        for parts in _candidate_parts(self.root, path, dotted, self.is_file):
+            key = tuple(parts)
+            if key not in self.by_parts:
+                self.by_parts[key] = _resolve(self.root, self.load, parts, self.is_file)
+            if self.by_parts[key] is not None:
+                return self.by_parts[key]
+        return None
+
+    def conftests(self, path: str) -> list[tuple[str, ModuleShape]]:
+        found = []
+        folder = path
+        while folder:
+            folder = folder.rpartition("/")[0]
+            conftest = self.conftest_in(folder)
+            if conftest is not None:
+                found.append(conftest)
+        return found
+
+    def conftest_in(self, folder: str) -> tuple[str, ModuleShape] | None:
+        if folder not in self.conftests_in:
+            relative = f"{folder}/conftest.py" if folder else "conftest.py"
+            file = self.root / relative
+            shape = self.load(file) if self.is_file(file) else None
+            self.conftests_in[folder] = None if shape is None else (relative, shape)
+        return self.conftests_in[folder]
+
+
 def file_resolver(root: Path, load: Callable[[Path], ModuleShape | None]) -> Resolver:
-    """A :data:`Resolver` over the modules under ``root``, importing as pytest
-    does by default: a dotted name from ``root`` or from the module's
+    """A :class:`Resolver` over the modules under ``root``, importing as
+    pytest does by default: a dotted name from ``root`` or from the module's
     ``basedir`` (the first folder above it without an ``__init__.py``); a
     relative one from the module's package. ``load`` gives a file's shape
     (None for a file that is not Python); module paths are POSIX, relative
     to ``root``. What it looked up it remembers: a suite imports the same
     names in module after module."""
-    files: dict[Path, bool] = {}
-    by_parts: dict[tuple[str, ...], ResolvedClass | None] = {}
-
-    def is_file(path: Path) -> bool:
-        if path not in files:
-            files[path] = path.is_file()
-        return files[path]
-
-    def resolve(path: str, dotted: str) -> ResolvedClass | None:
-        for parts in _candidate_parts(root, path, dotted, is_file):
-            key = tuple(parts)
-            if key not in by_parts:
-                by_parts[key] = _resolve(root, load, parts, is_file)
-            if by_parts[key] is not None:
-                return by_parts[key]
-        return None
-
-    return resolve
+    return _TreeResolver(root, load)
 
 
 def _resolve(
@@ -541,7 +803,9 @@ def _resolve(
             shape = load(file)
             if shape is None:
                 return None
-            if any(cls.qualname == qualname for cls in shape.classes):
+            if any(cls.qualname == qualname for cls in shape.classes) or any(
+                function.name == qualname for function in shape.functions
+            ):
                 return ResolvedClass(file.relative_to(root).as_posix(), qualname, shape)
             return None  # the module is there, the class is not (re-exported)
     return None
@@ -583,18 +847,14 @@ BUILTIN_FIXTURES = frozenset(
 
 
 def _items(
-    marks: Sequence[Parameters], arguments: Iterable[str]
+    marks: Sequence[Parameters],
 ) -> tuple[int | None, tuple[str, ...] | None]:
-    """How many items ``parametrize`` marks (nearest first) make, and their
-    ids: one item per combination, its id the marks' ids joined by ``-`` in
-    that order. ``(1, None)`` without marks; None where only a run knows,
-    as where a fixture of the project's (perhaps parametrized itself) fills
-    an argument."""
+    """How many items ``parametrize`` marks and parametrized fixtures make,
+    in the order pytest applies them, and their ids: one item per
+    combination, its id the marks' ids joined by ``-`` in that order.
+    ``(1, None)`` without any; None where only a run knows."""
     if not marks:
         return 1, None
-    filled = {name for mark in marks for name in mark.argnames}
-    if set(arguments) - filled - BUILTIN_FIXTURES:
-        return None, None
     count: int | None = 1
     ids: list[str] | None = []
     for mark in marks:

@@ -6,7 +6,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -16,10 +16,12 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.config import rules_for_page
 from sphinx_kwindex.domain import ModuleRecord, get_domain
+from sphinx_kwindex.extract import test_keywords
 from sphinx_kwindex.kinds import KINDS
-from sphinx_kwindex.names import module_anchor, source_page_name
+from sphinx_kwindex.names import entry_anchor, module_anchor, source_page_name
 from sphinx_kwindex.nodes import (
     keyword_list,
+    kwindex_keywords,
     kwindex_related,
     kwindex_source_link,
     page_reference,
@@ -33,9 +35,13 @@ from sphinx_kwindex.present import (
     function_qualnames,
     in_general_index,
     keywords_of,
+    module_tests,
+    own_first,
     parse_kinds,
     select_keywords,
     shown_keyword,
+    shown_tests,
+    without_tests,
 )
 from sphinx_kwindex.reverse_index import KeywordEntry
 from sphinx_kwindex.warnings import Subtype, warn
@@ -43,7 +49,9 @@ from sphinx_kwindex.warnings import Subtype, warn
 if TYPE_CHECKING:
     from sphinx.util.typing import OptionSpec
 
+    from sphinx_kwindex.collect import CollectedTest, CollectRules, Resolver
     from sphinx_kwindex.extract import ModuleIndex
+    from sphinx_kwindex.present import TestGroup
 
 _FLAGS = ("no-index", "no-metadata", "no-source")
 
@@ -58,6 +66,17 @@ class DisplayOptions:
     index: bool = True
     metadata: bool = True
     source: bool = True
+
+
+class ModuleKeywords(NamedTuple):
+    """A module as one ``kwindex`` block shows it: the rules and resolver
+    its tests are collected with, and its tests if the block lists them."""
+
+    path: str
+    module: ModuleIndex
+    rules: CollectRules
+    resolve: Resolver
+    tests: list[CollectedTest] | None
 
 
 def resolve_module_path(
@@ -124,31 +143,11 @@ class KwindexDirective(SphinxDirective):
             note = _("This file could not be indexed: %s") % module.problem.message
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
         else:
-            functions = function_qualnames(module.of_kind("functions"))
-            index_kinds = set(self.config.kwindex_index_kinds)
-            rules = rules_for_page(self.env, options.kinds)
-            resolve = module_resolver(self.env, self.env.docname)
+            found = self.module_keywords(path, module, options)
             for kind in options.kinds:
-                keywords = select_keywords(
-                    keywords_of(module, kind, path, rules, resolve),
-                    options.exclude,
-                    options.sort,
-                )
-                shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
-                block += keyword_list(kind, shown, source_path)
-                recorded.extend(
-                    KeywordEntry(
-                        k.name,
-                        kind,
-                        path,
-                        self.env.docname,
-                        s.entry_id,
-                        k.lines,
-                        general=kind in index_kinds
-                        and in_general_index(kind, k, functions),
-                    )
-                    for k, s in zip(keywords, shown, strict=True)
-                )
+                node, entries = self.kind_list(kind, path, found, options, anchor)
+                block += node
+                recorded.extend(entries)
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
             path,
@@ -160,10 +159,68 @@ class KwindexDirective(SphinxDirective):
             linked_to_source=options.source,
         )
         get_domain(self.env).note_module(record)
-        entries = index_entries(path, recorded) if options.index else []
-        if not entries:
+        general = index_entries(path, recorded) if options.index else []
+        if not general:
             return [block]
-        return [addnodes.index(entries=entries), block]
+        return [addnodes.index(entries=general), block]
+
+    def module_keywords(
+        self, path: str, module: ModuleIndex, options: DisplayOptions
+    ) -> ModuleKeywords:
+        """What the page shows of the module at ``path``: its keywords, and
+        its tests as pytest collects them where the page lists tests."""
+        rules = rules_for_page(self.env, options.kinds)
+        resolve = module_resolver(self.env, self.env.docname)
+        tests = None
+        if "tests" in options.kinds:
+            tests = module_tests(module, path, rules, resolve)
+        return ModuleKeywords(path, module, rules, resolve, tests)
+
+    def kind_list(
+        self,
+        kind: str,
+        path: str,
+        found: ModuleKeywords,
+        options: DisplayOptions,
+        anchor: str,
+    ) -> tuple[kwindex_keywords, list[KeywordEntry]]:
+        """The list of ``kind`` of the module at ``path`` (whose block is
+        ``anchor``), and its keywords as the domain records them."""
+        source_path = path if options.source else ""
+        groups: tuple[TestGroup, ...] = ()
+        local_from = None
+        if found.tests is not None and kind == "tests":
+            tests = [
+                test
+                for test in found.tests
+                if options.exclude is None or not options.exclude.search(test.name)
+            ]
+            shown, groups = shown_tests(path, anchor, found.module, tests)
+            keywords = list(test_keywords(tests))
+        else:
+            of_kind = keywords_of(found.module, kind, path, found.rules, found.resolve)
+            if kind == "functions" and found.tests is not None:
+                of_kind = without_tests(of_kind, found.tests)
+            keywords = select_keywords(of_kind, options.exclude, options.sort)
+            keywords, local_from = own_first(kind, keywords, found.module)
+            shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
+        functions = function_qualnames(found.module.of_kind("functions"))
+        general = kind in self.config.kwindex_index_kinds
+        entries = [
+            KeywordEntry(
+                k.name,
+                kind,
+                path,
+                self.env.docname,
+                entry_anchor(anchor, kind, k.name),
+                k.lines,
+                general=general and in_general_index(kind, k, functions),
+            )
+            for k in keywords
+        ]
+        node = keyword_list(kind, shown, source_path, groups)
+        node["local_from"] = local_from
+        return node, entries
 
     def metadata_block(
         self, path: str, module: ModuleIndex, source_path: str

@@ -15,18 +15,20 @@ import tokenize
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sphinx_kwindex.collect import (
     ClassShape,
     CollectedTest,
+    FixtureShape,
     FunctionShape,
     ModuleShape,
     Parameters,
+    UsedFixture,
     collect_tests,
 )
 from sphinx_kwindex.kinds import KINDS
-from sphinx_kwindex.parameters import PARAMETRIZE, parametrize_ids
+from sphinx_kwindex.parameters import PARAMETRIZE, fixture_params, parametrize_ids
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
@@ -40,6 +42,7 @@ _UNITTEST_MARKERS = frozenset(
 )
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 _DefNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+_T = TypeVar("_T")
 _COMPOUND = (
     ast.If,
     ast.For,
@@ -61,7 +64,8 @@ class Location(NamedTuple):
     (``EtcdRendezvousTest.setUp``), the full dotted path of what an import
     brings in (``os.path``, ``.mod.name``), or ``""`` for the module itself.
     ``line`` is 1-based: the line of ``def``/``class``, not of a decorator.
-    ``doc`` is the first line of the docstring, for classes and functions.
+    ``doc`` is the first line of the docstring, for classes and functions,
+    and the reason a ``skip``, ``skipif`` or ``xfail`` marker gives.
     ``path`` is the module that defines it when that is another one (a test
     inherited from a base class elsewhere), else ``""``.
 
@@ -77,6 +81,10 @@ class Location(NamedTuple):
     items: int | None = 1
     """For a test: how many items pytest makes of it (None: only a run
     knows)."""
+    defined_in: str = ""
+    """For a test: the class that defines it, where it inherits it."""
+    fixtures: tuple[UsedFixture, ...] = ()
+    """For a test: the fixtures it uses (``collect.CollectedTest``)."""
 
 
 class Keyword(NamedTuple):
@@ -177,8 +185,15 @@ def test_keywords(tests: Iterable[CollectedTest]) -> tuple[Keyword, ...]:
     located where each collecting class has it."""
     by_name: dict[str, list[Location]] = {}
     for test in tests:
+        collecting = test.qualname.rpartition(".")[0]
         location = Location(
-            test.qualname, test.line, test.doc, test.defined_path, test.items
+            test.qualname,
+            test.line,
+            test.doc,
+            test.defined_path,
+            test.items,
+            "" if test.defined_in == collecting else test.defined_in,
+            test.fixtures,
         )
         by_name.setdefault(test.name, []).append(location)
     return tuple(Keyword(name, tuple(by_name[name])) for name in sorted(by_name))
@@ -383,12 +398,12 @@ class _Collector:
 
     def visit_decorators(
         self, node: _DefNode, location: Location
-    ) -> tuple[bool, tuple[Parameters, ...]]:
-        """Record the fixture and markers the decorators make; whether it is
-        a fixture, and its ``parametrize`` marks (nearest the ``def`` first,
-        as pytest applies them)."""
+    ) -> tuple[FixtureShape | None, tuple[Parameters, ...]]:
+        """Record the fixture and markers the decorators make; the fixture
+        it is, if one, and its ``parametrize`` marks (nearest the ``def``
+        first, as pytest applies them)."""
         is_function = not isinstance(node, ast.ClassDef)
-        fixture = False
+        fixture = None
         parameters: list[Parameters] = []
         for decorator in node.decorator_list:
             name = dotted_name(decorator)
@@ -396,14 +411,33 @@ class _Collector:
                 continue
             canonical = self.canonical(name)
             if is_function and (name == "fixture" or canonical in _FIXTURE_DECORATORS):
-                self.add("fixtures", _fixture_name(decorator) or node.name, location)
-                fixture = True
+                fixture = self.fixture(decorator, node.name)
+                self.add("fixtures", fixture.name, location)
             elif marker := _marker_name(canonical):
-                marked = Location(location.qualname, decorator.lineno)
+                reason = _marker_reason(marker, decorator)
+                marked = Location(location.qualname, decorator.lineno, reason)
                 self.add("markers", marker, marked)
                 if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
                     parameters.append(self.parameters(decorator))
         return fixture, tuple(reversed(parameters))
+
+    def fixture(self, decorator: ast.expr, name: str) -> FixtureShape:
+        """What ``@pytest.fixture(...)`` on the ``def`` ``name`` makes, as far
+        as its literal arguments tell (a scope that is not a string counts
+        as the default)."""
+        if not isinstance(decorator, ast.Call):
+            return FixtureShape(name, autouse=False)
+        options = {k.arg: k.value for k in decorator.keywords if k.arg}
+        name = _literal(options.get("name"), str) or name
+        params = options.get("params")
+        return FixtureShape(
+            name,
+            _literal(options.get("autouse"), bool) or False,
+            _literal(options.get("scope"), str) or "function",
+            None
+            if params is None
+            else fixture_params(name, params, options.get("ids"), self.canonical_name),
+        )
 
     def parameters(self, call: ast.Call) -> Parameters:
         """What ``pytest.mark.parametrize(...)`` makes, as far as its literal
@@ -489,7 +523,8 @@ class _Collector:
         for mark in marks:
             name = dotted_name(mark)
             if name is not None and (marker := _marker_name(self.canonical(name))):
-                self.add("markers", marker, Location(qualname, mark.lineno))
+                reason = _marker_reason(marker, mark)
+                self.add("markers", marker, Location(qualname, mark.lineno, reason))
                 if marker == PARAMETRIZE and isinstance(mark, ast.Call):
                     self.note_parameters(qualname, self.parameters(mark))
 
@@ -592,14 +627,33 @@ def _assigned_names(target: ast.expr) -> Iterator[str]:
         yield from _assigned_names(target.value)
 
 
-def _fixture_name(decorator: ast.expr) -> str | None:
-    """The ``name=`` a fixture decorator gives, if it is a plain string."""
-    if isinstance(decorator, ast.Call):
-        for keyword in decorator.keywords:
-            if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
-                value = keyword.value.value
-                return value if isinstance(value, str) else None
+def _literal(node: ast.expr | None, kind: type[_T]) -> _T | None:
+    """The value of a constant ``node`` of type ``kind``, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, kind):
+        return node.value
     return None
+
+
+_REASON_POSITIONS = {
+    "pytest.mark.skip": 0,
+    "unittest.skip": 0,
+    "unittest.skipIf": 1,
+    "unittest.skipUnless": 1,
+}
+"""Where a marker takes its reason as a positional argument."""
+
+
+def _marker_reason(marker: str, decorator: ast.expr) -> str:
+    """The reason a marker gives (``reason=``, or where the marker takes it
+    by position), if it is a plain string; else ``""``."""
+    if not isinstance(decorator, ast.Call):
+        return ""
+    reason = next((k.value for k in decorator.keywords if k.arg == "reason"), None)
+    position = _REASON_POSITIONS.get(marker)
+    if reason is None and position is not None and len(decorator.args) > position:
+        reason = decorator.args[position]
+    text = _literal(reason, str)
+    return "" if text is None else replace_control_characters(" ".join(text.split()))
 
 
 def _marker_name(canonical: str) -> str | None:

@@ -21,12 +21,19 @@ from sphinx import addnodes
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import source_page_part
+from sphinx_kwindex.present import Labels
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sphinx.application import Sphinx
     from sphinx.writers.html5 import HTML5Translator
 
-    from sphinx_kwindex.present import ShownKeyword, ShownLocation
+    from sphinx_kwindex.collect import UsedFixture
+    from sphinx_kwindex.present import ShownKeyword, ShownLocation, TestGroup
+
+ApiLink = tuple[str, str, bool] | None
+"""``(href, title, external)`` of an entry's API documentation, if any."""
 
 STATIC_DIR = Path(__file__).parent / "static"
 STYLESHEET = "kwindex.css"
@@ -35,13 +42,15 @@ STYLESHEET = "kwindex.css"
 class kwindex_keywords(nodes.General, nodes.Element):
     """The keywords of one kind; attributes ``kind``, ``entries`` (a
     :class:`~sphinx_kwindex.present.ShownKeyword` each), ``source_path``
-    (the module's, or ``""`` where entries do not link to source pages).
+    (the module's, or ``""`` where entries do not link to source pages),
+    and for tests ``groups`` (a :class:`~sphinx_kwindex.present.TestGroup`
+    each, covering ``entries`` in order: an entry per test).
 
     Its only child is a text of the names, so that search indexes them. Once
     resolved, HTML builders find ``source_uris`` (``(module, part)`` to
-    address, ``""`` for the block's own module) and
-    ``api_links`` (an
-    ``(href, title, external)`` or ``None`` per entry) on it.
+    address, ``""`` for the block's own module), ``api_links`` (an
+    ``(href, title, external)`` or ``None`` per entry) and ``fixture_uris``
+    (``(module, name)`` of a fixture to the address of its entry) on it.
     """
 
 
@@ -54,10 +63,15 @@ class kwindex_source_link(nodes.General, nodes.Element):
 
 
 def keyword_list(
-    kind: str, entries: tuple[ShownKeyword, ...], source_path: str
+    kind: str,
+    entries: tuple[ShownKeyword, ...],
+    source_path: str,
+    groups: tuple[TestGroup, ...] = (),
 ) -> kwindex_keywords:
-    """The compact node listing ``entries`` of ``kind``."""
-    node = kwindex_keywords(kind=kind, entries=entries, source_path=source_path)
+    """The compact node listing ``entries`` of ``kind`` (tests in ``groups``)."""
+    node = kwindex_keywords(
+        kind=kind, entries=entries, source_path=source_path, groups=groups
+    )
     node += nodes.Text(" ".join(entry.name for entry in entries))
     return node
 
@@ -83,49 +97,177 @@ def kind_labels(kind: str) -> tuple[str, str]:
     return _(KINDS[kind].heading), _(KINDS[kind].label)
 
 
+def labels() -> Labels:
+    """The words of locations, in the current language."""
+    return Labels(
+        _("line %d"),
+        _("in %s"),
+        _("inherited from %s"),
+        _("%d items"),
+        _("items known when pytest runs"),
+        _("fixtures: %s"),
+        _("autouse"),
+        _("%d tests"),
+        _("%d items"),
+    )
+
+
+def kind_count(node: kwindex_keywords, words: Labels) -> str:
+    """The count a kind's heading ends with: ``12`` keywords, or for tests
+    ``12 tests, 30 items``."""
+    if node["kind"] != "tests":
+        return str(len(node["entries"]))
+    groups: tuple[TestGroup, ...] = node.get("groups", ())
+    counts = [group.items for group in groups]
+    total = sum(n for n in counts if n is not None) if None not in counts else None
+    return words.test_count(len(node["entries"]), total)
+
+
 def visit_keywords_html(self: HTML5Translator, node: kwindex_keywords) -> None:
     """Write a keyword list as the HTML contract says; children are not visited."""
     self.body.append(keyword_list_html(node))
     raise nodes.SkipNode
 
 
+class _Writer:
+    """Writes one keyword list's HTML (every name and docstring escaped)."""
+
+    def __init__(self, node: kwindex_keywords) -> None:
+        self.node = node
+        self.words = labels()
+        self.source_uris: dict[tuple[str, int], str] = node.get("source_uris", {})
+        self.fixture_uris: dict[tuple[str, str], str] = node.get("fixture_uris", {})
+
+    def line(self, path: str, line: int) -> str:
+        line_text = escape(self.words.line % line)
+        source_uri = self.source_uris.get((path, source_page_part(line)))
+        if source_uri:
+            href = escape(f"{source_uri}#L{line}")
+            return f'<a class="kwindex-line" href="{href}">{line_text}</a>'
+        return f'<span class="kwindex-line">{line_text}</span>'
+
+    def entries(self, entries: Sequence[ShownKeyword], links: Sequence[ApiLink]) -> str:
+        singular = kind_labels(self.node["kind"])[1]
+        parts = ['<ul class="kwindex-entries">\n']
+        for entry, api_link in zip(entries, links, strict=True):
+            parts.append(
+                f'<li class="kwindex-entry" id="{escape(entry.entry_id)}">'
+                f"{_name_html(entry.name, api_link)} "
+                f'<span class="kwindex-kindname">{escape(singular)}</span>'
+            )
+            if len(entry.locations) == 1:
+                parts.append(" " + self.location(entry.locations[0]))
+            else:
+                items = "".join(
+                    f"<li>{self.location(location)}</li>"
+                    for location in entry.locations
+                )
+                parts.append(f'<ul class="kwindex-locations">{items}</ul>')
+            parts.append("</li>\n")
+        parts.append("</ul>\n")
+        return "".join(parts)
+
+    def location(self, location: ShownLocation) -> str:
+        words = self.words
+        shown = (
+            f'<code class="kwindex-qualname">{escape(location.shown)}</code>'
+            if location.shown
+            else ""
+        )
+        # A test's node id closes its entry, on a line of its own: the name
+        # says which test it is, the id is there to copy.
+        test = self.node["kind"] == "tests"
+        html = "" if test or not shown else shown + " "
+        html += self.line(location.path, location.line)
+        if location.path:
+            module = f'<code class="kwindex-defined-in">{escape(location.path)}</code>'
+            html += " " + escape(words.in_module).replace("%s", module)
+        if location.defined_in:
+            base = f"<code>{escape(location.defined_in)}</code>"
+            inherited = escape(words.inherited).replace("%s", base)
+            html += f' <span class="kwindex-inherited">{inherited}</span>'
+        if location.items != 1:
+            items = escape(words.items_text(location.items))
+            html += f' <span class="kwindex-items">({items})</span>'
+        for name, reason in location.markers:
+            text = name.rpartition(".")[2] + (f": {reason}" if reason else "")
+            html += f' <span class="kwindex-marker">{escape(text)}</span>'
+        if location.doc:
+            html += f' <span class="kwindex-doc">{escape(location.doc)}</span>'
+        if location.fixtures:
+            used = ", ".join(self.fixture(fixture) for fixture in location.fixtures)
+            text = escape(words.fixtures).replace("%s", used)
+            html += f' <span class="kwindex-fixtures">{text}</span>'
+        if test and shown:
+            html += " " + shown
+        return html
+
+    def fixture(self, fixture: UsedFixture) -> str:
+        code = f'<code class="kwindex-fixture">{escape(fixture.name)}</code>'
+        if fixture.autouse:
+            code += f" ({escape(self.words.autouse)})"
+        uri = self.fixture_uris.get((fixture.path, fixture.name))
+        if uri is None:
+            return code
+        return f'<a class="reference internal" href="{escape(uri)}">{code}</a>'
+
+    def groups(self, links: Sequence[ApiLink]) -> str:
+        entries = self.node["entries"]
+        parts, start = [], 0
+        for group in self.node["groups"]:
+            end = start + group.size
+            name = group.node or self.node["source_path"].rpartition("/")[2]
+            count = escape(self.words.test_count(group.size, group.items))
+            header = f'<code class="kwindex-group-name">{escape(name)}</code>'
+            if group.line:
+                header += " " + self.line("", group.line)
+            header += f' <span class="kwindex-count">({count})</span>'
+            if group.doc:
+                header += f' <span class="kwindex-doc">{escape(group.doc)}</span>'
+            parts.append(
+                f'<div class="kwindex-group">\n<p class="kwindex-group-label">'
+                f"{header}</p>\n{self.entries(entries[start:end], links[start:end])}"
+                "</div>\n"
+            )
+            start = end
+        return "".join(parts)
+
+
 def keyword_list_html(node: kwindex_keywords) -> str:
     """The HTML of a keyword list (every name and docstring escaped)."""
     kind, entries = node["kind"], node["entries"]
-    heading, singular = kind_labels(kind)
-    source_uris: dict[tuple[str, int], str] = node.get("source_uris", {})
+    writer = _Writer(node)
+    heading = kind_labels(kind)[0]
     api_links = node.get("api_links") or (None,) * len(entries)
-    line_format = _("line %d")
+    count = escape(kind_count(node, writer.words))
     parts = [
         f'<div class="kwindex-kind kwindex-kind-{kind}">\n'
         f'<p class="rubric kwindex-label">{escape(heading)} '
-        f'<span class="kwindex-count">({len(entries)})</span></p>\n'
+        f'<span class="kwindex-count">({count})</span></p>\n'
     ]
     if not entries:
         parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n</div>\n')
-        return "".join(parts)
-    parts.append('<ul class="kwindex-entries">\n')
-    for entry, api_link in zip(entries, api_links, strict=True):
-        parts.append(
-            f'<li class="kwindex-entry" id="{escape(entry.entry_id)}">'
-            f"{_name_html(entry.name, api_link)} "
-            f'<span class="kwindex-kindname">{escape(singular)}</span>'
-        )
-        if len(entry.locations) == 1:
-            (location,) = entry.locations
-            parts.append(" " + _location_html(location, source_uris, line_format))
-        else:
-            items = "".join(
-                f"<li>{_location_html(location, source_uris, line_format)}</li>"
-                for location in entry.locations
-            )
-            parts.append(f'<ul class="kwindex-locations">{items}</ul>')
-        parts.append("</li>\n")
-    parts.append("</ul>\n</div>\n")
+    elif node.get("groups"):
+        parts.append(writer.groups(api_links) + "</div>\n")
+    else:
+        split = node.get("local_from")
+        if split is None:
+            split = len(entries)
+        parts.append(writer.entries(entries[:split], api_links[:split]))
+        if split < len(entries):
+            label = escape(local_label(len(entries) - split))
+            parts.append(f'<p class="kwindex-local-label">{label}</p>\n')
+            parts.append(writer.entries(entries[split:], api_links[split:]))
+        parts.append("</div>\n")
     return "".join(parts)
 
 
-def _name_html(name: str, api_link: tuple[str, str, bool] | None) -> str:
+def local_label(count: int) -> str:
+    """The heading of the keywords defined only inside function bodies."""
+    return _("Defined inside functions (%d)") % count
+
+
+def _name_html(name: str, api_link: ApiLink) -> str:
     code = f'<code class="kwindex-name">{escape(name)}</code>'
     if api_link is None:
         return code
@@ -133,37 +275,6 @@ def _name_html(name: str, api_link: tuple[str, str, bool] | None) -> str:
     classes = "reference kwindex-api " + ("external" if external else "internal")
     title_attribute = f' title="{escape(title)}"' if title else ""
     return f'<a class="{classes}" href="{escape(href)}"{title_attribute}>{code}</a>'
-
-
-def _location_html(
-    location: ShownLocation,
-    source_uris: dict[tuple[str, int], str],
-    line_format: str,
-) -> str:
-    shown, line, doc, path, items = location
-    html = f'<code class="kwindex-qualname">{escape(shown)}</code> ' if shown else ""
-    line_text = escape(line_format % line)
-    source_uri = source_uris.get((path, source_page_part(line)))
-    if source_uri:
-        href = escape(f"{source_uri}#L{line}")
-        html += f'<a class="kwindex-line" href="{href}">{line_text}</a>'
-    else:
-        html += f'<span class="kwindex-line">{line_text}</span>'
-    if path:
-        module = f'<code class="kwindex-defined-in">{escape(path)}</code>'
-        html += " " + escape(_("in %s")).replace("%s", module)
-    if items != 1:
-        html += f' <span class="kwindex-items">({escape(items_text(items))})</span>'
-    if doc:
-        html += f' <span class="kwindex-doc">{escape(doc)}</span>'
-    return html
-
-
-def items_text(items: int | None) -> str:
-    """How many items a parametrized test makes, in the current language."""
-    if items is None:
-        return _("items known when pytest runs")
-    return _("%d items") % items
 
 
 def add_stylesheet(app: Sphinx) -> None:

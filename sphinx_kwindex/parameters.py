@@ -63,6 +63,20 @@ def parametrize_ids(
     return Parameters(size, tuple(unique_ids(made)), tuple(names))
 
 
+def fixture_params(
+    name: str,
+    params: ast.expr,
+    ids: ast.expr | None,
+    name_of: Callable[[ast.expr], str | None],
+) -> Parameters:
+    """What ``@pytest.fixture(params=..., ids=...)`` on the fixture ``name``
+    makes: pytest parametrizes its users as ``parametrize(name, params,
+    ids=ids)`` would."""
+    keywords = [] if ids is None else [ast.keyword("ids", ids)]
+    call = ast.Call(ast.Name(PARAMETRIZE), [ast.Constant(name), params], keywords)
+    return parametrize_ids(call, name_of)
+
+
 def _argnames(node: ast.expr | None) -> list[str] | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [name.strip() for name in node.value.split(",") if name.strip()]

@@ -16,16 +16,18 @@ from sphinx_kwindex.collect import (
     CollectedTest,
     CollectRules,
     Resolver,
+    UsedFixture,
     collect_tests,
 )
 from sphinx_kwindex.extract import Keyword, ModuleIndex, Problem, test_keywords
 from sphinx_kwindex.kinds import KINDS, LinkRule
 from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
+from sphinx_kwindex.parameters import PARAMETRIZE
 
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
 
-JSON_VERSION = 2
+JSON_VERSION = 3
 """The version of the JSON that ``kwindex.json`` and the command line give:
 bump it whenever its shape changes (and say how in the docs)."""
 
@@ -47,6 +49,24 @@ class ShownLocation(NamedTuple):
     """The module the line is in, when it is another one (an inherited test)."""
     items: int | None = 1
     """For a test: how many items pytest makes of it (None: only a run knows)."""
+    defined_in: str = ""
+    """For a test: the class that defines it, where it inherits it."""
+    fixtures: tuple[UsedFixture, ...] = ()
+    """For a test: the fixtures it uses."""
+    markers: tuple[tuple[str, str], ...] = ()
+    """For a test: its markers (but ``parametrize``) and their reasons."""
+
+
+class TestGroup(NamedTuple):
+    """The tests one class collects (``node`` its node path, ``""`` for the
+    module's own functions) as a page shows them: so many entries on."""
+
+    node: str
+    line: int
+    doc: str
+    size: int
+    items: int | None
+    """How many items its tests make, None when only a run can tell."""
 
 
 class ShownKeyword(NamedTuple):
@@ -77,13 +97,34 @@ def keywords_of(
     resolve: Resolver | None = None,
 ) -> tuple[Keyword, ...]:
     """The keywords of ``kind`` of the module at ``path``: its tests as
-    pytest collects them under ``rules``, bases in other modules found by
-    ``resolve`` (extraction assumed the default rules and saw one module)."""
-    if kind != "tests" or (
-        rules == DEFAULT_RULES and (resolve is None or not module.shape.foreign_bases)
-    ):
+    pytest collects them under ``rules``, bases, fixtures and conftests in
+    other modules found by ``resolve`` (extraction assumed the default rules
+    and saw one module)."""
+    if kind != "tests" or not _needs_collecting(module, path, rules, resolve):
         return module.of_kind(kind)
     return test_keywords(collect_tests(path, module.shape, rules, resolve))
+
+
+def module_tests(
+    module: ModuleIndex,
+    path: str,
+    rules: CollectRules = DEFAULT_RULES,
+    resolve: Resolver | None = None,
+) -> list[CollectedTest]:
+    """The tests pytest collects from the module at ``path``, in its order."""
+    return collect_tests(path, module.shape, rules, resolve)
+
+
+def _needs_collecting(
+    module: ModuleIndex, path: str, rules: CollectRules, resolve: Resolver | None
+) -> bool:
+    """Whether the tests extraction found may differ from pytest's: other
+    rules, or other modules that bring bases, fixtures or conftests."""
+    if rules != DEFAULT_RULES:
+        return True
+    return resolve is not None and (
+        module.shape.foreign_bases or bool(resolve.conftests(path))
+    )
 
 
 def select_keywords(
@@ -94,6 +135,48 @@ def select_keywords(
     if sort == "source":
         kept.sort(key=lambda keyword: (keyword.first_line, keyword.name))
     return kept
+
+
+def without_tests(
+    keywords: Iterable[Keyword], tests: Iterable[CollectedTest]
+) -> tuple[Keyword, ...]:
+    """``keywords`` (functions) without the definitions of ``tests`` made in
+    the module: a page that lists its tests shows each test once."""
+    defined = {
+        f"{test.defined_in}.{test.name}" if test.defined_in else test.name
+        for test in tests
+        if not test.defined_path
+    }
+    kept = []
+    for keyword in keywords:
+        locations = tuple(
+            location
+            for location in keyword.locations
+            if location.qualname not in defined
+        )
+        if locations:
+            kept.append(keyword._replace(locations=locations))
+    return tuple(kept)
+
+
+def own_first(
+    kind: str, keywords: list[Keyword], module: ModuleIndex
+) -> tuple[list[Keyword], int | None]:
+    """``keywords`` with those defined only inside function bodies (a class
+    a test makes for itself) moved after the module's own, and where they
+    start (None when there are none)."""
+    if KINDS[kind].link_rule is not LinkRule.DEFINITION:
+        return keywords, None
+    functions = function_qualnames(module.of_kind("functions"))
+    own: list[Keyword] = []
+    local: list[Keyword] = []
+    for keyword in keywords:
+        is_local = all(
+            any(prefix in functions for prefix in _enclosing(location.qualname))
+            for location in keyword.locations
+        )
+        (local if is_local else own).append(keyword)
+    return own + local, len(own) if local else None
 
 
 def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
@@ -132,32 +215,135 @@ def shown_locations(
             location.doc,
             location.path,
             location.items,
+            location.defined_in,
+            location.fixtures,
         )
         for location in keyword.locations
     )
 
 
-def location_text(
-    location: ShownLocation,
-    line_format: str = "line %d",
-    in_format: str = "in %s",
-    items_text: Callable[[int | None], str] | None = None,
-) -> str:
+def shown_tests(
+    path: str,
+    module_id: str,
+    module: ModuleIndex,
+    tests: Iterable[CollectedTest],
+) -> tuple[tuple[ShownKeyword, ...], tuple[TestGroup, ...]]:
+    """What a page shows of ``tests`` of the module at ``path``: an entry
+    per node id, grouped by the class that collects them, classes and tests
+    in pytest's order. The first entry of a name has the keyword's id."""
+    markers = markers_by_target(module)
+    classes = {
+        location.qualname: location
+        for keyword in module.of_kind("classes")
+        for location in keyword.locations
+    }
+    by_class: dict[str, list[CollectedTest]] = {}
+    for test in tests:
+        by_class.setdefault(test.qualname.rpartition(".")[0], []).append(test)
+    entries: list[ShownKeyword] = []
+    groups: list[TestGroup] = []
+    named: set[str] = set()
+    for node, members in by_class.items():
+        own = classes.get(node)
+        items = _total_items(test.items for test in members)
+        line, doc = (own.line, own.doc) if own is not None else (0, "")
+        groups.append(TestGroup(node, line, doc, len(members), items))
+        for test in members:
+            anchor_name = test.qualname if test.name in named else test.name
+            named.add(test.name)
+            entries.append(_shown_test(path, module_id, test, anchor_name, markers))
+    return tuple(entries), tuple(groups)
+
+
+def _shown_test(
+    path: str,
+    module_id: str,
+    test: CollectedTest,
+    anchor_name: str,
+    markers: Mapping[str, list[tuple[str, str]]],
+) -> ShownKeyword:
+    collecting = test.qualname.rpartition(".")[0]
+    location = ShownLocation(
+        pytest_node_id(path, test.qualname),
+        test.line,
+        test.doc,
+        test.defined_path,
+        test.items,
+        "" if test.defined_in == collecting else test.defined_in,
+        test.fixtures,
+        tuple(m for m in markers_of_test(test, markers) if m[0] != PARAMETRIZE),
+    )
+    defined = f"{test.defined_in}.{test.name}" if test.defined_in else test.name
+    targets = api_targets(
+        test.defined_path or path, LinkRule.DEFINITION, test.name, [defined]
+    )
+    entry_id = entry_anchor(module_id, "tests", anchor_name)
+    return ShownKeyword(test.name, entry_id, (location,), targets)
+
+
+def _total_items(counts: Iterable[int | None]) -> int | None:
+    total = 0
+    for count in counts:
+        if count is None:
+            return None
+        total += count
+    return total
+
+
+class Labels(NamedTuple):
+    """The words a location is told in (English here, for the command line;
+    the Sphinx glue gives them translated)."""
+
+    line: str = "line %d"
+    in_module: str = "in %s"
+    inherited: str = "inherited from %s"
+    items: str = "%d items"
+    items_unknown: str = "items known when pytest runs"
+    fixtures: str = "fixtures: %s"
+    autouse: str = "autouse"
+    tests: str = "%d tests"
+    total_items: str = "%d items"
+
+    def items_text(self, items: int | None) -> str:
+        """``4 items``, or that only a run tells."""
+        return self.items_unknown if items is None else self.items % items
+
+    def fixture_text(self, fixture: UsedFixture) -> str:
+        """A fixture's name, and ``(autouse)`` where the test does not ask for it."""
+        return f"{fixture.name} ({self.autouse})" if fixture.autouse else fixture.name
+
+    def test_count(self, tests: int, items: int | None) -> str:
+        """``12 tests, 30 items`` (the items only where known)."""
+        if items is None:
+            return self.tests % tests
+        return f"{self.tests % tests}, {self.total_items % items}"
+
+
+ENGLISH = Labels()
+
+
+def location_text(location: ShownLocation, labels: Labels = ENGLISH) -> str:
     """A location as plain text: ``A.setUp, line 12: Set up.``; a line of
-    another module says which (``line 12 in tests/base.py``), a
-    parametrized test how many items it makes (``items_text``)."""
-    shown, line, doc, path, items = location
-    text = (shown + ", " if shown else "") + line_format % line
-    if path:
-        text += " " + in_format % path
-    if items != 1:
-        text += f" ({(items_text or default_items_text)(items)})"
-    return f"{text}: {doc}" if doc else text
-
-
-def default_items_text(items: int | None) -> str:
-    """``4 items``, or that only a run tells (English, for the command line)."""
-    return "items known when pytest runs" if items is None else f"{items} items"
+    another module says which (``line 12 in tests/base.py``), a test the
+    class it inherits it from, how many items it makes, its markers and
+    fixtures."""
+    text = (location.shown + ", " if location.shown else "") + labels.line % (
+        location.line
+    )
+    if location.path:
+        text += " " + labels.in_module % location.path
+    if location.defined_in:
+        text += ", " + labels.inherited % location.defined_in
+    if location.items != 1:
+        text += f" ({labels.items_text(location.items)})"
+    for name, reason in location.markers:
+        text += f" [{name}{': ' + reason if reason else ''}]"
+    if location.doc:
+        text += f": {location.doc}"
+    if location.fixtures:
+        names = ", ".join(labels.fixture_text(f) for f in location.fixtures)
+        text += f"; {labels.fixtures % names}"
+    return text
 
 
 def describe_problem(path: str, problem: Problem) -> str:
@@ -230,7 +416,7 @@ def keyword_json(
     kind: str,
     keyword: Keyword,
     tests: Mapping[str, CollectedTest],
-    markers: Mapping[str, list[str]],
+    markers: Mapping[str, list[tuple[str, str]]],
 ) -> dict[str, Any]:
     """One keyword as ``kwindex.json`` and the command line give it: its
     lines and locations; for a test, per location its node id, the class and
@@ -252,7 +438,11 @@ def keyword_json(
                     "class": test.defined_in,
                     "path": test.defined_path or path,
                 },
-                "markers": _test_markers(test, markers),
+                "markers": [
+                    {"name": name, "reason": reason}
+                    for name, reason in markers_of_test(test, markers)
+                ],
+                "fixtures": [_fixture_json(fixture) for fixture in test.fixtures],
                 "items": test.items,
                 "item_ids": None if test.item_ids is None else list(test.item_ids),
             }
@@ -288,19 +478,34 @@ def keywords_json(
     }
 
 
-def _test_markers(test: CollectedTest, markers: Mapping[str, list[str]]) -> list[str]:
-    """The markers of this module on a test: on its ``def`` (where this
-    module defines it), its collecting class, the module (``pytestmark``)."""
+def _fixture_json(fixture: UsedFixture) -> dict[str, Any]:
+    return {
+        "name": fixture.name,
+        "path": fixture.path or None,
+        "qualname": fixture.qualname or None,
+        "line": fixture.line or None,
+        "autouse": fixture.autouse,
+        "builtin": fixture.builtin,
+    }
+
+
+def markers_of_test(
+    test: CollectedTest, markers: Mapping[str, list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """The markers of this module on a test, with their reasons: on its
+    ``def`` (where this module defines it), its collecting class, the module
+    (``pytestmark``)."""
     own = f"{test.defined_in}.{test.name}" if test.defined_in else test.name
     collecting = test.qualname.rpartition(".")[0]
     targets = [collecting, ""] if test.defined_path else [own, collecting, ""]
-    return sorted({name for target in targets for name in markers.get(target, ())})
+    return sorted({marker for target in targets for marker in markers.get(target, ())})
 
 
-def markers_by_target(module: ModuleIndex) -> dict[str, list[str]]:
-    """The module's markers by the qualname of what they mark."""
-    found: dict[str, list[str]] = {}
+def markers_by_target(module: ModuleIndex) -> dict[str, list[tuple[str, str]]]:
+    """The module's markers by the qualname of what they mark, each with its
+    reason (``""`` where it gives none)."""
+    found: dict[str, list[tuple[str, str]]] = {}
     for marker in module.of_kind("markers"):
         for location in marker.locations:
-            found.setdefault(location.qualname, []).append(marker.name)
+            found.setdefault(location.qualname, []).append((marker.name, location.doc))
     return found

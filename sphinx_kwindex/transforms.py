@@ -22,11 +22,13 @@ from sphinx_kwindex.api_links import reference_href, resolve_api_reference
 from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.names import source_page_name, source_page_part
 from sphinx_kwindex.nodes import (
-    items_text,
+    kind_count,
     kind_labels,
     kwindex_keywords,
     kwindex_related,
     kwindex_source_link,
+    labels,
+    local_label,
 )
 from sphinx_kwindex.outputs import has_source_pages
 from sphinx_kwindex.pages import generated_tree
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-    from sphinx_kwindex.present import ShownKeyword
+    from sphinx_kwindex.present import Labels, ShownKeyword, TestGroup
 
 
 class FinishKeywordIndexes(SphinxPostTransform):
@@ -76,9 +78,17 @@ class FinishKeywordIndexes(SphinxPostTransform):
                 keywords.replace_self(expand_keyword_list(keywords, references))
                 continue
             keywords["api_links"] = tuple(map(api_link, references))
+            keywords["fixture_uris"] = fixture_uris(
+                builder, fromdocname, keywords["entries"]
+            )
             if with_sources and keywords["source_path"]:
+                groups: tuple[TestGroup, ...] = keywords.get("groups", ())
                 keywords["source_uris"] = source_uris(
-                    builder, fromdocname, keywords["source_path"], keywords["entries"]
+                    builder,
+                    fromdocname,
+                    keywords["source_path"],
+                    keywords["entries"],
+                    [group.line for group in groups if group.line],
                 )
 
 
@@ -95,11 +105,15 @@ def current_builder(transform: SphinxPostTransform) -> Builder:
 
 
 def source_uris(
-    builder: Builder, docname: str, path: str, entries: Iterable[ShownKeyword]
+    builder: Builder,
+    docname: str,
+    path: str,
+    entries: Iterable[ShownKeyword],
+    lines: Iterable[int] = (),
 ) -> dict[tuple[str, int], str]:
     """The address of each part of a source page that a line of ``entries``
-    is on: of ``path``'s (keyed ``""``), and of another module's that has a
-    source page (an inherited test's)."""
+    or one of ``lines`` of ``path`` is on: of ``path``'s (keyed ``""``), and
+    of another module's that has a source page (an inherited test's)."""
     linked = get_domain(builder.env).linked_sources
     parts = {
         (location.path, source_page_part(location.line))
@@ -107,12 +121,35 @@ def source_uris(
         for location in entry.locations
         if not location.path or location.path in linked
     }
+    parts.update(("", source_page_part(line)) for line in lines)
     return {
         (other, part): builder.get_relative_uri(
             docname, source_page_name(other or path, part)
         )
         for other, part in sorted(parts)
     }
+
+
+def fixture_uris(
+    builder: Builder, docname: str, entries: Iterable[ShownKeyword]
+) -> dict[tuple[str, str], str]:
+    """The address of the entry of each fixture that ``entries`` use, where
+    a page lists the fixtures of the module defining it."""
+    domain = get_domain(builder.env)
+    used = {
+        (fixture.path, fixture.name)
+        for entry in entries
+        for location in entry.locations
+        for fixture in location.fixtures
+        if fixture.path
+    }
+    uris = {}
+    for path, name in sorted(used):
+        found = domain.find_entries(f"{path}::{name}", ("fixture",))
+        if found:
+            uri = builder.get_relative_uri(docname, found[0].docname)
+            uris[path, name] = f"{uri}#{found[0].entry_id}"
+    return uris
 
 
 def written_in(node: nodes.Element, default: str) -> str:
@@ -198,21 +235,51 @@ def expand_keyword_list(
     node: kwindex_keywords, references: list[nodes.reference | None]
 ) -> nodes.container:
     """Generic docutils nodes for builders other than HTML; a name with API
-    documentation becomes its ``reference``."""
+    documentation becomes its ``reference``; tests are grouped by class."""
     kind, entries = node["kind"], node["entries"]
-    heading, singular = kind_labels(kind)
+    words = labels()
+    heading = kind_labels(kind)[0]
     block = nodes.container(classes=["kwindex-kind", f"kwindex-kind-{kind}"])
-    block += nodes.rubric("", f"{heading} ({len(entries)})")
+    block += nodes.rubric("", f"{heading} ({kind_count(node, words)})")
     if not entries:
         block += nodes.paragraph("", _("None."))
         return block
-    line_format, in_format = _("line %d"), _("in %s")
-    entry_list = nodes.bullet_list(classes=["kwindex-entries"])
+    groups = node.get("groups")
+    if not groups:
+        split = node.get("local_from")
+        if split is None:
+            split = len(entries)
+        block += entry_list(kind, entries[:split], references[:split], words)
+        if split < len(entries):
+            block += nodes.paragraph("", local_label(len(entries) - split))
+            block += entry_list(kind, entries[split:], references[split:], words)
+        return block
+    start = 0
+    for group in groups:
+        end = start + group.size
+        name = group.node or node["source_path"].rpartition("/")[2]
+        label = nodes.paragraph("", "", nodes.literal(name, name))
+        label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
+        if group.doc:
+            label += nodes.Text(f": {group.doc}")
+        block += label
+        block += entry_list(kind, entries[start:end], references[start:end], words)
+        start = end
+    return block
+
+
+def entry_list(
+    kind: str,
+    entries: Iterable[ShownKeyword],
+    references: Iterable[nodes.reference | None],
+    words: Labels,
+) -> nodes.bullet_list:
+    """A bullet list of ``entries``, a paragraph each (more for several
+    locations)."""
+    singular = kind_labels(kind)[1]
+    listed = nodes.bullet_list(classes=["kwindex-entries"])
     for entry, reference in zip(entries, references, strict=True):
-        located = [
-            location_text(loc, line_format, in_format, items_text)
-            for loc in entry.locations
-        ]
+        located = [location_text(loc, words) for loc in entry.locations]
         # A target, not the item's id: LaTeX and Texinfo only label targets.
         paragraph = nodes.paragraph("", "", nodes.target("", "", ids=[entry.entry_id]))
         paragraph += reference or nodes.literal(
@@ -227,9 +294,8 @@ def expand_keyword_list(
                 "",
                 *(nodes.list_item("", nodes.paragraph("", text)) for text in located),
             )
-        entry_list += item
-    block += entry_list
-    return block
+        listed += item
+    return listed
 
 
 def register(app: Sphinx) -> None:

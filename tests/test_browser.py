@@ -124,7 +124,7 @@ def grown_index(tmp_path: Path, monkeypatch):
     """A project whose Keyword Index has outgrown its first page: at most six
     links a page, 16 links (``os``, ``sys`` four each, ``test_a`` …
     ``test_d`` two each)."""
-    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 6)
+    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 3)
     project = tmp_path / "project"
     project.mkdir()
     (project / "conf.py").write_text(

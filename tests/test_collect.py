@@ -482,7 +482,8 @@ def test_a_page_says_how_many_items_a_parametrized_test_makes(
         "test_names_count_only": "(4 items)",
         "test_built_by_code": "(items known when pytest runs)",
         "test_method": "(8 items)",
-        "test_fixture": "(items known when pytest runs)",
+        # A fixture from outside the tree (a plugin's) is taken to make one.
+        "test_fixture": "(4 items)",
     }
 
 
@@ -529,6 +530,7 @@ def test_kwindex_json_and_the_command_line_give_the_same_tests(
             "node_id": "tests/test_absolute.py::TestBoth::test_from_mixin",
             "defined_in": {"class": "Mixin", "path": "tests/base.py"},
             "markers": [],
+            "fixtures": [],
             "items": 1,
             "item_ids": None,
         }
@@ -544,3 +546,162 @@ def test_kwindex_json_and_the_command_line_give_the_same_tests(
     written = path.stat().st_mtime_ns
     make_app("html", srcdir=project).build()
     assert path.stat().st_mtime_ns == written
+
+
+FIXTURES = {
+    "conftest.py": """
+        import pytest
+
+        @pytest.fixture(autouse=True)
+        def root_auto(): ...
+
+        @pytest.fixture(params=["a", "b"])
+        def flavour(request): ...
+
+        @pytest.fixture
+        def db(): ...
+    """,
+    "sub/conftest.py": """
+        import pytest
+
+        @pytest.fixture
+        def db(db, tmp_path): ...
+
+        @pytest.fixture(params=[1, 2, 3], scope="module")
+        def size(request): ...
+    """,
+    "sub/helpers.py": """
+        import pytest
+
+        @pytest.fixture(params=[None, "x"], ids=["none", "ex"])
+        def helper_fix(): ...
+    """,
+    "sub/test_deep.py": """
+        import unittest
+        import pytest
+        from helpers import helper_fix as helper
+
+        @pytest.fixture
+        def local(flavour): ...
+
+        def test_builtin_only(tmp_path, capsys): ...
+
+        def test_overridden_db(db): ...
+
+        @pytest.mark.parametrize("n", [10, 20])
+        def test_mark_and_fixtures(n, local, size): ...
+
+        def test_imported_fixture(helper): ...
+
+        @pytest.mark.parametrize("flavour", ["direct"])
+        def test_parametrize_wins(flavour): ...
+
+        def test_from_a_plugin(some_plugin_fixture): ...
+
+        class TestWithFixtures:
+            @pytest.fixture(autouse=True)
+            def class_auto(self, size): ...
+
+            @pytest.fixture
+            def local(self): ...
+
+            def test_class_local(self, local): ...
+
+        class TestCaseStyle(unittest.TestCase):
+            def test_unittest_autouse(self): ...
+    """,
+    "test_root.py": """
+        def test_root_db(db, flavour): ...
+    """,
+}
+
+
+def pytest_fixtures_per_test(folder: Path) -> dict[str, set[tuple[str, str]]]:
+    """Per test name, the ``(fixture, file)`` pairs real pytest says its
+    items use (``--fixtures-per-test``)."""
+    command = [sys.executable, "-m", "pytest", "--fixtures-per-test", "-q"]
+    done = subprocess.run(
+        [*command, "-p", "no:cacheprovider"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    used: dict[str, set[tuple[str, str]]] = {}
+    test = ""
+    for line in done.stdout.splitlines():
+        if heading := re.search(r"fixtures used by (\w+)", line):
+            test = heading[1]
+            used.setdefault(test, set())
+        elif found := re.match(r"(\w+) -- (\S+):\d+$", line):
+            used[test].add((found[1], found[2]))
+    return used
+
+
+def test_fixtures_are_those_pytest_gives_each_test(tmp_path: Path) -> None:
+    write_suite(tmp_path, FIXTURES)
+    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
+    ours = {}
+    for path in ["sub/test_deep.py", "test_root.py"]:
+        shape = index_file(tmp_path / path).shape
+        ours.update({t.name: t for t in collect_tests(path, shape, resolve=resolve)})
+    # Items and their ids, as pytest makes them.
+    by_test: dict[str, list[str]] = {}
+    for item in pytest_items(tmp_path):
+        name, _, ids = item.rpartition("::")[2].partition("[")
+        by_test.setdefault(name, []).append(ids.rstrip("]"))
+    assert set(ours) == set(by_test)
+    for name, test in ours.items():
+        assert test.items == len(by_test[name]), name
+        expected_ids = None if by_test[name] == [""] else by_test[name]
+        assert (list(test.item_ids) if test.item_ids else None) == expected_ids, name
+    # Each fixture found where pytest finds it (pytest lists the whole
+    # closure, and no fixture of its own or a plugin's).
+    used = pytest_fixtures_per_test(tmp_path)
+    for name, test in ours.items():
+        for fixture in test.fixtures:
+            if fixture.path:
+                assert (fixture.name, fixture.path) in used[name], (name, fixture)
+    shown = {
+        name: [(f.name, f.path, f.autouse) for f in test.fixtures]
+        for name, test in ours.items()
+    }
+    assert shown == {
+        "test_builtin_only": [
+            ("tmp_path", "", False),
+            ("capsys", "", False),
+            ("root_auto", "conftest.py", True),
+        ],
+        "test_overridden_db": [
+            ("db", "sub/conftest.py", False),
+            ("root_auto", "conftest.py", True),
+        ],
+        "test_mark_and_fixtures": [
+            ("local", "sub/test_deep.py", False),
+            ("size", "sub/conftest.py", False),
+            ("root_auto", "conftest.py", True),
+        ],
+        "test_imported_fixture": [
+            ("helper", "sub/helpers.py", False),
+            ("root_auto", "conftest.py", True),
+        ],
+        "test_parametrize_wins": [("root_auto", "conftest.py", True)],
+        "test_from_a_plugin": [
+            ("some_plugin_fixture", "", False),
+            ("root_auto", "conftest.py", True),
+        ],
+        "test_class_local": [
+            ("local", "sub/test_deep.py", False),
+            ("root_auto", "conftest.py", True),
+            ("class_auto", "sub/test_deep.py", True),
+        ],
+        "test_unittest_autouse": [("root_auto", "conftest.py", True)],
+        "test_root_db": [
+            ("db", "conftest.py", False),
+            ("flavour", "conftest.py", False),
+            ("root_auto", "conftest.py", True),
+        ],
+    }
+    assert ours["test_class_local"].fixtures[0].qualname == "TestWithFixtures.local"
+    assert [f.builtin for f in ours["test_builtin_only"].fixtures] == [True, True, False]
+    assert not ours["test_from_a_plugin"].fixtures[0].builtin

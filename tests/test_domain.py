@@ -84,7 +84,7 @@ def test_the_role_resolves_names_and_module_entries(app) -> None:
         ("Unknown: no_such_keyword.", None),
         (
             "Any role: test_gadget.",
-            "gadgets.html#kw-tests.test_gadgets.py-functions-test_gadget",
+            "gadgets.html#kw-tests.test_gadgets.py-tests-test_gadget",
         ),
     ]
 

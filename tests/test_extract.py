@@ -261,8 +261,15 @@ def test_markers_and_the_tests_they_apply_to() -> None:
     assert locations(MARKERS, "markers", "pytest.mark.network") == [
         Location("TestMarked", 17)
     ]
+    # The reason a skip gives, by keyword or where the marker takes it.
     assert locations(MARKERS, "markers", "unittest.skipIf") == [
-        Location("Case.test_v", 23)
+        Location("Case.test_v", 23, "never")
+    ]
+    assert locations(MARKERS, "markers", "unittest.skip") == [
+        Location("Case.test_u", 21, "later")
+    ]
+    assert locations(MARKERS, "markers", "pytest.mark.skip") == [
+        Location("test_skipped", 8, "no")
     ]
 
 

@@ -71,13 +71,8 @@ def test_a_keyword_of_several_modules_has_one_heading_with_a_link_to_each(
             "index.html#kw-tests.test_widgets.py-imports-Widget",
         ),
     ]
-    # A test is a function too: one heading, an entry per kind.
+    # A page that lists tests shows a test once, as a test.
     assert groups["test_gadget"] == [
-        (
-            "tests/test_gadgets.py",
-            "function",
-            "gadgets.html#kw-tests.test_gadgets.py-functions-test_gadget",
-        ),
         (
             "tests/test_gadgets.py",
             "test",
@@ -138,7 +133,7 @@ def test_dirhtml_writes_the_index_as_a_folder(app) -> None:
 def test_a_large_index_is_split_into_pages_at_keyword_boundaries(
     make_app, write_project, monkeypatch
 ) -> None:
-    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 6)
+    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 3)
     shared = "import os\nimport sys\n"
     modules = {
         f"tests/test_{letter}.py": shared + f"def test_{letter}():\n    pass\n"
@@ -161,8 +156,8 @@ def test_a_large_index_is_split_into_pages_at_keyword_boundaries(
     app.build()
     assert own_warnings(app) == []
     outdir = Path(app.outdir)
-    # os and sys have four links each; test_a … test_d two (function, test):
-    # 16 links in all, at most 6 a page. Pages are named by the letters their
+    # os and sys have four links each; test_a … test_d one (a test, shown
+    # once): 12 links in all, at most 3 a page. Pages are named by the letters their
     # keywords start with, split letter by letter where they hold too many.
     listing = {
         name: list(index_groups((outdir / name).read_text("utf-8")))
@@ -332,7 +327,7 @@ def test_index_pages_are_written_again_only_where_they_change(
 def test_a_page_the_index_no_longer_has_sends_links_on(
     make_app, write_project, monkeypatch
 ) -> None:
-    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 6)
+    monkeypatch.setattr(sphinx_kwindex.reverse_index, "LINKS_PER_PAGE", 3)
     project = write_project({**SPLIT, **SPLIT_PAGES, "index.rst": SPLIT_INDEX})
     make_app("html", srcdir=project).build()
     # Three modules fewer: everything fits on the first page again.

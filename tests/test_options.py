@@ -178,7 +178,7 @@ def test_general_index_entries_unless_no_index(built) -> None:
 
 def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
     data = json.loads((built.outdir / "kwindex.json").read_text(encoding="utf-8"))
-    assert data["version"] == 2
+    assert data["version"] == 3
     modules = {module["docname"]: module for module in data["modules"]}
     assert sorted(modules) == [
         "defaults",
@@ -218,7 +218,7 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
             {"qualname": "Alpha.helper", "line": 29, "doc": "Another helper."},
         ],
     }
-    # A test: its node id, where it is defined, its markers and items.
+    # A test: its node id, where it is defined, its markers, fixtures, items.
     stripes = modules["kinds"]["keywords"]["tests"][1]
     assert stripes["locations"] == [
         {
@@ -227,7 +227,17 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
             "doc": "",
             "node_id": "pkg/sample_test.py::TestZebra::test_stripes",
             "defined_in": {"class": "TestZebra", "path": "pkg/sample_test.py"},
-            "markers": ["pytest.mark.slow"],
+            "markers": [{"name": "pytest.mark.slow", "reason": ""}],
+            "fixtures": [
+                {
+                    "name": "workspace",
+                    "path": "pkg/sample_test.py",
+                    "qualname": "workspace",
+                    "line": 12,
+                    "autouse": False,
+                    "builtin": False,
+                }
+            ],
             "items": 1,
             "item_ids": None,
         }
