@@ -703,5 +703,9 @@ def test_fixtures_are_those_pytest_gives_each_test(tmp_path: Path) -> None:
         ],
     }
     assert ours["test_class_local"].fixtures[0].qualname == "TestWithFixtures.local"
-    assert [f.builtin for f in ours["test_builtin_only"].fixtures] == [True, True, False]
+    assert [f.builtin for f in ours["test_builtin_only"].fixtures] == [
+        True,
+        True,
+        False,
+    ]
     assert not ours["test_from_a_plugin"].fixtures[0].builtin
