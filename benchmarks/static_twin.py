@@ -17,18 +17,31 @@ from pathlib import Path
 
 from sphinx.util.rst import escape
 
+from sphinx_kwindex.collect import DEFAULT_RULES
 from sphinx_kwindex.extract import ModuleIndex, index_file
-from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS
+from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
 from sphinx_kwindex.present import (
     RELATED_LIMIT,
     classify_module,
     function_qualnames,
     in_general_index,
+    kind_sizes,
     location_text,
+    module_tests,
     nearest_by_name,
     shown_locations,
+    without_tests,
 )
+
+
+def page_kinds(module: str) -> tuple[str, ...]:
+    """The kinds the extension's generated page of ``module`` shows."""
+    if posixpath.basename(module) == "conftest.py":
+        return tuple(kind for kind in TEST_KINDS if kind != "tests")
+    if DEFAULT_RULES.collects_file(module):
+        return TEST_KINDS
+    return DEFAULT_KINDS
 
 
 def write_twin(
@@ -79,7 +92,11 @@ def module_page(
 ) -> str:
     folder = posixpath.dirname(module)
     lines = [":orphan:", "", *title(module)]
-    keywords = {kind: index.of_kind(kind) for kind in DEFAULT_KINDS}
+    kinds = page_kinds(module)
+    keywords = {kind: index.of_kind(kind) for kind in kinds}
+    if "tests" in kinds:
+        tests = module_tests(index, module)
+        keywords["functions"] = without_tests(keywords["functions"], tests)
     functions = function_qualnames(index.of_kind("functions"))
     entries = [
         f"   single: {escape(KINDS[kind].index_text % (k.name, module))}"
@@ -151,6 +168,12 @@ def folder_page(
             )
         lines.append("")
     if folder.modules:
+        shown = {module: page_kinds(module) for module in folder.modules}
+        kinds = [
+            kind
+            for kind in dict.fromkeys([*TEST_KINDS, *DEFAULT_KINDS])
+            if any(kind in page for page in shown.values())
+        ]
         lines += [
             ".. rubric:: Modules",
             "",
@@ -159,15 +182,16 @@ def folder_page(
             "",
             "   * - Module",
             "     - Summary",
-            *(f"     - {KINDS[kind].heading}" for kind in DEFAULT_KINDS),
+            *(f"     - {KINDS[kind].heading}" for kind in kinds),
         ]
         for module in folder.modules:
             index = indexes[module]
             name = posixpath.basename(module)
+            sizes = kind_sizes(index, module, shown[module])
             lines += [
                 f"   * - :doc:`{name} <{name}>`",
                 f"     - {escape(index.docstring) or '..'}",
-                *(f"     - {len(index.of_kind(kind))}" for kind in DEFAULT_KINDS),
+                *(f"     - {sizes.get(kind, '..')}" for kind in kinds),
             ]
         lines.append("")
     entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]

@@ -253,6 +253,14 @@ class UsedFixture(NamedTuple):
     line: int = 0
     autouse: bool = False
     """Whether the test uses it because it is ``autouse``, not by asking."""
+    defined_as: str = ""
+    """Its name in the module defining it, where that is another (imported
+    under another name)."""
+
+    @property
+    def entry_name(self) -> str:
+        """The name of its entry among the fixtures of ``path``."""
+        return self.defined_as or self.name
 
     @property
     def builtin(self) -> bool:
@@ -280,6 +288,10 @@ class CollectedTest(NamedTuple):
     parametrized and they are known."""
     fixtures: tuple[UsedFixture, ...] = ()
     """The fixtures it asks for by argument, then the ``autouse`` ones."""
+    needs: tuple[tuple[str, str], ...] = ()
+    """``(module, name)`` of every fixture definition of the tree its setup
+    runs: those of :attr:`fixtures`, what they need in turn, the ones
+    they override."""
 
 
 class ResolvedClass(NamedTuple):
@@ -507,8 +519,13 @@ def _collected(
         *(_used(name, levels, False) for name in asked),
         *(_used(name, levels, True) for name in autouse),
     )
-    by_fixtures = _fixture_parameters([*autouse, *asked], direct, levels)
-    items, ids = _items((*by_fixtures, *own, *(marks or ())))
+    closure = _fixture_closure([*autouse, *asked], direct, levels)
+    items, ids = _items((*_fixture_parameters(closure), *own, *(marks or ())))
+    needs = tuple(
+        (definition.path, definition.shape.name)
+        for definitions in closure.values()
+        for definition in definitions
+    )
     return CollectedTest(
         function.name,
         qualname,
@@ -519,6 +536,7 @@ def _collected(
         items,
         ids,
         fixtures,
+        needs,
     )
 
 
@@ -627,7 +645,7 @@ def _module_level(
         for name, dotted in shape.imported:
             imported = _imported_fixture(path, name, dotted, resolve)
             if imported is not None:
-                level[imported.shape.name] = imported
+                level[imported[0]] = imported[1]
     for function in shape.functions:
         if function.fixture:
             level[function.fixture.name] = FixtureDef(path, function.name, function)
@@ -636,18 +654,18 @@ def _module_level(
 
 def _imported_fixture(
     path: str, name: str, dotted: str, resolve: Resolver
-) -> FixtureDef | None:
+) -> tuple[str, FixtureDef] | None:
     """The fixture ``from … import`` binds to ``name`` in the module at
-    ``path``, if it binds one (named by the binding unless ``name=``)."""
+    ``path``, if it binds one, and the name tests ask for it by: the
+    binding's, unless the fixture has a ``name=``."""
     resolved = resolve(path, dotted)
     if resolved is None:
         return None
     for function in resolved.shape.functions:
         fixture = function.fixture
         if function.name == resolved.qualname and fixture is not None:
-            if fixture.name == function.name:
-                function = function._replace(fixture=fixture._replace(name=name))
-            return FixtureDef(resolved.path, resolved.qualname, function)
+            asked = name if fixture.name == function.name else fixture.name
+            return asked, FixtureDef(resolved.path, resolved.qualname, function)
     return None
 
 
@@ -685,7 +703,15 @@ def _used(name: str, levels: Sequence[FixtureLevel], autouse: bool) -> UsedFixtu
     found = next(_definitions(name, levels), None)
     if found is None:
         return UsedFixture(name, autouse=autouse)
-    return UsedFixture(name, found.path, found.qualname, found.function.line, autouse)
+    defined_as = found.shape.name
+    return UsedFixture(
+        name,
+        found.path,
+        found.qualname,
+        found.function.line,
+        autouse,
+        "" if defined_as == name else defined_as,
+    )
 
 
 def _autouse_names(levels: Sequence[FixtureLevel]) -> list[str]:
@@ -699,27 +725,38 @@ def _autouse_names(levels: Sequence[FixtureLevel]) -> list[str]:
     return names
 
 
-def _fixture_parameters(
+def _fixture_closure(
     initial: Sequence[str], direct: set[str], levels: Sequence[FixtureLevel]
-) -> list[Parameters]:
-    """The ``params`` of the fixtures a test needs, ``initial`` ones and what
-    they need in turn, as pytest parametrizes them: widest scope first, then
-    in the order they are needed; a name that ``parametrize`` fills directly
-    is no fixture's."""
-    closure = [name for name in dict.fromkeys(initial) if name not in direct]
-    scopes: dict[str, int] = {}
-    for name in closure:  # grows while it is walked
-        definitions = list(_definitions(name, levels))
-        if definitions:
-            scopes[name] = _scope_rank(definitions[0].shape.scope)
-        for definition in definitions:
+) -> dict[str, list[FixtureDef]]:
+    """The fixtures a test needs, ``initial`` ones and what they need in
+    turn, with the definitions of each that its setup runs, in the order
+    pytest parametrizes them: widest scope first, then in the order they
+    are needed; a name that ``parametrize`` fills directly is no fixture's."""
+    closure = {name: list[FixtureDef]() for name in initial if name not in direct}
+    names = list(closure)
+    for name in names:  # grows while it is walked
+        closure[name] = list(_definitions(name, levels))
+        for definition in closure[name]:
             for argument in definition.function.arguments:
                 if argument not in closure and argument not in direct:
-                    closure.append(argument)
-    closure.sort(key=lambda name: scopes.get(name, 0), reverse=True)
+                    closure[argument] = []
+                    names.append(argument)
+    ranked = sorted(
+        names,
+        key=lambda name: (
+            _scope_rank(closure[name][0].shape.scope) if closure[name] else 0
+        ),
+        reverse=True,
+    )
+    return {name: closure[name] for name in ranked}
+
+
+def _fixture_parameters(closure: Mapping[str, list[FixtureDef]]) -> list[Parameters]:
+    """The ``params`` of the fixtures of a ``closure``: per fixture, the
+    nearest definition's that has any."""
     found: list[Parameters] = []
-    for name in closure:
-        for definition in _definitions(name, levels):
+    for definitions in closure.values():
+        for definition in definitions:
             if definition.shape.params is not None:
                 found.append(definition.shape.params)
                 break

@@ -8,7 +8,7 @@ from weakref import WeakKeyDictionary
 
 from sphinx_kwindex._i18n import __
 from sphinx_kwindex.collect import CollectRules, read_rules
-from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS
+from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_root", None, (str, type(None))),
     ("kwindex_default_kinds", list(DEFAULT_KINDS), (list, tuple)),
+    ("kwindex_test_kinds", list(TEST_KINDS), (list, tuple)),
     ("kwindex_index_kinds", list(DEFAULT_INDEX_KINDS), (list, tuple)),
     ("kwindex_run_command", DEFAULT_RUN_COMMAND, (str, type(None))),
     ("kwindex_source_pages", True, (bool,)),
@@ -51,6 +52,7 @@ def validate_config(app: Sphinx, config: Config) -> None:
         if not isinstance(config[name], types):
             _reject(config, name, default, __("expected %s") % _type_names(types))
     _check_kinds(config, "kwindex_default_kinds", DEFAULT_KINDS, empty=False)
+    _check_kinds(config, "kwindex_test_kinds", TEST_KINDS, empty=False)
     _check_kinds(config, "kwindex_index_kinds", DEFAULT_INDEX_KINDS, empty=True)
     _check_run_command(config)
     _check_string_list(config, "kwindex_modules")
@@ -84,6 +86,17 @@ def rules_for_page(env: BuildEnvironment, kinds: Iterable[str]) -> CollectRules:
     if "tests" in kinds and source is not None:
         env.note_dependency(str(source))
     return rules
+
+
+def generated_page_kinds(config: Config, path: str) -> tuple[str, ...]:
+    """The kinds the generated page of the module at ``path`` shows:
+    ``kwindex_test_kinds`` for a module pytest collects tests from and for
+    a ``conftest.py`` (but tests), ``kwindex_default_kinds`` for others."""
+    if path.rpartition("/")[2] == "conftest.py":
+        return tuple(k for k in config.kwindex_test_kinds if k != "tests")
+    if collect_rules(config)[0].collects_file(path):
+        return tuple(config.kwindex_test_kinds)
+    return tuple(config.kwindex_default_kinds)
 
 
 def resolve_root(value: str | None, confdir: Path) -> Path:

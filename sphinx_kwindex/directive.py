@@ -15,10 +15,15 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.config import rules_for_page
-from sphinx_kwindex.domain import ModuleRecord, get_domain
+from sphinx_kwindex.domain import FixtureUse, ModuleRecord, get_domain
 from sphinx_kwindex.extract import test_keywords
 from sphinx_kwindex.kinds import KINDS
-from sphinx_kwindex.names import entry_anchor, module_anchor, source_page_name
+from sphinx_kwindex.names import (
+    entry_anchor,
+    module_anchor,
+    pytest_node_id,
+    source_page_name,
+)
 from sphinx_kwindex.nodes import (
     keyword_list,
     kwindex_keywords,
@@ -47,11 +52,13 @@ from sphinx_kwindex.reverse_index import KeywordEntry
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from sphinx.util.typing import OptionSpec
 
     from sphinx_kwindex.collect import CollectedTest, CollectRules, Resolver
     from sphinx_kwindex.extract import ModuleIndex
-    from sphinx_kwindex.present import TestGroup
+    from sphinx_kwindex.present import ShownKeyword, TestGroup
 
 _FLAGS = ("no-index", "no-metadata", "no-source")
 
@@ -139,6 +146,7 @@ class KwindexDirective(SphinxDirective):
         if options.metadata:
             block += self.metadata_block(path, module, source_path)
         recorded: list[KeywordEntry] = []
+        uses: list[FixtureUse] = []
         if module.problem is not None:
             note = _("This file could not be indexed: %s") % module.problem.message
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
@@ -148,6 +156,8 @@ class KwindexDirective(SphinxDirective):
                 node, entries = self.kind_list(kind, path, found, options, anchor)
                 block += node
                 recorded.extend(entries)
+                if kind == "tests" and found.tests is not None:
+                    uses.extend(fixture_uses(path, found.tests, node["entries"]))
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
             path,
@@ -157,6 +167,7 @@ class KwindexDirective(SphinxDirective):
             tuple(recorded),
             indexed=options.index,
             linked_to_source=options.source,
+            fixture_uses=tuple(uses),
         )
         get_domain(self.env).note_module(record)
         general = index_entries(path, recorded) if options.index else []
@@ -218,7 +229,7 @@ class KwindexDirective(SphinxDirective):
             )
             for k in keywords
         ]
-        node = keyword_list(kind, shown, source_path, groups)
+        node = keyword_list(kind, path, shown, source_path, groups)
         node["local_from"] = local_from
         return node, entries
 
@@ -337,6 +348,20 @@ def module_type_label(module_type: str) -> str:
         "other": _("other Python module"),
     }
     return labels.get(module_type, module_type)
+
+
+def fixture_uses(
+    path: str, tests: Iterable[CollectedTest], entries: Iterable[ShownKeyword]
+) -> Iterator[FixtureUse]:
+    """The fixtures of the tree that ``tests`` of the module at ``path``
+    need, with the entries that show the tests (those not shown, passed
+    over)."""
+    shown = {entry.locations[0].shown: entry.entry_id for entry in entries}
+    for test in tests:
+        node_id = pytest_node_id(path, test.qualname)
+        if node_id in shown:
+            for fixture_path, name in dict.fromkeys(test.needs):
+                yield FixtureUse(fixture_path, name, node_id, shown[node_id])
 
 
 def index_entries(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.util.nodes import make_refnode
@@ -39,6 +39,28 @@ if TYPE_CHECKING:
     """``(path, docname, anchor)`` of an indexed module."""
 
 
+class FixtureUse(NamedTuple):
+    """A test that uses a fixture of the tree: the fixture's module and
+    name, the test's node id and the id of its entry."""
+
+    path: str
+    name: str
+    node_id: str
+    entry_id: str
+
+
+class FixtureUser(NamedTuple):
+    """A test that uses a fixture, where its entry is."""
+
+    node_id: str
+    docname: str
+    entry_id: str
+
+
+FIXTURE_USERS_SHOWN = 8
+"""How many of the tests that use a fixture its entry links to."""
+
+
 @dataclass(frozen=True, slots=True)
 class ModuleRecord:
     """One ``kwindex`` directive's module, as rendered in ``docname``.
@@ -58,6 +80,8 @@ class ModuleRecord:
     """False under ``:no-index:``."""
     linked_to_source: bool
     """False under ``:no-source:`` or without source pages."""
+    fixture_uses: tuple[FixtureUse, ...] = ()
+    """The fixtures of the tree its listed tests use."""
 
     @property
     def folder(self) -> str:
@@ -126,8 +150,12 @@ class KeywordDomain(Domain):
         role: KeywordRole() for role in (KEYWORD, *BY_OBJECT_TYPE)
     }
     indices: ClassVar[list[type[Index]]] = [KeywordIndex]
-    initial_data: ClassVar[dict[str, Any]] = {"modules": {}, "folders": {}}
-    data_version = 5
+    initial_data: ClassVar[dict[str, Any]] = {
+        "modules": {},
+        "folders": {},
+        "fixture_users": {},
+    }
+    data_version = 6
     """Bump whenever :class:`ModuleRecord` or what it holds changes shape:
     Sphinx then starts from a fresh environment."""
 
@@ -138,6 +166,7 @@ class KeywordDomain(Domain):
         self._keywords: dict[str, KeywordGroup] = {}
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self._linked: frozenset[str] = frozenset()
+        self._users: dict[tuple[str, str], list[FixtureUser]] = {}
         self.changed = False
         """Whether a document was read or removed in this build."""
 
@@ -167,6 +196,11 @@ class KeywordDomain(Domain):
         every read phase."""
         return self._linked
 
+    def fixture_users(self, path: str, name: str) -> list[FixtureUser]:
+        """The tests that use the fixture ``name`` of the module ``path``, by
+        node id (each once), derived after every read phase."""
+        return self._users.get((path, name), [])
+
     def index_layout(self) -> IndexLayout:
         """The pages of the Keyword Index, laid out once per reverse index."""
         if self._layout is None or self._layout[0] is not self.keywords:
@@ -188,9 +222,10 @@ class KeywordDomain(Domain):
         records = (record for recs in self.modules.values() for record in recs)
         return sorted(records, key=lambda r: (r.path, r.docname, r.anchor))
 
-    def derive(self) -> set[str]:
-        """Derive the folder map and the reverse index from every record;
-        the folders whose indexed modules changed."""
+    def derive(self) -> tuple[set[str], set[tuple[str, str]]]:
+        """Derive the folder map, the reverse index and the users of each
+        fixture from every record; the folders whose indexed modules
+        changed, and the fixtures whose entries show other users."""
         records = self.all_modules()
         folders = _group_by_folder(records)
         previous = self.folders
@@ -199,11 +234,24 @@ class KeywordDomain(Domain):
             entry for record in records if record.indexed for entry in record.keywords
         )
         self._linked = frozenset(r.path for r in records if r.linked_to_source)
-        return {
+        self._users = _fixture_users(records)
+        shown = {
+            key: (len(users), tuple(users[:FIXTURE_USERS_SHOWN]))
+            for key, users in self._users.items()
+        }
+        shown_before: dict[tuple[str, str], Any] = self.data.get("fixture_users", {})
+        self.data["fixture_users"] = shown
+        changed_folders = {
             folder
             for folder in folders.keys() | previous.keys()
             if folders.get(folder) != previous.get(folder)
         }
+        changed_fixtures = {
+            key
+            for key in shown.keys() | shown_before.keys()
+            if shown.get(key) != shown_before.get(key)
+        }
+        return changed_folders, changed_fixtures
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
@@ -306,8 +354,33 @@ def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
     to or removed from a folder changes the "related modules" of every page
     indexing that folder."""
     domain = get_domain(env)
-    changed = domain.derive()
-    return sorted({r.docname for r in domain.all_modules() if r.folder in changed})
+    folders, fixtures = domain.derive()
+    return sorted(
+        {
+            r.docname
+            for r in domain.all_modules()
+            if r.folder in folders
+            or any(
+                k.kind == "fixtures" and (r.path, k.name) in fixtures
+                for k in r.keywords
+            )
+        }
+    )
+
+
+def _fixture_users(
+    records: Iterable[ModuleRecord],
+) -> dict[tuple[str, str], list[FixtureUser]]:
+    """Per fixture, the tests that use it, by node id; a test listed on
+    several pages by the first."""
+    users: dict[tuple[str, str], dict[str, FixtureUser]] = {}
+    for record in records:
+        for use in record.fixture_uses:
+            found = users.setdefault((use.path, use.name), {})
+            found.setdefault(
+                use.node_id, FixtureUser(use.node_id, record.docname, use.entry_id)
+            )
+    return {key: sorted(found.values()) for key, found in users.items()}
 
 
 def _group_by_folder(

@@ -13,13 +13,13 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.config import rules_for_page
+from sphinx_kwindex.config import generated_page_kinds, rules_for_page
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.nodes import kind_labels, page_reference
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
-from sphinx_kwindex.present import keywords_of
+from sphinx_kwindex.present import kind_sizes
 from sphinx_kwindex.warnings import Subtype, warn
 
 _COUNTS = 2
@@ -58,10 +58,18 @@ class KwindexFolderDirective(SphinxDirective):
         return [block]
 
     def modules_table(self, modules: tuple[str, ...]) -> nodes.table:
-        """Module, summary and a count per default kind, a row per module."""
+        """Module, summary and a count per kind its page shows, a row per
+        module (a blank where a module's page does not show that kind)."""
         output_dir = generated_tree(self.env).output_dir
         root = Path(self.config.kwindex_root)
-        kinds = list(self.config.kwindex_default_kinds)
+        shown = {m: generated_page_kinds(self.config, m) for m in modules}
+        kinds = [
+            kind
+            for kind in dict.fromkeys(
+                [*self.config.kwindex_test_kinds, *self.config.kwindex_default_kinds]
+            )
+            if any(kind in page_kinds for page_kinds in shown.values())
+        ]
         rules = rules_for_page(self.env, kinds)
         resolve = module_resolver(self.env, self.env.docname)
         header = [_("Module"), _("Summary"), *(kind_labels(kind)[0] for kind in kinds)]
@@ -76,12 +84,12 @@ class KwindexFolderDirective(SphinxDirective):
             summary = index.docstring or (
                 index.problem.message if index.problem is not None else ""
             )
-            counts = [
-                ""
+            sizes = (
+                {}
                 if index.problem
-                else str(len(keywords_of(index, kind, module, rules, resolve)))
-                for kind in kinds
-            ]
+                else kind_sizes(index, module, shown[module], rules, resolve)
+            )
+            counts = [str(sizes[kind]) if kind in sizes else "" for kind in kinds]
             rows.append([link, nodes.Text(summary), *map(nodes.Text, counts)])
         return _table(header, rows, classes=["kwindex-folder-modules"])
 

@@ -90,6 +90,10 @@ KINDS: dict[str, Kind] = {
 DEFAULT_KINDS = ("classes", "functions", "imports")
 """The kinds shown when none are asked for (the seed example's three lists)."""
 
+TEST_KINDS = ("tests", "fixtures", "markers", "classes", "functions", "imports")
+"""The kinds a generated page shows of a module pytest collects tests from
+(``conftest.py``: but tests) when none are configured."""
+
 DEFAULT_INDEX_KINDS = ("classes", "fixtures")
 """The kinds that get general index entries and search results when none are
 configured: what a reader looks a test suite up by. Every keyword of every

@@ -35,12 +35,16 @@ if TYPE_CHECKING:
 ApiLink = tuple[str, str, bool] | None
 """``(href, title, external)`` of an entry's API documentation, if any."""
 
+Users = tuple[int, tuple[tuple[str, str], ...]]
+"""How many tests use a fixture, and ``(node id, address)`` of the first few."""
+
 STATIC_DIR = Path(__file__).parent / "static"
 STYLESHEET = "kwindex.css"
 
 
 class kwindex_keywords(nodes.General, nodes.Element):
-    """The keywords of one kind; attributes ``kind``, ``entries`` (a
+    """The keywords of one kind of the module ``path``; attributes ``kind``,
+    ``entries`` (a
     :class:`~sphinx_kwindex.present.ShownKeyword` each), ``source_path``
     (the module's, or ``""`` where entries do not link to source pages),
     and for tests ``groups`` (a :class:`~sphinx_kwindex.present.TestGroup`
@@ -50,7 +54,9 @@ class kwindex_keywords(nodes.General, nodes.Element):
     resolved, HTML builders find ``source_uris`` (``(module, part)`` to
     address, ``""`` for the block's own module), ``api_links`` (an
     ``(href, title, external)`` or ``None`` per entry) and ``fixture_uris``
-    (``(module, name)`` of a fixture to the address of its entry) on it.
+    (``(module, name)`` of a fixture to the address of its entry) on it,
+    and for fixtures ``users`` (per entry: how many tests use it, and the
+    ``(node id, address)`` of the first few).
     """
 
 
@@ -64,13 +70,15 @@ class kwindex_source_link(nodes.General, nodes.Element):
 
 def keyword_list(
     kind: str,
+    path: str,
     entries: tuple[ShownKeyword, ...],
     source_path: str,
     groups: tuple[TestGroup, ...] = (),
 ) -> kwindex_keywords:
-    """The compact node listing ``entries`` of ``kind`` (tests in ``groups``)."""
+    """The compact node listing ``entries`` of ``kind`` of the module at
+    ``path`` (tests in ``groups``)."""
     node = kwindex_keywords(
-        kind=kind, entries=entries, source_path=source_path, groups=groups
+        kind=kind, path=path, entries=entries, source_path=source_path, groups=groups
     )
     node += nodes.Text(" ".join(entry.name for entry in entries))
     return node
@@ -103,12 +111,15 @@ def labels() -> Labels:
         _("line %d"),
         _("in %s"),
         _("inherited from %s"),
+        _("%d item"),
         _("%d items"),
         _("items known when pytest runs"),
         _("fixtures: %s"),
         _("autouse"),
+        _("%d test"),
         _("%d tests"),
-        _("%d items"),
+        _("used by %s"),
+        _("and %d more"),
     )
 
 
@@ -146,10 +157,15 @@ class _Writer:
             return f'<a class="kwindex-line" href="{href}">{line_text}</a>'
         return f'<span class="kwindex-line">{line_text}</span>'
 
-    def entries(self, entries: Sequence[ShownKeyword], links: Sequence[ApiLink]) -> str:
+    def entries(
+        self,
+        entries: Sequence[ShownKeyword],
+        links: Sequence[ApiLink],
+        users: Sequence[Users | None],
+    ) -> str:
         singular = kind_labels(self.node["kind"])[1]
         parts = ['<ul class="kwindex-entries">\n']
-        for entry, api_link in zip(entries, links, strict=True):
+        for entry, api_link, used in zip(entries, links, users, strict=True):
             parts.append(
                 f'<li class="kwindex-entry" id="{escape(entry.entry_id)}">'
                 f"{_name_html(entry.name, api_link)} "
@@ -163,6 +179,8 @@ class _Writer:
                     for location in entry.locations
                 )
                 parts.append(f'<ul class="kwindex-locations">{items}</ul>')
+            if used is not None:
+                parts.append(" " + self.users(*used))
             parts.append("</li>\n")
         parts.append("</ul>\n")
         return "".join(parts)
@@ -206,17 +224,30 @@ class _Writer:
         code = f'<code class="kwindex-fixture">{escape(fixture.name)}</code>'
         if fixture.autouse:
             code += f" ({escape(self.words.autouse)})"
-        uri = self.fixture_uris.get((fixture.path, fixture.name))
+        uri = self.fixture_uris.get((fixture.path, fixture.entry_name))
         if uri is None:
             return code
         return f'<a class="reference internal" href="{escape(uri)}">{code}</a>'
+
+    def users(self, count: int, shown: Sequence[tuple[str, str]]) -> str:
+        """Which tests use a fixture: how many, the first few linked."""
+        words = self.words
+        links = ", ".join(
+            f'<a class="reference internal" href="{escape(uri)}">'
+            f"<code>{escape(node_id)}</code></a>"
+            for node_id, uri in shown
+        )
+        if count > len(shown):
+            links += " " + escape(words.more % (count - len(shown)))
+        used_by = escape(words.used_by % words.tests_text(count))
+        return f'<span class="kwindex-users">{used_by}: {links}</span>'
 
     def groups(self, links: Sequence[ApiLink]) -> str:
         entries = self.node["entries"]
         parts, start = [], 0
         for group in self.node["groups"]:
             end = start + group.size
-            name = group.node or self.node["source_path"].rpartition("/")[2]
+            name = group.node or self.node["path"].rpartition("/")[2]
             count = escape(self.words.test_count(group.size, group.items))
             header = f'<code class="kwindex-group-name">{escape(name)}</code>'
             if group.line:
@@ -226,8 +257,11 @@ class _Writer:
                 header += f' <span class="kwindex-doc">{escape(group.doc)}</span>'
             parts.append(
                 f'<div class="kwindex-group">\n<p class="kwindex-group-label">'
-                f"{header}</p>\n{self.entries(entries[start:end], links[start:end])}"
-                "</div>\n"
+                f"{header}</p>\n"
+                + self.entries(
+                    entries[start:end], links[start:end], (None,) * group.size
+                )
+                + "</div>\n"
             )
             start = end
         return "".join(parts)
@@ -239,6 +273,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     writer = _Writer(node)
     heading = kind_labels(kind)[0]
     api_links = node.get("api_links") or (None,) * len(entries)
+    users = node.get("users") or (None,) * len(entries)
     count = escape(kind_count(node, writer.words))
     parts = [
         f'<div class="kwindex-kind kwindex-kind-{kind}">\n'
@@ -253,11 +288,13 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         split = node.get("local_from")
         if split is None:
             split = len(entries)
-        parts.append(writer.entries(entries[:split], api_links[:split]))
+        parts.append(writer.entries(entries[:split], api_links[:split], users[:split]))
         if split < len(entries):
             label = escape(local_label(len(entries) - split))
             parts.append(f'<p class="kwindex-local-label">{label}</p>\n')
-            parts.append(writer.entries(entries[split:], api_links[split:]))
+            parts.append(
+                writer.entries(entries[split:], api_links[split:], users[split:])
+            )
         parts.append("</div>\n")
     return "".join(parts)
 

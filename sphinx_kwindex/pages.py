@@ -17,12 +17,15 @@ from sphinx.util.display import status_iterator
 from sphinx.util.rst import escape, textwidth
 
 from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.config import generated_page_kinds
 from sphinx_kwindex.module_tree import Folder, find_modules, folder_tree, modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.parse_cache import parse_module
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
@@ -94,7 +97,12 @@ def generate_pages(app: Sphinx) -> None:
     setattr(env, _TREE, GeneratedTree(output_dir, folders, reread))
     in_toctree = config.kwindex_toctree == "modules"
     pages = {
-        **{module_docname(output_dir, m): module_page(m, in_toctree) for m in modules},
+        **{
+            module_docname(output_dir, m): module_page(
+                m, in_toctree, generated_page_kinds(config, m)
+            )
+            for m in modules
+        },
         **{
             folder_docname(output_dir, f.path): folder_page(f, in_toctree)
             for f in folders.values()
@@ -159,12 +167,14 @@ def reread_changed_folder_pages(
     return list(generated_tree(env).reread)
 
 
-def module_page(module: str, in_toctree: bool) -> str:
+def module_page(module: str, in_toctree: bool, kinds: Sequence[str]) -> str:
     """The generated page of one module: its path as title, then the
-    directive; an orphan where folder pages link to it outside a toctree."""
+    directive showing ``kinds``; an orphan where folder pages link to it
+    outside a toctree."""
     orphan = [] if in_toctree else [":orphan:", ""]
     title = _title(module)
-    return "\n".join([MARKER, "", *orphan, *title, "", f".. kwindex:: /{module}", ""])
+    directive = [f".. kwindex:: /{module}", f"   :kinds: {', '.join(kinds)}"]
+    return "\n".join([MARKER, "", *orphan, *title, "", *directive, ""])
 
 
 def folder_page(folder: Folder, modules_in_toctree: bool) -> str:

@@ -105,6 +105,30 @@ def keywords_of(
     return test_keywords(collect_tests(path, module.shape, rules, resolve))
 
 
+def kind_sizes(
+    module: ModuleIndex,
+    path: str,
+    kinds: Iterable[str],
+    rules: CollectRules = DEFAULT_RULES,
+    resolve: Resolver | None = None,
+) -> dict[str, int]:
+    """How many entries a page showing ``kinds`` of the module at ``path``
+    lists of each: tests by node id, functions without the tests among them
+    where tests are listed too."""
+    kinds = tuple(kinds)
+    tests = module_tests(module, path, rules, resolve) if "tests" in kinds else None
+    sizes = {}
+    for kind in kinds:
+        if kind == "tests" and tests is not None:
+            sizes[kind] = len(tests)
+            continue
+        found = keywords_of(module, kind, path, rules, resolve)
+        if kind == "functions" and tests is not None:
+            found = without_tests(found, tests)
+        sizes[kind] = len(found)
+    return sizes
+
+
 def module_tests(
     module: ModuleIndex,
     path: str,
@@ -292,21 +316,31 @@ def _total_items(counts: Iterable[int | None]) -> int | None:
 
 class Labels(NamedTuple):
     """The words a location is told in (English here, for the command line;
-    the Sphinx glue gives them translated)."""
+    the Sphinx glue gives them translated). Counts have a form for one and
+    one for more (``%d test``, ``%d tests``)."""
 
     line: str = "line %d"
     in_module: str = "in %s"
     inherited: str = "inherited from %s"
+    item: str = "%d item"
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"
     fixtures: str = "fixtures: %s"
     autouse: str = "autouse"
+    test: str = "%d test"
     tests: str = "%d tests"
-    total_items: str = "%d items"
+    used_by: str = "used by %s"
+    more: str = "and %d more"
 
     def items_text(self, items: int | None) -> str:
         """``4 items``, or that only a run tells."""
-        return self.items_unknown if items is None else self.items % items
+        if items is None:
+            return self.items_unknown
+        return (self.item if items == 1 else self.items) % items
+
+    def tests_text(self, tests: int) -> str:
+        """``12 tests``."""
+        return (self.test if tests == 1 else self.tests) % tests
 
     def fixture_text(self, fixture: UsedFixture) -> str:
         """A fixture's name, and ``(autouse)`` where the test does not ask for it."""
@@ -315,8 +349,16 @@ class Labels(NamedTuple):
     def test_count(self, tests: int, items: int | None) -> str:
         """``12 tests, 30 items`` (the items only where known)."""
         if items is None:
-            return self.tests % tests
-        return f"{self.tests % tests}, {self.total_items % items}"
+            return self.tests_text(tests)
+        return f"{self.tests_text(tests)}, {self.items_text(items)}"
+
+    def users_text(self, count: int, shown: Iterable[str]) -> str:
+        """``used by 12 tests: a, b and 10 more``."""
+        names = list(shown)
+        text = f"{self.used_by % self.tests_text(count)}: {', '.join(names)}"
+        return text + (
+            f" {self.more % (count - len(names))}" if count > len(names) else ""
+        )
 
 
 ENGLISH = Labels()

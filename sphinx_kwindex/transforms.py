@@ -19,7 +19,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.api_links import reference_href, resolve_api_reference
-from sphinx_kwindex.domain import get_domain
+from sphinx_kwindex.domain import FIXTURE_USERS_SHOWN, get_domain
 from sphinx_kwindex.names import source_page_name, source_page_part
 from sphinx_kwindex.nodes import (
     kind_count,
@@ -35,11 +35,12 @@ from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
+    from sphinx_kwindex.nodes import Users
     from sphinx_kwindex.present import Labels, ShownKeyword, TestGroup
 
 
@@ -74,6 +75,8 @@ class FinishKeywordIndexes(SphinxPostTransform):
                 )
                 for entry in keywords["entries"]
             ]
+            if keywords["kind"] == "fixtures":
+                keywords["users"] = fixture_users(builder, fromdocname, keywords)
             if not html:
                 keywords.replace_self(expand_keyword_list(keywords, references))
                 continue
@@ -137,7 +140,7 @@ def fixture_uris(
     a page lists the fixtures of the module defining it."""
     domain = get_domain(builder.env)
     used = {
-        (fixture.path, fixture.name)
+        (fixture.path, fixture.entry_name)
         for entry in entries
         for location in entry.locations
         for fixture in location.fixtures
@@ -150,6 +153,26 @@ def fixture_uris(
             uri = builder.get_relative_uri(docname, found[0].docname)
             uris[path, name] = f"{uri}#{found[0].entry_id}"
     return uris
+
+
+def fixture_users(
+    builder: Builder, docname: str, node: kwindex_keywords
+) -> tuple[Users | None, ...]:
+    """Per fixture entry of ``node``, how many tests use it and the node id
+    and address of the first few (None where no test does)."""
+    domain = get_domain(builder.env)
+    found: list[Users | None] = []
+    for entry in node["entries"]:
+        users = domain.fixture_users(node["path"], entry.name)
+        shown = tuple(
+            (
+                user.node_id,
+                builder.get_relative_uri(docname, user.docname) + "#" + user.entry_id,
+            )
+            for user in users[:FIXTURE_USERS_SHOWN]
+        )
+        found.append((len(users), shown) if users else None)
+    return tuple(found)
 
 
 def written_in(node: nodes.Element, default: str) -> str:
@@ -246,18 +269,23 @@ def expand_keyword_list(
         return block
     groups = node.get("groups")
     if not groups:
+        users = node.get("users") or (None,) * len(entries)
         split = node.get("local_from")
         if split is None:
             split = len(entries)
-        block += entry_list(kind, entries[:split], references[:split], words)
+        block += entry_list(
+            kind, entries[:split], references[:split], words, users[:split]
+        )
         if split < len(entries):
             block += nodes.paragraph("", local_label(len(entries) - split))
-            block += entry_list(kind, entries[split:], references[split:], words)
+            block += entry_list(
+                kind, entries[split:], references[split:], words, users[split:]
+            )
         return block
     start = 0
     for group in groups:
         end = start + group.size
-        name = group.node or node["source_path"].rpartition("/")[2]
+        name = group.node or node["path"].rpartition("/")[2]
         label = nodes.paragraph("", "", nodes.literal(name, name))
         label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
         if group.doc:
@@ -270,15 +298,17 @@ def expand_keyword_list(
 
 def entry_list(
     kind: str,
-    entries: Iterable[ShownKeyword],
-    references: Iterable[nodes.reference | None],
+    entries: Sequence[ShownKeyword],
+    references: Sequence[nodes.reference | None],
     words: Labels,
+    users: Sequence[Users | None] = (),
 ) -> nodes.bullet_list:
     """A bullet list of ``entries``, a paragraph each (more for several
-    locations)."""
+    locations), a fixture's with the tests that use it."""
     singular = kind_labels(kind)[1]
     listed = nodes.bullet_list(classes=["kwindex-entries"])
-    for entry, reference in zip(entries, references, strict=True):
+    users = users or (None,) * len(entries)
+    for entry, reference, used in zip(entries, references, users, strict=True):
         located = [location_text(loc, words) for loc in entry.locations]
         # A target, not the item's id: LaTeX and Texinfo only label targets.
         paragraph = nodes.paragraph("", "", nodes.target("", "", ids=[entry.entry_id]))
@@ -294,6 +324,10 @@ def entry_list(
                 "",
                 *(nodes.list_item("", nodes.paragraph("", text)) for text in located),
             )
+        if used is not None:
+            count, shown = used
+            text = words.users_text(count, (node_id for node_id, _uri in shown))
+            item += nodes.paragraph("", text, classes=["kwindex-users"])
         listed += item
     return listed
 

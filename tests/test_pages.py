@@ -49,11 +49,21 @@ def test_a_tree_gets_a_page_per_module_and_per_folder(make_app, tree_project) ->
     page = (outdir / "kwindex/tests/unit/test_cart.py.html").read_text("utf-8")
     assert "<h1>tests/unit/test_cart.py" in page
     (block,) = kwindex_blocks(page)
+    # A module pytest collects from shows its tests, fixtures and markers too
+    # (CartTest is no test class: its method is a plain function).
     assert keyword_lists(block) == {
+        "tests": [],
+        "fixtures": [],
+        "markers": [],
         "classes": ["CartTest"],
         "functions": ["test_empty"],
         "imports": ["os"],
     }
+    price = (outdir / "kwindex/tests/unit/test_price.py.html").read_text("utf-8")
+    (price_block,) = kwindex_blocks(price)
+    assert keyword_lists(price_block)["tests"] == ["test_round"]
+    assert keyword_lists(price_block)["functions"] == []  # the test, listed once
+
     fields = metadata_fields(block)
     assert fields["Folder"] == "tests/unit"
     assert fields["Related"] == "test_price.py"
@@ -84,10 +94,20 @@ def test_folder_pages_list_sub_folders_and_modules(make_app, tree_project) -> No
     outdir = Path(app.outdir)
     unit = (outdir / "kwindex/tests/unit/index.html").read_text("utf-8")
     # Summaries are the module docstrings' first lines, shown as text.
+    # A column per kind the modules' pages show; a test counted once.
     assert table_rows(unit) == [
-        ["Module", "Summary", "Classes", "Functions", "Imports"],
-        ["test_cart.py", "Carts.", "1", "1", "1"],
-        ["test_price.py", "Prices *and* taxes.", "0", "1", "2"],
+        [
+            "Module",
+            "Summary",
+            "Tests",
+            "Fixtures",
+            "Markers",
+            "Classes",
+            "Functions",
+            "Imports",
+        ],
+        ["test_cart.py", "Carts.", "0", "0", "0", "1", "1", "1"],
+        ["test_price.py", "Prices *and* taxes.", "1", "0", "0", "0", "0", "2"],
     ]
     links = [
         a.attrs["href"]
