@@ -27,6 +27,7 @@ from sphinx_kwindex.present import (
     function_qualnames,
     in_general_index,
     kind_sizes,
+    kinds_by_default,
     location_text,
     module_tests,
     nearest_by_name,
@@ -35,13 +36,13 @@ from sphinx_kwindex.present import (
 )
 
 
-def page_kinds(module: str) -> tuple[str, ...]:
+def page_kinds(module: str, index: ModuleIndex) -> tuple[str, ...]:
     """The kinds the extension's generated page of ``module`` shows."""
     if posixpath.basename(module) == "conftest.py":
         return tuple(kind for kind in TEST_KINDS if kind != "tests")
     if DEFAULT_RULES.collects_file(module):
         return TEST_KINDS
-    return DEFAULT_KINDS
+    return kinds_by_default(DEFAULT_KINDS, index)
 
 
 def write_twin(
@@ -92,7 +93,7 @@ def module_page(
 ) -> str:
     folder = posixpath.dirname(module)
     lines = [":orphan:", "", *title(module)]
-    kinds = page_kinds(module)
+    kinds = page_kinds(module, index)
     keywords = {kind: index.of_kind(kind) for kind in kinds}
     if "tests" in kinds:
         tests = module_tests(index, module)
@@ -168,10 +169,12 @@ def folder_page(
             )
         lines.append("")
     if folder.modules:
-        shown = {module: page_kinds(module) for module in folder.modules}
+        shown = {
+            module: page_kinds(module, indexes[module]) for module in folder.modules
+        }
         kinds = [
             kind
-            for kind in dict.fromkeys([*TEST_KINDS, *DEFAULT_KINDS])
+            for kind in dict.fromkeys([*TEST_KINDS, *DEFAULT_KINDS, *KINDS])
             if any(kind in page for page in shown.values())
         ]
         lines += [

@@ -88,15 +88,16 @@ def rules_for_page(env: BuildEnvironment, kinds: Iterable[str]) -> CollectRules:
     return rules
 
 
-def generated_page_kinds(config: Config, path: str) -> tuple[str, ...]:
-    """The kinds the generated page of the module at ``path`` shows:
-    ``kwindex_test_kinds`` for a module pytest collects tests from and for
-    a ``conftest.py`` (but tests), ``kwindex_default_kinds`` for others."""
+def test_module_kinds(config: Config, path: str) -> tuple[str, ...] | None:
+    """The kinds the generated page of the module at ``path`` shows if it is
+    a module pytest collects tests from (``kwindex_test_kinds``) or a
+    ``conftest.py`` (the same, but tests); None for other modules, whose
+    pages show the directive's default kinds."""
     if path.rpartition("/")[2] == "conftest.py":
         return tuple(k for k in config.kwindex_test_kinds if k != "tests")
     if collect_rules(config)[0].collects_file(path):
         return tuple(config.kwindex_test_kinds)
-    return tuple(config.kwindex_default_kinds)
+    return None
 
 
 def resolve_root(value: str | None, confdir: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from sphinx_kwindex.present import (
     function_qualnames,
     in_general_index,
     keywords_of,
+    kinds_by_default,
     module_tests,
     own_first,
     parse_kinds,
@@ -131,6 +133,12 @@ class KwindexDirective(SphinxDirective):
             self.warn(describe_problem(relative, module.problem), module.problem.kind)
             if module.problem.kind == "missing":
                 return []
+        if "kinds" not in self.options and generated_tree(self.env).holds(
+            self.env.docname
+        ):
+            # A generated page lists the fixtures a module defines: tests link there.
+            kinds = kinds_by_default(options.kinds, module)
+            options = dataclasses.replace(options, kinds=kinds)
         return self.render(relative, module, options)
 
     def render(

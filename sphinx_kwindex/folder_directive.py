@@ -13,13 +13,14 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.config import generated_page_kinds, rules_for_page
+from sphinx_kwindex.config import rules_for_page, test_module_kinds
+from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.nodes import kind_labels, page_reference
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
-from sphinx_kwindex.present import kind_sizes
+from sphinx_kwindex.present import kind_sizes, kinds_by_default
 from sphinx_kwindex.warnings import Subtype, warn
 
 _COUNTS = 2
@@ -62,11 +63,22 @@ class KwindexFolderDirective(SphinxDirective):
         module (a blank where a module's page does not show that kind)."""
         output_dir = generated_tree(self.env).output_dir
         root = Path(self.config.kwindex_root)
-        shown = {m: generated_page_kinds(self.config, m) for m in modules}
+        indexes = {}
+        for module in modules:
+            path = (root / module).resolve()
+            # The listing shows what the module says: read it again when it changes.
+            self.env.note_dependency(str(path))
+            indexes[module] = parse_module(self.env, path, self.env.docname)
+        default = self.config.kwindex_default_kinds
+        shown = {
+            module: test_module_kinds(self.config, module)
+            or kinds_by_default(default, index)
+            for module, index in indexes.items()
+        }
         kinds = [
             kind
             for kind in dict.fromkeys(
-                [*self.config.kwindex_test_kinds, *self.config.kwindex_default_kinds]
+                [*self.config.kwindex_test_kinds, *default, *KINDS]
             )
             if any(kind in page_kinds for page_kinds in shown.values())
         ]
@@ -74,11 +86,7 @@ class KwindexFolderDirective(SphinxDirective):
         resolve = module_resolver(self.env, self.env.docname)
         header = [_("Module"), _("Summary"), *(kind_labels(kind)[0] for kind in kinds)]
         rows = []
-        for module in modules:
-            path = (root / module).resolve()
-            # The listing shows what the module says: read it again when it changes.
-            self.env.note_dependency(str(path))
-            index = parse_module(self.env, path, self.env.docname)
+        for module, index in indexes.items():
             name = posixpath.basename(module)
             link = self.page_link(module_docname(output_dir, module), name)
             summary = index.docstring or (

@@ -17,7 +17,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.rst import escape, textwidth
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.config import generated_page_kinds
+from sphinx_kwindex.config import test_module_kinds
 from sphinx_kwindex.module_tree import Folder, find_modules, folder_tree, modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.parse_cache import parse_module
@@ -54,6 +54,10 @@ class GeneratedTree:
     """Every folder by path, ``""`` the top (empty without ``kwindex_modules``)."""
     reread: tuple[str, ...] = ()
     """Folder pages whose listing changed though their text did not."""
+
+    def holds(self, docname: str) -> bool:
+        """Whether ``docname`` is one of the generated pages."""
+        return bool(self.folders) and docname.startswith(self.output_dir + "/")
 
     def folder_page(self, folder: str) -> str | None:
         """The docname of ``folder``'s generated page, if it has one."""
@@ -99,7 +103,7 @@ def generate_pages(app: Sphinx) -> None:
     pages = {
         **{
             module_docname(output_dir, m): module_page(
-                m, in_toctree, generated_page_kinds(config, m)
+                m, in_toctree, test_module_kinds(config, m)
             )
             for m in modules
         },
@@ -167,13 +171,17 @@ def reread_changed_folder_pages(
     return list(generated_tree(env).reread)
 
 
-def module_page(module: str, in_toctree: bool, kinds: Sequence[str]) -> str:
+def module_page(
+    module: str, in_toctree: bool, kinds: Sequence[str] | None = None
+) -> str:
     """The generated page of one module: its path as title, then the
-    directive showing ``kinds``; an orphan where folder pages link to it
-    outside a toctree."""
+    directive showing ``kinds`` (None: its default ones); an orphan where
+    folder pages link to it outside a toctree."""
     orphan = [] if in_toctree else [":orphan:", ""]
     title = _title(module)
-    directive = [f".. kwindex:: /{module}", f"   :kinds: {', '.join(kinds)}"]
+    directive = [f".. kwindex:: /{module}"]
+    if kinds is not None:
+        directive.append(f"   :kinds: {', '.join(kinds)}")
     return "\n".join([MARKER, "", *orphan, *title, "", *directive, ""])
 
 

@@ -7,7 +7,7 @@ keyword's locations and a module are described.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -87,6 +87,15 @@ def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
     names = [name for name in _KIND_SEPARATORS.split(value) if name]
     kinds = tuple(dict.fromkeys(name for name in names if name in KINDS))
     return kinds, [name for name in names if name not in KINDS]
+
+
+def kinds_by_default(kinds: Sequence[str], module: ModuleIndex) -> tuple[str, ...]:
+    """The kinds a generated page shows of ``module`` that is no test
+    module: ``kinds``, and the module's fixtures if it defines any (tests
+    link to them)."""
+    if "fixtures" in kinds or not module.of_kind("fixtures"):
+        return tuple(kinds)
+    return (*kinds, "fixtures")
 
 
 def keywords_of(
@@ -380,11 +389,11 @@ def location_text(location: ShownLocation, labels: Labels = ENGLISH) -> str:
         text += f" ({labels.items_text(location.items)})"
     for name, reason in location.markers:
         text += f" [{name}{': ' + reason if reason else ''}]"
-    if location.doc:
-        text += f": {location.doc}"
     if location.fixtures:
         names = ", ".join(labels.fixture_text(f) for f in location.fixtures)
         text += f"; {labels.fixtures % names}"
+    if location.doc:
+        text += f": {location.doc}"
     return text
 
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
+import subprocess
+import sys
+import textwrap
 import threading
 from pathlib import Path
 
@@ -139,3 +143,58 @@ def serve(outdir: Path):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+# Real pytest, the oracle of what tests exist and which fixtures they get.
+
+
+def write_suite(
+    folder: Path, files: dict[str, str], ini: str | None = "[pytest]\n"
+) -> None:
+    """Write ``files`` (dedented) under ``folder``, and a ``pytest.ini``."""
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    if ini is not None:
+        (folder / "pytest.ini").write_text(ini, encoding="utf-8")
+
+
+def run_pytest(folder: Path, *options: str) -> str:
+    """What real pytest prints run in ``folder`` with ``options`` (it must
+    find no error: exit status 0, or 5 for no tests)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *options, "-q", "-p", "no:cacheprovider"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 5), done.stdout + done.stderr
+    return done.stdout
+
+
+def pytest_items(folder: Path) -> list[str]:
+    """The items real pytest collects in ``folder``."""
+    output = run_pytest(folder, "--collect-only")
+    return [line for line in output.splitlines() if "::" in line]
+
+
+def pytest_ids(folder: Path) -> set[str]:
+    """The node ids real pytest collects in ``folder``, parametrize ids apart."""
+    return {re.sub(r"\[.*\]$", "", item) for item in pytest_items(folder)}
+
+
+def pytest_fixtures_per_test(folder: Path) -> dict[str, set[tuple[str, str]]]:
+    """Per test name, the ``(fixture, file)`` pairs real pytest says its
+    items use (``--fixtures-per-test``: the whole closure, none of pytest's
+    own)."""
+    used: dict[str, set[tuple[str, str]]] = {}
+    test = ""
+    for line in run_pytest(folder, "--fixtures-per-test").splitlines():
+        if heading := re.search(r"fixtures used by (\w+)", line):
+            test = heading[1]
+            used.setdefault(test, set())
+        elif found := re.match(r"(\w+) -- (\S+):\d+$", line):
+            used[test].add((found[1], found[2]))
+    return used

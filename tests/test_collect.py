@@ -4,15 +4,20 @@ lists are asked of real pytest (``--collect-only``), never of our own rules."""
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 from html_contract import keyword_lists, kwindex_blocks
-from support import build_serial_and_parallel, record_read_documents
+from support import (
+    build_serial_and_parallel,
+    pytest_fixtures_per_test,
+    pytest_ids,
+    pytest_items,
+    record_read_documents,
+    write_suite,
+)
 
 from sphinx_kwindex.__main__ import main
 from sphinx_kwindex.collect import (
@@ -114,36 +119,6 @@ SUITE = {
         def test_in_conftest(): ...
     """,
 }
-
-
-def write_suite(
-    folder: Path, files: dict[str, str], ini: str | None = "[pytest]\n"
-) -> None:
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    if ini is not None:
-        (folder / "pytest.ini").write_text(ini, encoding="utf-8")
-
-
-def pytest_items(folder: Path) -> list[str]:
-    """The items real pytest collects in ``folder``."""
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q"]
-    done = subprocess.run(
-        [*command, "-p", "no:cacheprovider"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode in (0, 5), done.stdout + done.stderr
-    return [line for line in done.stdout.splitlines() if "::" in line]
-
-
-def pytest_ids(folder: Path) -> set[str]:
-    """The node ids real pytest collects in ``folder``, parametrize ids apart."""
-    return {re.sub(r"\[.*\]$", "", item) for item in pytest_items(folder)}
 
 
 def our_ids(
@@ -548,98 +523,10 @@ def test_kwindex_json_and_the_command_line_give_the_same_tests(
     assert path.stat().st_mtime_ns == written
 
 
-FIXTURES = {
-    "conftest.py": """
-        import pytest
-
-        @pytest.fixture(autouse=True)
-        def root_auto(): ...
-
-        @pytest.fixture(params=["a", "b"])
-        def flavour(request): ...
-
-        @pytest.fixture
-        def db(): ...
-    """,
-    "sub/conftest.py": """
-        import pytest
-
-        @pytest.fixture
-        def db(db, tmp_path): ...
-
-        @pytest.fixture(params=[1, 2, 3], scope="module")
-        def size(request): ...
-    """,
-    "sub/helpers.py": """
-        import pytest
-
-        @pytest.fixture(params=[None, "x"], ids=["none", "ex"])
-        def helper_fix(): ...
-    """,
-    "sub/test_deep.py": """
-        import unittest
-        import pytest
-        from helpers import helper_fix as helper
-
-        @pytest.fixture
-        def local(flavour): ...
-
-        def test_builtin_only(tmp_path, capsys): ...
-
-        def test_overridden_db(db): ...
-
-        @pytest.mark.parametrize("n", [10, 20])
-        def test_mark_and_fixtures(n, local, size): ...
-
-        def test_imported_fixture(helper): ...
-
-        @pytest.mark.parametrize("flavour", ["direct"])
-        def test_parametrize_wins(flavour): ...
-
-        def test_from_a_plugin(some_plugin_fixture): ...
-
-        class TestWithFixtures:
-            @pytest.fixture(autouse=True)
-            def class_auto(self, size): ...
-
-            @pytest.fixture
-            def local(self): ...
-
-            def test_class_local(self, local): ...
-
-        class TestCaseStyle(unittest.TestCase):
-            def test_unittest_autouse(self): ...
-    """,
-    "test_root.py": """
-        def test_root_db(db, flavour): ...
-    """,
-}
-
-
-def pytest_fixtures_per_test(folder: Path) -> dict[str, set[tuple[str, str]]]:
-    """Per test name, the ``(fixture, file)`` pairs real pytest says its
-    items use (``--fixtures-per-test``)."""
-    command = [sys.executable, "-m", "pytest", "--fixtures-per-test", "-q"]
-    done = subprocess.run(
-        [*command, "-p", "no:cacheprovider"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    used: dict[str, set[tuple[str, str]]] = {}
-    test = ""
-    for line in done.stdout.splitlines():
-        if heading := re.search(r"fixtures used by (\w+)", line):
-            test = heading[1]
-            used.setdefault(test, set())
-        elif found := re.match(r"(\w+) -- (\S+):\d+$", line):
-            used[test].add((found[1], found[2]))
-    return used
-
-
-def test_fixtures_are_those_pytest_gives_each_test(tmp_path: Path) -> None:
-    write_suite(tmp_path, FIXTURES)
+def test_fixtures_are_those_pytest_gives_each_test(
+    rootdir: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(rootdir / "test-fixtures" / "suite", tmp_path, dirs_exist_ok=True)
     resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
     ours = {}
     for path in ["sub/test_deep.py", "test_root.py"]:
@@ -662,6 +549,13 @@ def test_fixtures_are_those_pytest_gives_each_test(tmp_path: Path) -> None:
         for fixture in test.fixtures:
             if fixture.path:
                 assert (fixture.name, fixture.path) in used[name], (name, fixture)
+        # What its setup needs: pytest's list (which names one definition a
+        # fixture, the nearest), and the definitions those override.
+        listed = {(n, f) for n, f in used[name] if not f.startswith(".../")}
+        needs = set(test.needs)
+        overridden = len(needs) - len({n for _, n in needs})
+        assert {f for _, f in listed} <= {p for p, _ in needs}, name
+        assert len(needs) - overridden == len(listed), name
     shown = {
         name: [(f.name, f.path, f.autouse) for f in test.fixtures]
         for name, test in ours.items()
@@ -694,6 +588,15 @@ def test_fixtures_are_those_pytest_gives_each_test(tmp_path: Path) -> None:
             ("local", "sub/test_deep.py", False),
             ("root_auto", "conftest.py", True),
             ("class_auto", "sub/test_deep.py", True),
+        ],
+        "test_make": [
+            ("root_auto", "conftest.py", True),
+            ("class_auto", "sub/test_deep.py", True),
+        ],
+        # Inherited from sub/base.py: fixtures as seen from where it is collected.
+        "test_saves": [
+            ("db", "sub/conftest.py", False),
+            ("root_auto", "conftest.py", True),
         ],
         "test_unittest_autouse": [("root_auto", "conftest.py", True)],
         "test_root_db": [

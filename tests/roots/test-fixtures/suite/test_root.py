@@ -1,0 +1,4 @@
+"""Tests at the top."""
+
+
+def test_root_db(db, flavour): ...

@@ -1,0 +1,254 @@
+"""Tests on a page as a developer reads them: grouped by the class that
+collects them, each once with its node id, markers, fixtures and where it
+is inherited from; each fixture with the tests that need it. What pytest
+collects and which fixtures it gives are asked of real pytest."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from html_contract import Element, keyword_lists, kwindex_blocks, parse_html, squash
+from support import own_warnings, pytest_fixtures_per_test, pytest_items
+
+
+@pytest.fixture
+def fixtures_project(rootdir: Path, tmp_path: Path) -> Path:
+    """A copy of ``tests/roots/test-fixtures``: a suite with fixtures in a
+    class, a module, two levels of ``conftest.py``, an imported one,
+    pytest's own, ``autouse`` and parametrized ones."""
+    project = tmp_path / "project"
+    shutil.copytree(rootdir / "test-fixtures", project)
+    return project
+
+
+@pytest.fixture
+def suite(fixtures_project: Path, tmp_path: Path) -> Path:
+    """Another copy of the suite alone, for real pytest to run in."""
+    copy = tmp_path / "suite"
+    shutil.copytree(fixtures_project / "suite", copy)
+    return copy
+
+
+def page(outdir: Path, module: str) -> Element:
+    (block,) = kwindex_blocks((outdir / f"kwindex/{module}.html").read_text("utf-8"))
+    return block
+
+
+def kind_block(block: Element, kind: str) -> Element:
+    return next(
+        k for k in block.find_all("kwindex-kind") if f"kwindex-kind-{kind}" in k.classes
+    )
+
+
+def test_tests_are_grouped_by_the_class_that_collects_them(
+    make_app, fixtures_project: Path, suite: Path
+) -> None:
+    app = make_app("html", srcdir=fixtures_project)
+    app.build()
+    assert own_warnings(app) == []
+    block = page(Path(app.outdir), "sub/test_deep.py")
+    tests = kind_block(block, "tests")
+    items = [i for i in pytest_items(suite) if i.startswith("sub/test_deep.py::")]
+    node_ids = {item.partition("[")[0] for item in items}
+    # The heading counts node ids and items, as pytest collects them.
+    heading = squash(tests.find("kwindex-label").text())
+    assert heading == f"Tests ({len(node_ids)} tests, {len(items)} items)"
+    groups = [
+        (
+            g.find("kwindex-group-name").text(),
+            squash(g.find("kwindex-group-label").find_all("kwindex-count")[0].text()),
+            [e.find("kwindex-name").text() for e in g.find_all("kwindex-entry")],
+        )
+        for g in tests.find_all("kwindex-group")
+    ]
+    per_node = Counter(item.partition("[")[0].rpartition("::")[2] for item in items)
+
+    def count(names: list[str]) -> str:
+        return f"({len(names)} tests, {sum(per_node[n] for n in names)} items)"
+
+    module_tests = [
+        "test_builtin_only",
+        "test_overridden_db",
+        "test_mark_and_fixtures",
+        "test_imported_fixture",
+        "test_parametrize_wins",
+        "test_from_a_plugin",
+    ]
+    # In source order, as pytest runs them: the module's functions, then
+    # each class (a test inherited from a mixin under the class collecting it).
+    assert groups == [
+        ("test_deep.py", count(module_tests), module_tests),
+        (
+            "TestWithFixtures",
+            count(["test_class_local", "test_make"]),
+            ["test_class_local", "test_make"],
+        ),
+        ("TestSqlStore", "(1 test, 1 item)", ["test_saves"]),
+        ("TestCaseStyle", "(1 test, 1 item)", ["test_unittest_autouse"]),
+    ]
+    # One node id per test, to copy: exactly pytest's.
+    entries = tests.find_all("kwindex-entry")
+    shown = [e.find("kwindex-qualname").text() for e in entries]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == node_ids
+    by_name = {e.find("kwindex-name").text(): e for e in entries}
+    saves = by_name["test_saves"]
+    assert squash(saves.find("kwindex-inherited").text()) == "inherited from Checks"
+    assert saves.find("kwindex-defined-in").text() == "sub/base.py"
+    assert saves.find("kwindex-doc").text() == "Saving keeps the row."
+    plugin = by_name["test_from_a_plugin"]
+    assert plugin.find("kwindex-marker").text() == "skip: needs a plugin"
+    assert squash(plugin.find("kwindex-fixtures").text()) == (
+        "fixtures: some_plugin_fixture, root_auto (autouse)"
+    )
+    assert by_name["test_mark_and_fixtures"].find("kwindex-items").text() == (
+        f"({per_node['test_mark_and_fixtures']} items)"
+    )
+    # A test is listed once: the module's functions are its fixtures, and
+    # the helper defined inside a test after them.
+    lists = keyword_lists(block)
+    assert lists["functions"] == ["class_auto", "local", "helper_inside"]
+    assert lists["classes"] == [
+        "TestCaseStyle",
+        "TestSqlStore",
+        "TestWithFixtures",
+        "Throwaway",
+    ]
+    classes = kind_block(block, "classes")
+    assert squash(classes.find("kwindex-local-label").text()) == (
+        "Defined inside functions (1)"
+    )
+
+
+def test_each_fixture_links_to_its_definition_as_pytest_finds_it(
+    make_app, fixtures_project: Path, suite: Path
+) -> None:
+    app = make_app("html", srcdir=fixtures_project)
+    app.build()
+    outdir = Path(app.outdir)
+    used = pytest_fixtures_per_test(suite)
+    tests = kind_block(page(outdir, "sub/test_deep.py"), "tests")
+    checked = 0
+    for entry in tests.find_all("kwindex-entry"):
+        name = entry.find("kwindex-name").text()
+        for link in entry.find("kwindex-fixtures").iter():
+            if link.tag != "a":
+                continue
+            href = link.attrs["href"]
+            target, anchor = href.split("#")
+            target = target or "test_deep.py.html"
+            html = (outdir / "kwindex/sub" / target).resolve().read_text("utf-8")
+            (target_entry,) = [
+                e for e in parse_html(html).iter() if e.attrs.get("id") == anchor
+            ]
+            # The entry it lands on is the fixture's, in the file pytest says.
+            fixture = link.text().removesuffix(" (autouse)")
+            module = anchor.split("-fixtures-")[0].removeprefix("kw-")
+            files = {f.replace("/", ".") for n, f in used[name] if n == fixture}
+            if fixture == "helper":  # imported as helper: its entry is helper_fix
+                assert target_entry.find("kwindex-name").text() == "helper_fix"
+            else:
+                assert target_entry.find("kwindex-name").text() == fixture
+            assert module in files, (name, fixture)
+            checked += 1
+    assert checked >= 12
+    # pytest's own fixtures are named, not linked.
+    builtin = next(
+        e for e in tests.find_all("kwindex-entry") if "test_builtin_only" in e.text()
+    )
+    linked = [a.text() for a in builtin.find("kwindex-fixtures").iter() if a.tag == "a"]
+    assert linked == ["root_auto (autouse)"]
+
+
+def users_of(block: Element) -> dict[str, tuple[str, list[str]]]:
+    """Per fixture entry: its "used by" text and the node ids it links."""
+    found = {}
+    for entry in kind_block(block, "fixtures").find_all("kwindex-entry"):
+        users = [u for u in entry.iter() if "kwindex-users" in u.classes]
+        if users:
+            links = [a.text() for a in users[0].iter() if a.tag == "a"]
+            found[entry.find("kwindex-name").text()] = (squash(users[0].text()), links)
+    return found
+
+
+def test_each_fixture_says_which_tests_need_it(
+    make_app, fixtures_project: Path, suite: Path
+) -> None:
+    app = make_app("html", srcdir=fixtures_project)
+    app.build()
+    outdir = Path(app.outdir)
+    used = pytest_fixtures_per_test(suite)
+    items = pytest_items(suite)
+    node_ids = {
+        item.partition("[")[0].rpartition("::")[2]: item.partition("[")[0]
+        for item in items
+    }
+
+    def needing(fixture: str, file: str) -> list[str]:
+        return sorted(
+            node_ids[test] for test, pairs in used.items() if (fixture, file) in pairs
+        )
+
+    root = users_of(page(outdir, "conftest.py"))
+    # Tests that ask for a fixture, get it by autouse, or need it through
+    # another fixture, as pytest lists them; the first eight linked.
+    flavour = needing("flavour", "conftest.py")
+    assert root["flavour"] == (
+        f"used by {len(flavour)} tests: {', '.join(flavour)}",
+        flavour,
+    )
+    everyone = needing("root_auto", "conftest.py")
+    assert len(everyone) == len(node_ids) > 8
+    assert root["root_auto"][1] == everyone[:8]
+    assert root["root_auto"][0].endswith(f"and {len(everyone) - 8} more")
+    # The root's db also runs for the tests whose sub/conftest.py db overrides
+    # it (pytest names only the nearest definition).
+    overriding = needing("db", "sub/conftest.py")
+    assert root["db"][1] == sorted({*needing("db", "conftest.py"), *overriding})
+    sub = users_of(page(outdir, "sub/conftest.py"))
+    assert sub["size"][1] == needing("size", "sub/conftest.py")
+    helpers = users_of(page(outdir, "sub/helpers.py"))
+    assert helpers["helper_fix"][1] == needing("helper", "sub/helpers.py")
+
+
+def test_other_builders_show_the_groups_fixtures_and_users(
+    make_app, fixtures_project: Path
+) -> None:
+    app = make_app("text", srcdir=fixtures_project)
+    app.build()
+    text = (Path(app.outdir) / "kwindex/sub/test_deep.py.txt").read_text("utf-8")
+    assert '"TestSqlStore" (1 test, 1 item)' in text
+    assert (
+        "sub/test_deep.py::TestSqlStore::test_saves, line 7 in sub/base.py, "
+        "inherited from Checks; fixtures: db, root_auto (autouse): Saving keeps "
+        "the row." in squash(text)
+    )
+    assert "[pytest.mark.skip: needs a plugin]" in text
+    conftest = (Path(app.outdir) / "kwindex/sub/conftest.py.txt").read_text("utf-8")
+    assert "used by 2 tests: sub/test_deep.py::TestSqlStore::test_saves" in squash(
+        conftest
+    )
+
+
+def test_pages_follow_changes_to_the_fixtures_and_tests_they_show(
+    make_app, fixtures_project: Path
+) -> None:
+    make_app("html", srcdir=fixtures_project).build()
+    suite = fixtures_project / "suite"
+    # A fixture gets another parameter: the tests needing it make more items.
+    conftest = suite / "conftest.py"
+    conftest.write_text(conftest.read_text().replace('["a", "b"]', '["a", "b", "c"]'))
+    app = make_app("html", srcdir=fixtures_project)
+    app.build()
+    outdir = Path(app.outdir)
+    root_tests = kind_block(page(outdir, "test_root.py"), "tests")
+    assert squash(root_tests.find("kwindex-label").text()) == "Tests (1 test, 3 items)"
+    # A new test needing db: the conftest page says so, though it did not change.
+    module = suite / "test_root.py"
+    module.write_text(module.read_text() + "\n\ndef test_more(db): ...\n")
+    make_app("html", srcdir=fixtures_project).build()
+    root = users_of(page(outdir, "conftest.py"))
+    assert "test_root.py::test_more" in root["db"][1]
