@@ -35,8 +35,17 @@ from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
 
 _PARAMETERS = re.compile(r"\[.*\]$")
-_FAILED_MODULE = re.compile(r"^(?:_+ )?ERROR (?:collecting )?(\S+\.py)")
-_SKIPPED_MODULE = re.compile(r"^SKIPPED \[\d+\] (\S+\.py):\d+")
+_NOT_COLLECTED = "KWINDEX-NOT-COLLECTED "
+_PLUGIN = f"""
+import sys
+
+def pytest_collectreport(report):
+    # A module pytest could not import, or that skipped itself whole (the
+    # skip's own location may be a helper elsewhere): named by its node id.
+    if report.outcome in ("failed", "skipped") and report.nodeid.endswith(".py"):
+        sys.stderr.write("{_NOT_COLLECTED}" + report.nodeid + "\\n")
+"""
+"""A plugin that names the modules pytest did not collect."""
 
 
 @dataclass
@@ -70,13 +79,17 @@ class Result:
 def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list[str]]:
     """Node ids pytest collects under ``folders`` of ``root`` (with its own
     configuration), and the modules it could not import or skipped whole."""
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-rsE"]
+    plugins = Path(tempfile.mkdtemp(prefix="kwindex-plugin-"))
+    (plugins / "kwindex_not_collected.py").write_text(_PLUGIN, encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q"]
     command += ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
+    command += ["-p", "kwindex_not_collected"]
     # A plugin the suite expects may be missing (pytest-cov): its marks only warn.
     command += ["-W", "ignore::pytest.PytestUnknownMarkWarning"]
     command += ["--rootdir", str(root), *folders]
     # The project under test importable from its checkout (src layout too).
-    paths = [str(root / "src"), str(root), os.environ.get("PYTHONPATH", "")]
+    paths = [str(plugins), str(root / "src"), str(root)]
+    paths.append(os.environ.get("PYTHONPATH", ""))
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
     done = subprocess.run(
         command,
@@ -87,12 +100,13 @@ def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list
         check=False,
         timeout=1800,
     )
+    shutil.rmtree(plugins, ignore_errors=True)
     lines = done.stdout.splitlines()
     ids = [line for line in lines if "::" in line and not line.startswith("ERROR")]
     failed = [
-        m.group(1)
-        for line in lines
-        if (m := _FAILED_MODULE.match(line) or _SKIPPED_MODULE.match(line))
+        line.removeprefix(_NOT_COLLECTED)
+        for line in done.stderr.splitlines()
+        if line.startswith(_NOT_COLLECTED)
     ]
     return ids, failed
 
@@ -121,7 +135,7 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
     by_node: dict[str, set[str]] = {}
     for item in items:
         node = _PARAMETERS.sub("", item)
-        by_node.setdefault(node, set()).add(item[len(node) :].strip("[]"))
+        by_node.setdefault(node, set()).add(item[len(node) + 1 : -1])
     result.pytest_ids = set(by_node)
     ours = our_tests(root, imported)
     result.our_ids = set(ours)

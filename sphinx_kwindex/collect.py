@@ -293,6 +293,12 @@ class CollectedTest(NamedTuple):
     runs: those of :attr:`fixtures`, what they need in turn, the ones
     they override."""
 
+    @property
+    def inherited_from(self) -> str:
+        """The class defining it where that is not the class collecting it."""
+        collecting = self.qualname.rpartition(".")[0]
+        return "" if self.defined_in == collecting else self.defined_in
+
 
 class ResolvedClass(NamedTuple):
     """A base class found in another module: that module's path (as the

@@ -185,18 +185,21 @@ def test_keywords(tests: Iterable[CollectedTest]) -> tuple[Keyword, ...]:
     located where each collecting class has it."""
     by_name: dict[str, list[Location]] = {}
     for test in tests:
-        collecting = test.qualname.rpartition(".")[0]
-        location = Location(
-            test.qualname,
-            test.line,
-            test.doc,
-            test.defined_path,
-            test.items,
-            "" if test.defined_in == collecting else test.defined_in,
-            test.fixtures,
-        )
-        by_name.setdefault(test.name, []).append(location)
+        by_name.setdefault(test.name, []).append(test_location(test))
     return tuple(Keyword(name, tuple(by_name[name])) for name in sorted(by_name))
+
+
+def test_location(test: CollectedTest) -> Location:
+    """Where a collected test stands, as its keyword locates it."""
+    return Location(
+        test.qualname,
+        test.line,
+        test.doc,
+        test.defined_path,
+        test.items,
+        test.inherited_from,
+        test.fixtures,
+    )
 
 
 class SourceDecodeError(UnicodeError):
@@ -362,7 +365,9 @@ class _Collector:
         location = _definition(node, scope)
         self.add("functions", node.name, location)
         fixture, parameters = self.visit_decorators(node, location)
-        arguments = _filled_arguments(node, is_method=bool(scope))
+        arguments = self.without_given(
+            node, _filled_arguments(node, is_method=bool(scope))
+        )
         shape = FunctionShape(
             node.name, location.line, location.doc, fixture, parameters, arguments
         )
@@ -438,6 +443,22 @@ class _Collector:
             if params is None
             else fixture_params(name, params, options.get("ids"), self.canonical_name),
         )
+
+    def without_given(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, arguments: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """``arguments`` but those ``hypothesis.given`` fills: as many of the
+        last as it has positional strategies, and those it names (pytest
+        sees the signature without them)."""
+        for decorator in node.decorator_list:
+            if (
+                isinstance(decorator, ast.Call)
+                and self.canonical_name(decorator.func) == "hypothesis.given"
+            ):
+                named = {k.arg for k in decorator.keywords}
+                kept = arguments[: max(len(arguments) - len(decorator.args), 0)]
+                return tuple(a for a in kept if a not in named)
+        return arguments
 
     def parameters(self, call: ast.Call) -> Parameters:
         """What ``pytest.mark.parametrize(...)`` makes, as far as its literal

@@ -19,7 +19,14 @@ from sphinx_kwindex.collect import (
     UsedFixture,
     collect_tests,
 )
-from sphinx_kwindex.extract import Keyword, ModuleIndex, Problem, test_keywords
+from sphinx_kwindex.extract import (
+    Keyword,
+    Location,
+    ModuleIndex,
+    Problem,
+    test_keywords,
+    test_location,
+)
 from sphinx_kwindex.kinds import KINDS, LinkRule
 from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
 from sphinx_kwindex.parameters import PARAMETRIZE
@@ -242,16 +249,24 @@ def shown_locations(
 ) -> tuple[ShownLocation, ...]:
     """Every location of ``keyword`` of ``kind`` in the module at ``path``."""
     return tuple(
-        ShownLocation(
-            shown_name(path, kind, keyword.name, location.qualname),
-            location.line,
-            location.doc,
-            location.path,
-            location.items,
-            location.defined_in,
-            location.fixtures,
-        )
-        for location in keyword.locations
+        shown_location(shown_name(path, kind, keyword.name, loc.qualname), loc)
+        for loc in keyword.locations
+    )
+
+
+def shown_location(
+    shown: str, location: Location, markers: tuple[tuple[str, str], ...] = ()
+) -> ShownLocation:
+    """``location`` as a page shows it, named ``shown``, with ``markers``."""
+    return ShownLocation(
+        shown,
+        location.line,
+        location.doc,
+        location.path,
+        location.items,
+        location.defined_in,
+        location.fixtures,
+        markers,
     )
 
 
@@ -295,15 +310,9 @@ def _shown_test(
     anchor_name: str,
     markers: Mapping[str, list[tuple[str, str]]],
 ) -> ShownKeyword:
-    collecting = test.qualname.rpartition(".")[0]
-    location = ShownLocation(
+    location = shown_location(
         pytest_node_id(path, test.qualname),
-        test.line,
-        test.doc,
-        test.defined_path,
-        test.items,
-        "" if test.defined_in == collecting else test.defined_in,
-        test.fixtures,
+        test_location(test),
         tuple(m for m in markers_of_test(test, markers) if m[0] != PARAMETRIZE),
     )
     defined = f"{test.defined_in}.{test.name}" if test.defined_in else test.name
@@ -343,13 +352,15 @@ class Labels(NamedTuple):
 
     def items_text(self, items: int | None) -> str:
         """``4 items``, or that only a run tells."""
-        if items is None:
-            return self.items_unknown
-        return (self.item if items == 1 else self.items) % items
+        return (
+            self.items_unknown
+            if items is None
+            else _count(self.item, self.items, items)
+        )
 
     def tests_text(self, tests: int) -> str:
         """``12 tests``."""
-        return (self.test if tests == 1 else self.tests) % tests
+        return _count(self.test, self.tests, tests)
 
     def fixture_text(self, fixture: UsedFixture) -> str:
         """A fixture's name, and ``(autouse)`` where the test does not ask for it."""
@@ -368,6 +379,10 @@ class Labels(NamedTuple):
         return text + (
             f" {self.more % (count - len(names))}" if count > len(names) else ""
         )
+
+
+def _count(one: str, more: str, count: int) -> str:
+    return (one if count == 1 else more) % count
 
 
 ENGLISH = Labels()

@@ -28,7 +28,7 @@ from sphinx_kwindex.collect import (
     file_resolver,
     read_rules,
 )
-from sphinx_kwindex.extract import index_file
+from sphinx_kwindex.extract import index_file, index_source
 from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.present import keywords_of
 
@@ -612,3 +612,29 @@ def test_fixtures_are_those_pytest_gives_each_test(
         False,
     ]
     assert not ours["test_from_a_plugin"].fixtures[0].builtin
+
+
+def test_arguments_hypothesis_fills_are_no_fixtures() -> None:
+    # pytest sees the signature @given leaves: attrs' tests name a fixture
+    # of the suite (slots, with params) that the strategy fills instead.
+    source = b"""
+import pytest
+from hypothesis import given, strategies as st
+
+@pytest.fixture(params=[True, False])
+def slots(request): ...
+
+@given(st.booleans())
+def test_positional(slots): ...
+
+@given(slots=st.booleans())
+def test_named(tmp_path, slots): ...
+
+def test_fixture(slots): ...
+"""
+    module = index_source(source, "test_given.py")
+    tests = {t.name: t for t in collect_tests("test_given.py", module.shape)}
+    assert [f.name for f in tests["test_positional"].fixtures] == []
+    assert [f.name for f in tests["test_named"].fixtures] == ["tmp_path"]
+    assert tests["test_positional"].items == tests["test_named"].items == 1
+    assert tests["test_fixture"].items == 2

@@ -32,6 +32,14 @@ def suite(fixtures_project: Path, tmp_path: Path) -> Path:
     return copy
 
 
+def build_html(make_app, project: Path) -> Path:
+    """Build ``project`` as HTML; the output folder."""
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    return Path(app.outdir)
+
+
 def page(outdir: Path, module: str) -> Element:
     (block,) = kwindex_blocks((outdir / f"kwindex/{module}.html").read_text("utf-8"))
     return block
@@ -46,10 +54,7 @@ def kind_block(block: Element, kind: str) -> Element:
 def test_tests_are_grouped_by_the_class_that_collects_them(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
-    app = make_app("html", srcdir=fixtures_project)
-    app.build()
-    assert own_warnings(app) == []
-    block = page(Path(app.outdir), "sub/test_deep.py")
+    block = page(build_html(make_app, fixtures_project), "sub/test_deep.py")
     tests = kind_block(block, "tests")
     items = [i for i in pytest_items(suite) if i.startswith("sub/test_deep.py::")]
     node_ids = {item.partition("[")[0] for item in items}
@@ -126,9 +131,7 @@ def test_tests_are_grouped_by_the_class_that_collects_them(
 def test_each_fixture_links_to_its_definition_as_pytest_finds_it(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
-    app = make_app("html", srcdir=fixtures_project)
-    app.build()
-    outdir = Path(app.outdir)
+    outdir = build_html(make_app, fixtures_project)
     used = pytest_fixtures_per_test(suite)
     tests = kind_block(page(outdir, "sub/test_deep.py"), "tests")
     checked = 0
@@ -177,9 +180,7 @@ def users_of(block: Element) -> dict[str, tuple[str, list[str]]]:
 def test_each_fixture_says_which_tests_need_it(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
-    app = make_app("html", srcdir=fixtures_project)
-    app.build()
-    outdir = Path(app.outdir)
+    outdir = build_html(make_app, fixtures_project)
     used = pytest_fixtures_per_test(suite)
     items = pytest_items(suite)
     node_ids = {
@@ -236,19 +237,17 @@ def test_other_builders_show_the_groups_fixtures_and_users(
 def test_pages_follow_changes_to_the_fixtures_and_tests_they_show(
     make_app, fixtures_project: Path
 ) -> None:
-    make_app("html", srcdir=fixtures_project).build()
+    build_html(make_app, fixtures_project)
     suite = fixtures_project / "suite"
     # A fixture gets another parameter: the tests needing it make more items.
     conftest = suite / "conftest.py"
     conftest.write_text(conftest.read_text().replace('["a", "b"]', '["a", "b", "c"]'))
-    app = make_app("html", srcdir=fixtures_project)
-    app.build()
-    outdir = Path(app.outdir)
+    outdir = build_html(make_app, fixtures_project)
     root_tests = kind_block(page(outdir, "test_root.py"), "tests")
     assert squash(root_tests.find("kwindex-label").text()) == "Tests (1 test, 3 items)"
     # A new test needing db: the conftest page says so, though it did not change.
     module = suite / "test_root.py"
     module.write_text(module.read_text() + "\n\ndef test_more(db): ...\n")
-    make_app("html", srcdir=fixtures_project).build()
+    build_html(make_app, fixtures_project)
     root = users_of(page(outdir, "conftest.py"))
     assert "test_root.py::test_more" in root["db"][1]
