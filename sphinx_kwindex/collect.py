@@ -46,26 +46,30 @@ whatever its name, and its methods named ``test*`` are tests."""
 
 @dataclass(frozen=True, slots=True)
 class CollectRules:
-    """pytest's ``python_files``, ``python_classes`` and ``python_functions``."""
+    """pytest's ``python_files``, ``python_classes``, ``python_functions``
+    and ``norecursedirs``."""
 
     files: tuple[str, ...] = ("test_*.py", "*_test.py")
     classes: tuple[str, ...] = ("Test",)
     functions: tuple[str, ...] = ("test",)
+    norecursedirs: tuple[str, ...] = (
+        "*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv",
+        "{arch}",
+    )  # fmt: skip
 
     def collects_file(self, path: str) -> bool:
         """Whether pytest collects the file at ``path`` (POSIX, relative to the
-        root or absolute): a pattern with a ``/`` matches the path's end, any
-        other the file's name, as pytest's ``fnmatch_ex`` does."""
+        root or absolute): it matches ``python_files`` and no folder it is in
+        matches ``norecursedirs``."""
         name = path.rpartition("/")[2]
-        if name == "conftest.py":
+        if name == "conftest.py" or not _fnmatch_ex(path, self.files):
             return False
-        whole = "/" + path.lstrip("/")
-        return any(
-            fnmatch.fnmatch(whole, f"*/{pattern}")
-            if "/" in pattern
-            else fnmatch.fnmatch(name, pattern)
-            for pattern in self.files
-        )
+        folder = path.rpartition("/")[0]
+        while folder:
+            if _fnmatch_ex(folder, self.norecursedirs):
+                return False
+            folder = folder.rpartition("/")[0]
+        return True
 
     def collects_class(self, name: str) -> bool:
         """Whether a (non-``TestCase``) class of this name is collected."""
@@ -152,6 +156,20 @@ def _rules_from(options: Mapping[str, object]) -> CollectRules:
         values("python_files", DEFAULT_RULES.files),
         values("python_classes", DEFAULT_RULES.classes),
         values("python_functions", DEFAULT_RULES.functions),
+        values("norecursedirs", DEFAULT_RULES.norecursedirs),
+    )
+
+
+def _fnmatch_ex(path: str, patterns: Iterable[str]) -> bool:
+    """pytest's ``fnmatch_ex``: a pattern with a ``/`` matches the end of
+    ``path``, any other its last name."""
+    name = path.rpartition("/")[2]
+    whole = "/" + path.lstrip("/")
+    return any(
+        fnmatch.fnmatch(whole, f"*/{pattern}")
+        if "/" in pattern
+        else fnmatch.fnmatch(name, pattern)
+        for pattern in patterns
     )
 
 
@@ -325,6 +343,25 @@ ClassRef = tuple[str, str]
 """A class as ``(module path, qualname)``."""
 
 
+class CollectedClass(NamedTuple):
+    """A class pytest collects, by its node path in the module
+    (``TestCart``, ``TestCart.TestEmpty``)."""
+
+    node: str
+    unseen_bases: tuple[str, ...] = ()
+    """The dotted names of the bases, its own and its bases', found nowhere
+    in the tree (``object`` and ``TestCase`` classes left out): what tests
+    they bring is not known."""
+
+
+class Collection(NamedTuple):
+    """What pytest collects from a module: its tests, and the classes that
+    collect them (those collecting none too), each in pytest's order."""
+
+    tests: list[CollectedTest]
+    classes: list[CollectedClass]
+
+
 def collect_tests(
     path: str,
     shape: ModuleShape,
@@ -334,8 +371,19 @@ def collect_tests(
     """The tests pytest collects from the module at ``path`` of ``shape``;
     ``resolve`` finds bases and fixtures in other modules and the
     ``conftest.py`` files above (else there are none)."""
+    return collect_module(path, shape, rules, resolve).tests
+
+
+def collect_module(
+    path: str,
+    shape: ModuleShape,
+    rules: CollectRules = DEFAULT_RULES,
+    resolve: Resolver | None = None,
+) -> Collection:
+    """The tests and test classes pytest collects from the module at
+    ``path`` of ``shape`` (see :func:`collect_tests`)."""
     if not rules.collects_file(path) or shape.test_flag is False:
-        return []
+        return Collection([], [])
     classes = _Classes(path, shape, resolve)
     module_levels = _module_levels(path, shape, resolve)
     found = [
@@ -351,7 +399,7 @@ def collect_tests(
             found += _collect_class(ref, classes, rules, cls.qualname, module_levels)
     for name, ref in _imported_classes(path, shape, classes):
         found += _collect_class(ref, classes, rules, name, module_levels, name)
-    return found
+    return Collection(found, classes.collected)
 
 
 def _imported_classes(
@@ -383,6 +431,8 @@ class _Classes:
         self.shapes: dict[ClassRef, ClassShape] = {}
         self.modules: set[str] = set()
         self.bases_of: dict[ClassRef, tuple[list[ClassRef], list[str]]] = {}
+        self.collected: list[CollectedClass] = []
+        """The classes collected so far, in order."""
         self.add_module(path, shape)
 
     def add_module(self, path: str, shape: ModuleShape) -> None:
@@ -440,7 +490,16 @@ def _collect_class(
     if _inherited_flag(mro, classes) is False:
         return []
     levels = (_class_level(mro, classes), *outer)
+    unseen = tuple(
+        dict.fromkeys(
+            base
+            for each in mro
+            for base in classes.bases(each)[1]
+            if base != "object" and not _is_test_case_name(base)
+        )
+    )
     if _is_test_case(mro, classes):
+        classes.collected.append(CollectedClass(node, unseen))
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but its autouse fixtures apply.
         return list(_methods(mro, classes, node, _unittest_name, None, levels))
@@ -448,6 +507,7 @@ def _collect_class(
         return []
     if any(classes.shapes[each].has_init for each in mro):
         return []  # pytest warns that it cannot collect it, and skips it
+    classes.collected.append(CollectedClass(node, unseen))
     marks = (
         *(p for each in mro for p in classes.shapes[each].parameters),
         *classes.module_parameters,
@@ -600,10 +660,13 @@ def _is_test_case(mro: list[ClassRef], classes: _Classes) -> bool:
     """Whether a class of this ``mro`` derives from the ``TestCase`` family
     (a base from elsewhere named ``…TestCase`` is taken for one)."""
     return any(
-        base in UNITTEST_CASES or base.rpartition(".")[2].endswith("TestCase")
-        for ref in mro
-        for base in classes.bases(ref)[1]
+        _is_test_case_name(base) for ref in mro for base in classes.bases(ref)[1]
     )
+
+
+def _is_test_case_name(base: str) -> bool:
+    """Whether a base from elsewhere is taken for a ``TestCase``."""
+    return base in UNITTEST_CASES or base.rpartition(".")[2].endswith("TestCase")
 
 
 class FixtureDef(NamedTuple):

@@ -42,7 +42,7 @@ from sphinx_kwindex.present import (
     in_general_index,
     keywords_of,
     kinds_by_default,
-    module_tests,
+    module_collection,
     own_first,
     parse_kinds,
     select_keywords,
@@ -58,7 +58,12 @@ if TYPE_CHECKING:
 
     from sphinx.util.typing import OptionSpec
 
-    from sphinx_kwindex.collect import CollectedTest, CollectRules, Resolver
+    from sphinx_kwindex.collect import (
+        CollectedClass,
+        CollectedTest,
+        CollectRules,
+        Resolver,
+    )
     from sphinx_kwindex.extract import ModuleIndex
     from sphinx_kwindex.present import ShownKeyword, TestGroup
 
@@ -86,6 +91,7 @@ class ModuleKeywords(NamedTuple):
     rules: CollectRules
     resolve: Resolver
     tests: list[CollectedTest] | None
+    classes: list[CollectedClass]
 
 
 def resolve_module_path(
@@ -190,10 +196,12 @@ class KwindexDirective(SphinxDirective):
         its tests as pytest collects them where the page lists tests."""
         rules = rules_for_page(self.env, options.kinds)
         resolve = module_resolver(self.env, self.env.docname)
-        tests = None
-        if "tests" in options.kinds:
-            tests = module_tests(module, path, rules, resolve)
-        return ModuleKeywords(path, module, rules, resolve, tests)
+        if "tests" not in options.kinds:
+            return ModuleKeywords(path, module, rules, resolve, None, [])
+        collection = module_collection(module, path, rules, resolve)
+        return ModuleKeywords(
+            path, module, rules, resolve, collection.tests, collection.classes
+        )
 
     def kind_list(
         self,
@@ -214,7 +222,9 @@ class KwindexDirective(SphinxDirective):
                 for test in found.tests
                 if options.exclude is None or not options.exclude.search(test.name)
             ]
-            shown, groups = shown_tests(path, anchor, found.module, tests)
+            shown, groups = shown_tests(
+                path, anchor, found.module, tests, found.classes
+            )
             keywords = list(test_keywords(tests))
         else:
             of_kind = keywords_of(found.module, kind, path, found.rules, found.resolve)

@@ -111,6 +111,7 @@ def labels() -> Labels:
         _("line %d"),
         _("in %s"),
         _("inherited from %s"),
+        _("bases found nowhere in the tree, whose tests are not listed: %s"),
         _("%d item"),
         _("%d items"),
         _("items known when pytest runs"),
@@ -242,6 +243,12 @@ class _Writer:
         used_by = escape(words.used_by % words.tests_text(count))
         return f'<span class="kwindex-users">{used_by}: {links}</span>'
 
+    def unseen(self, bases: Sequence[str]) -> str:
+        """The note that bases found nowhere bring tests not listed."""
+        names = ", ".join(f"<code>{escape(base)}</code>" for base in bases)
+        text = escape(self.words.unseen_bases).replace("%s", names)
+        return f'<span class="kwindex-unseen">{text}</span>'
+
     def groups(self, links: Sequence[ApiLink]) -> str:
         entries = self.node["entries"]
         parts, start = [], 0
@@ -255,6 +262,8 @@ class _Writer:
             header += f' <span class="kwindex-count">({count})</span>'
             if group.doc:
                 header += f' <span class="kwindex-doc">{escape(group.doc)}</span>'
+            if group.unseen_bases:
+                header += " " + self.unseen(group.unseen_bases)
             parts.append(
                 f'<div class="kwindex-group">\n<p class="kwindex-group-label">'
                 f"{header}</p>\n"

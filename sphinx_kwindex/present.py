@@ -13,10 +13,13 @@ from typing import Any, NamedTuple
 
 from sphinx_kwindex.collect import (
     DEFAULT_RULES,
+    CollectedClass,
     CollectedTest,
+    Collection,
     CollectRules,
     Resolver,
     UsedFixture,
+    collect_module,
     collect_tests,
 )
 from sphinx_kwindex.extract import (
@@ -74,6 +77,8 @@ class TestGroup(NamedTuple):
     size: int
     items: int | None
     """How many items its tests make, None when only a run can tell."""
+    unseen_bases: tuple[str, ...] = ()
+    """Its bases found nowhere in the tree, whose tests are not listed."""
 
 
 class ShownKeyword(NamedTuple):
@@ -152,7 +157,18 @@ def module_tests(
     resolve: Resolver | None = None,
 ) -> list[CollectedTest]:
     """The tests pytest collects from the module at ``path``, in its order."""
-    return collect_tests(path, module.shape, rules, resolve)
+    return module_collection(module, path, rules, resolve).tests
+
+
+def module_collection(
+    module: ModuleIndex,
+    path: str,
+    rules: CollectRules = DEFAULT_RULES,
+    resolve: Resolver | None = None,
+) -> Collection:
+    """The tests and test classes pytest collects from the module at
+    ``path``, in its order."""
+    return collect_module(path, module.shape, rules, resolve)
 
 
 def _needs_collecting(
@@ -275,12 +291,16 @@ def shown_tests(
     module_id: str,
     module: ModuleIndex,
     tests: Iterable[CollectedTest],
+    classes: Iterable[CollectedClass] = (),
 ) -> tuple[tuple[ShownKeyword, ...], tuple[TestGroup, ...]]:
     """What a page shows of ``tests`` of the module at ``path``: an entry
     per node id, grouped by the class that collects them, classes and tests
-    in pytest's order. The first entry of a name has the keyword's id."""
+    in pytest's order (the module's own functions first). A class of
+    ``classes`` that collects none of them is shown where it has bases
+    found nowhere: what they bring is not known. The first entry of a name
+    has the keyword's id."""
     markers = markers_by_target(module)
-    classes = {
+    defined = {
         location.qualname: location
         for keyword in module.of_kind("classes")
         for location in keyword.locations
@@ -288,14 +308,21 @@ def shown_tests(
     by_class: dict[str, list[CollectedTest]] = {}
     for test in tests:
         by_class.setdefault(test.qualname.rpartition(".")[0], []).append(test)
+    unseen = {cls.node: cls.unseen_bases for cls in classes}
+    nodes: list[str] = [node for node in by_class if not node]
+    nodes += [cls.node for cls in classes if cls.node in by_class or cls.unseen_bases]
+    nodes += [node for node in by_class if node not in nodes]
     entries: list[ShownKeyword] = []
     groups: list[TestGroup] = []
     named: set[str] = set()
-    for node, members in by_class.items():
-        own = classes.get(node)
-        items = _total_items(test.items for test in members)
+    for node in nodes:
+        members = by_class.get(node, [])
+        own = defined.get(node)
         line, doc = (own.line, own.doc) if own is not None else (0, "")
-        groups.append(TestGroup(node, line, doc, len(members), items))
+        items = _total_items(test.items for test in members)
+        groups.append(
+            TestGroup(node, line, doc, len(members), items, unseen.get(node, ()))
+        )
         for test in members:
             anchor_name = test.qualname if test.name in named else test.name
             named.add(test.name)
@@ -340,6 +367,9 @@ class Labels(NamedTuple):
     line: str = "line %d"
     in_module: str = "in %s"
     inherited: str = "inherited from %s"
+    unseen_bases: str = (
+        "bases found nowhere in the tree, whose tests are not listed: %s"
+    )
     item: str = "%d item"
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"

@@ -290,6 +290,10 @@ def expand_keyword_list(
         label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
         if group.doc:
             label += nodes.Text(f": {group.doc}")
+        if group.unseen_bases:
+            label += nodes.Text(
+                f" ({words.unseen_bases % ', '.join(group.unseen_bases)})"
+            )
         block += label
         block += entry_list(kind, entries[start:end], references[start:end], words)
         start = end

@@ -599,6 +599,7 @@ def test_fixtures_are_those_pytest_gives_each_test(
             ("root_auto", "conftest.py", True),
         ],
         "test_unittest_autouse": [("root_auto", "conftest.py", True)],
+        "test_enter": [("root_auto", "conftest.py", True)],
         "test_root_db": [
             ("db", "conftest.py", False),
             ("flavour", "conftest.py", False),
@@ -638,3 +639,29 @@ def test_fixture(slots): ...
     assert [f.name for f in tests["test_named"].fixtures] == ["tmp_path"]
     assert tests["test_positional"].items == tests["test_named"].items == 1
     assert tests["test_fixture"].items == 2
+
+
+def test_folders_pytest_does_not_recurse_into_hold_no_tests(tmp_path: Path) -> None:
+    test = "def test_it(): ...\n"
+    write_suite(
+        tmp_path,
+        {
+            "tests/test_kept.py": test,
+            "examples/scripts/test_script.py": test,
+            "examples/test_example.py": test,
+            "build/test_built.py": test,
+            ".hidden/test_hidden.py": test,
+            "tests/build/test_deep_build.py": test,
+        },
+        ini=None,
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\nnorecursedirs = ["examples/scripts", "build", ".*"]\n'
+    )
+    rules, _source = read_rules(tmp_path)
+    expected = pytest_ids(tmp_path)
+    assert our_ids(tmp_path, rules) == expected
+    assert expected == {
+        "tests/test_kept.py::test_it",
+        "examples/test_example.py::test_it",
+    }

@@ -128,6 +128,30 @@ def test_tests_are_grouped_by_the_class_that_collects_them(
     )
 
 
+def test_a_class_says_which_bases_bring_tests_it_cannot_see(
+    make_app, fixtures_project: Path, suite: Path
+) -> None:
+    tests = kind_block(
+        page(build_html(make_app, fixtures_project), "test_root.py"), "tests"
+    )
+    (managed,) = [
+        g
+        for g in tests.find_all("kwindex-group")
+        if g.find("kwindex-group-name").text() == "TestManaged"
+    ]
+    assert squash(managed.find("kwindex-unseen").text()) == (
+        "bases found nowhere in the tree, whose tests are not listed: "
+        "contextlib.AbstractContextManager"
+    )
+    # What it defines itself is listed, as pytest collects it.
+    names = [
+        e.find("kwindex-qualname").text() for e in managed.find_all("kwindex-entry")
+    ]
+    assert names == [i for i in pytest_items(suite) if "TestManaged" in i]
+    # A class whose bases are all in the tree says nothing of the kind.
+    assert len(tests.find_all("kwindex-unseen")) == 1
+
+
 def test_each_fixture_links_to_its_definition_as_pytest_finds_it(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
@@ -244,7 +268,7 @@ def test_pages_follow_changes_to_the_fixtures_and_tests_they_show(
     conftest.write_text(conftest.read_text().replace('["a", "b"]', '["a", "b", "c"]'))
     outdir = build_html(make_app, fixtures_project)
     root_tests = kind_block(page(outdir, "test_root.py"), "tests")
-    assert squash(root_tests.find("kwindex-label").text()) == "Tests (1 test, 3 items)"
+    assert squash(root_tests.find("kwindex-label").text()) == "Tests (2 tests, 4 items)"
     # A new test needing db: the conftest page says so, though it did not change.
     module = suite / "test_root.py"
     module.write_text(module.read_text() + "\n\ndef test_more(db): ...\n")

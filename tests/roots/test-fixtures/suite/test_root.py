@@ -2,3 +2,12 @@
 
 
 def test_root_db(db, flavour): ...
+
+
+from contextlib import AbstractContextManager
+
+
+class TestManaged(AbstractContextManager):
+    def __exit__(self, *exc): ...
+
+    def test_enter(self): ...
