@@ -16,6 +16,7 @@ from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.present import (
+    ENGLISH,
     JSON_VERSION,
     SORT_ORDERS,
     classify_module,
@@ -23,9 +24,12 @@ from sphinx_kwindex.present import (
     keywords_json,
     keywords_of,
     location_text,
+    module_collection,
     parse_kinds,
     select_keywords,
     shown_locations,
+    shown_tests,
+    total_items,
 )
 
 if TYPE_CHECKING:
@@ -177,6 +181,9 @@ def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
         lines.append(f"  not indexed: {module.problem.message}")
         return "\n".join(lines)
     for kind in args.kinds:
+        if kind == "tests":
+            lines.extend(_tests_text(path, module, args))
+            continue
         keywords = _selected(module, path, kind, args)
         lines.append(f"  {KINDS[kind].heading} ({len(keywords)})")
         for keyword in keywords:
@@ -190,6 +197,31 @@ def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
                 lines.append(f"    {keyword.name}")
                 lines.extend(f"      {text}" for text in located)
     return "\n".join(lines)
+
+
+def _tests_text(
+    path: str, module: ModuleIndex, args: argparse.Namespace
+) -> Iterator[str]:
+    """The tests as a page shows them: grouped by the class collecting them."""
+    collection = module_collection(module, path, args.rules, args.resolve)
+    tests = [
+        test
+        for test in collection.tests
+        if args.exclude is None or not args.exclude.search(test.name)
+    ]
+    entries, groups = shown_tests(path, "", module, tests, collection.classes)
+    count = ENGLISH.test_count(len(entries), total_items(groups))
+    yield f"  {KINDS['tests'].heading} ({count})"
+    start = 0
+    for group in groups:
+        name = group.node or PurePath(path).name
+        head = f"    {name} ({ENGLISH.test_count(group.size, group.items)})"
+        if group.unseen_bases:
+            head += f" [{ENGLISH.unseen_bases % ', '.join(group.unseen_bases)}]"
+        yield head
+        for entry in entries[start : start + group.size]:
+            yield f"      {entry.name} — {location_text(entry.locations[0])}"
+        start += group.size
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from sphinx import addnodes
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import source_page_part
-from sphinx_kwindex.present import Labels
+from sphinx_kwindex.present import Labels, total_items
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -129,10 +129,7 @@ def kind_count(node: kwindex_keywords, words: Labels) -> str:
     ``12 tests, 30 items``."""
     if node["kind"] != "tests":
         return str(len(node["entries"]))
-    groups: tuple[TestGroup, ...] = node.get("groups", ())
-    counts = [group.items for group in groups]
-    total = sum(n for n in counts if n is not None) if None not in counts else None
-    return words.test_count(len(node["entries"]), total)
+    return words.test_count(len(node["entries"]), total_items(node.get("groups", ())))
 
 
 def visit_keywords_html(self: HTML5Translator, node: kwindex_keywords) -> None:

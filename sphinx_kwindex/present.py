@@ -350,6 +350,11 @@ def _shown_test(
     return ShownKeyword(test.name, entry_id, (location,), targets)
 
 
+def total_items(groups: Iterable[TestGroup]) -> int | None:
+    """How many items the tests of ``groups`` make (None: only a run knows)."""
+    return _total_items(group.items for group in groups)
+
+
 def _total_items(counts: Iterable[int | None]) -> int | None:
     total = 0
     for count in counts:

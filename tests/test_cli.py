@@ -46,13 +46,15 @@ def test_text_with_kinds_shows_node_ids(
     assert main([SEED, "--kinds", "tests,classes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{SEED} (test module, 75 lines, 2,420 bytes)"
-    assert out[1] == "  Tests (3)"
-    assert out[2] == (
-        f"    test_etcd_rdzv_additional_params — {SEED}::EtcdRendezvousTest::"
+    # Tests as the page shows them: grouped by class, in pytest's order.
+    assert out[1] == "  Tests (3 tests, 3 items)"
+    assert out[2] == "    EtcdRendezvousTest (3 tests, 3 items)"
+    assert out[4] == (
+        f"      test_etcd_rdzv_additional_params — {SEED}::EtcdRendezvousTest::"
         "test_etcd_rdzv_additional_params, line 46"
     )
-    assert out[5] == "  Classes (1)"
-    assert out[6] == (
+    assert out[6] == "  Classes (1)"
+    assert out[7] == (
         "    EtcdRendezvousTest — line 20: Create rendezvous handlers against a real etcd server."
     )
 
