@@ -212,6 +212,8 @@ class FunctionShape(NamedTuple):
     """Its ``parametrize`` marks, the one nearest the ``def`` first."""
     arguments: tuple[str, ...] = ()
     """The arguments pytest fills (no default; a method's first left out)."""
+    usefixtures: tuple[str, ...] = ()
+    """The fixtures its ``usefixtures`` marks name."""
 
 
 class ClassShape(NamedTuple):
@@ -231,6 +233,8 @@ class ClassShape(NamedTuple):
     """Whether its body defines ``__init__`` or ``__new__``."""
     parameters: tuple[Parameters, ...] = ()
     """Its ``parametrize`` marks (decorators, ``pytestmark``)."""
+    usefixtures: tuple[str, ...] = ()
+    """The fixtures its ``usefixtures`` marks name."""
 
 
 class ModuleShape(NamedTuple):
@@ -247,6 +251,8 @@ class ModuleShape(NamedTuple):
     """``(name, dotted path)`` of what module-level ``from … import`` binds."""
     parameters: tuple[Parameters, ...] = ()
     """The module's ``parametrize`` marks (``pytestmark``)."""
+    usefixtures: tuple[str, ...] = ()
+    """The fixtures its ``usefixtures`` marks (``pytestmark``) name."""
 
     @property
     def foreign_bases(self) -> bool:
@@ -387,7 +393,13 @@ def collect_module(
     classes = _Classes(path, shape, resolve)
     module_levels = _module_levels(path, shape, resolve)
     found = [
-        _collected(f, f.name, "", "", shape.parameters, module_levels)
+        _collected(
+            f,
+            f.name,
+            "",
+            "",
+            _Scope(shape.parameters, shape.usefixtures, module_levels),
+        )
         for f in shape.functions
         if rules.collects_function(f.name)
         and not f.fixture
@@ -427,6 +439,7 @@ class _Classes:
     def __init__(self, path: str, shape: ModuleShape, resolve: Resolver | None):
         self.path = path
         self.module_parameters = shape.parameters
+        self.module_usefixtures = shape.usefixtures
         self.resolve = resolve
         self.shapes: dict[ClassRef, ClassShape] = {}
         self.modules: set[str] = set()
@@ -498,11 +511,16 @@ def _collect_class(
             if base != "object" and not _is_test_case_name(base)
         )
     )
+    used = (
+        *(u for each in mro for u in classes.shapes[each].usefixtures),
+        *classes.module_usefixtures,
+    )
     if _is_test_case(mro, classes):
         classes.collected.append(CollectedClass(node, unseen))
         # unittest runs its methods: pytest neither parametrizes them nor
-        # fills their arguments, but its autouse fixtures apply.
-        return list(_methods(mro, classes, node, _unittest_name, None, levels))
+        # fills their arguments, but usefixtures and autouse fixtures apply.
+        scope = _Scope(None, used, levels)
+        return list(_methods(mro, classes, node, _unittest_name, scope))
     if not rules.collects_class(name or ref[1].rpartition(".")[2]):
         return []
     if any(classes.shapes[each].has_init for each in mro):
@@ -512,7 +530,8 @@ def _collect_class(
         *(p for each in mro for p in classes.shapes[each].parameters),
         *classes.module_parameters,
     )
-    found = list(_methods(mro, classes, node, rules.collects_function, marks, levels))
+    scope = _Scope(marks, used, levels)
+    found = list(_methods(mro, classes, node, rules.collects_function, scope))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
         found += _collect_class(nested, classes, rules, inner, levels)
@@ -535,17 +554,26 @@ def _unittest_name(name: str) -> bool:
     return name.startswith("test")
 
 
+class _Scope(NamedTuple):
+    """What a test gets from where it is collected: the ``parametrize`` marks
+    of its class and module (None: a ``TestCase``'s, run by unittest), the
+    fixtures their ``usefixtures`` marks name, and the fixture levels in
+    sight, nearest first."""
+
+    marks: tuple[Parameters, ...] | None
+    usefixtures: tuple[str, ...]
+    levels: Sequence[FixtureLevel]
+
+
 def _methods(
     mro: list[ClassRef],
     classes: _Classes,
     node: str,
     collects: Callable[[str], bool],
-    marks: tuple[Parameters, ...] | None,
-    levels: Sequence[FixtureLevel],
+    scope: _Scope,
 ) -> Iterator[CollectedTest]:
     """The test methods of a class with method resolution order ``mro``: the
-    first definition of each name wins, whatever it is; ``marks`` are the
-    class's and module's ``parametrize`` marks (None: a ``TestCase``)."""
+    first definition of each name wins, whatever it is."""
     seen: set[str] = set()
     for path, qualname in mro:
         shape = classes.shapes[path, qualname]
@@ -559,8 +587,7 @@ def _methods(
                     f"{node}.{function.name}",
                     qualname,
                     "" if path == classes.path else path,
-                    marks,
-                    levels,
+                    scope,
                 )
         seen.update(shape.others)
 
@@ -570,16 +597,17 @@ def _collected(
     qualname: str,
     defined_in: str,
     defined_path: str,
-    marks: tuple[Parameters, ...] | None,
-    levels: Sequence[FixtureLevel],
+    scope: _Scope,
 ) -> CollectedTest:
-    """The test ``function`` makes, collected as ``qualname``, with the
-    fixtures of ``levels`` (nearest first) in sight and the enclosing
-    ``marks`` (None: a ``TestCase`` method, run by unittest)."""
+    """The test ``function`` makes, collected as ``qualname`` in ``scope``:
+    the fixtures it asks for by argument or ``usefixtures``, the
+    ``autouse`` ones, and the items its marks and their params make."""
+    marks, levels = scope.marks, scope.levels
     arguments = () if marks is None else function.arguments
     own = () if marks is None else function.parameters
     direct = {name for mark in (*own, *(marks or ())) for name in mark.argnames}
-    asked = [name for name in arguments if name not in direct]
+    named = (*function.usefixtures, *scope.usefixtures, *arguments)
+    asked = [name for name in dict.fromkeys(named) if name not in direct]
     autouse = [name for name in _autouse_names(levels) if name not in asked]
     fixtures = (
         *(_used(name, levels, False) for name in asked),

@@ -167,8 +167,13 @@ class KeywordDomain(Domain):
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self._linked: frozenset[str] = frozenset()
         self._users: dict[tuple[str, str], list[FixtureUser]] = {}
-        self.changed = False
+        self.read: set[str] = set()
+        """The documents read or removed in this build."""
+
+    @property
+    def changed(self) -> bool:
         """Whether a document was read or removed in this build."""
+        return bool(self.read)
 
     @property
     def modules(self) -> dict[str, list[ModuleRecord]]:
@@ -215,7 +220,7 @@ class KeywordDomain(Domain):
     def note_module(self, record: ModuleRecord) -> None:
         """Record that ``record.docname`` indexes a module."""
         self.modules.setdefault(record.docname, []).append(record)
-        self.changed = True
+        self.read.add(record.docname)
 
     def all_modules(self) -> list[ModuleRecord]:
         """Every module record of the project, in a stable order."""
@@ -255,13 +260,13 @@ class KeywordDomain(Domain):
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
-        self.changed = True
+        self.read.add(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
-                self.changed = True
+                self.read.add(docname)
 
     def find_entries(self, target: str, objtypes: Iterable[str]) -> list[KeywordEntry]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one

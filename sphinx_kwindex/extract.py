@@ -305,6 +305,7 @@ class _Collector:
         self.not_tests: set[str] = set()
         self.imported: list[tuple[str, str]] = []
         self.module_parameters: list[Parameters] = []
+        self.module_usefixtures: list[str] = []
         self.script_only = 0
         """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
@@ -317,6 +318,7 @@ class _Collector:
             frozenset(self.not_tests),
             tuple(self.imported),
             tuple(self.module_parameters),
+            tuple(self.module_usefixtures),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -364,12 +366,12 @@ class _Collector:
     ) -> None:
         location = _definition(node, scope)
         self.add("functions", node.name, location)
-        fixture, parameters = self.visit_decorators(node, location)
+        fixture, parameters, used = self.visit_decorators(node, location)
         arguments = self.without_given(
             node, _filled_arguments(node, is_method=bool(scope))
         )
         shape = FunctionShape(
-            node.name, location.line, location.doc, fixture, parameters, arguments
+            node.name, location.line, location.doc, fixture, parameters, arguments, used
         )
         owner = ".".join(scope)
         if not scope and not self.script_only:
@@ -382,7 +384,7 @@ class _Collector:
     def visit_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> None:
         location = _definition(node, scope)
         self.add("classes", node.name, location)
-        _fixture, parameters = self.visit_decorators(node, location)
+        _fixture, parameters, used = self.visit_decorators(node, location)
         if not self.is_local(scope) and not self.script_only:
             bases = (dotted_name(base) for base in node.bases)
             self.classes[location.qualname] = _ClassBuilder(
@@ -390,6 +392,7 @@ class _Collector:
                 location.line,
                 tuple(self.canonical(base) for base in bases if base is not None),
                 parameters=list(parameters),
+                usefixtures=list(used),
             )
             if scope and ".".join(scope) in self.classes:
                 self.classes[".".join(scope)].others.append(node.name)
@@ -403,13 +406,14 @@ class _Collector:
 
     def visit_decorators(
         self, node: _DefNode, location: Location
-    ) -> tuple[FixtureShape | None, tuple[Parameters, ...]]:
+    ) -> tuple[FixtureShape | None, tuple[Parameters, ...], tuple[str, ...]]:
         """Record the fixture and markers the decorators make; the fixture
-        it is, if one, and its ``parametrize`` marks (nearest the ``def``
-        first, as pytest applies them)."""
+        it is, if one, its ``parametrize`` marks (nearest the ``def`` first,
+        as pytest applies them) and the fixtures ``usefixtures`` names."""
         is_function = not isinstance(node, ast.ClassDef)
         fixture = None
         parameters: list[Parameters] = []
+        used: list[str] = []
         for decorator in node.decorator_list:
             name = dotted_name(decorator)
             if name is None:
@@ -424,7 +428,8 @@ class _Collector:
                 self.add("markers", marker, marked)
                 if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
                     parameters.append(self.parameters(decorator))
-        return fixture, tuple(reversed(parameters))
+                used.extend(_used_fixtures(marker, decorator))
+        return fixture, tuple(reversed(parameters)), tuple(used)
 
     def fixture(self, decorator: ast.expr, name: str) -> FixtureShape:
         """What ``@pytest.fixture(...)`` on the ``def`` ``name`` makes, as far
@@ -546,15 +551,21 @@ class _Collector:
             if name is not None and (marker := _marker_name(self.canonical(name))):
                 reason = _marker_reason(marker, mark)
                 self.add("markers", marker, Location(qualname, mark.lineno, reason))
+                parameters = []
                 if marker == PARAMETRIZE and isinstance(mark, ast.Call):
-                    self.note_parameters(qualname, self.parameters(mark))
+                    parameters.append(self.parameters(mark))
+                self.note_marks(qualname, parameters, _used_fixtures(marker, mark))
 
-    def note_parameters(self, qualname: str, parameters: Parameters) -> None:
-        """A ``pytestmark`` parametrize of the module or a class."""
+    def note_marks(
+        self, qualname: str, parameters: list[Parameters], used: list[str]
+    ) -> None:
+        """A ``pytestmark`` parametrize or usefixtures of the module or a class."""
         if not qualname:
-            self.module_parameters.append(parameters)
+            self.module_parameters.extend(parameters)
+            self.module_usefixtures.extend(used)
         elif (owner := self.classes.get(qualname)) is not None:
-            owner.parameters.append(parameters)
+            owner.parameters.extend(parameters)
+            owner.usefixtures.extend(used)
 
     def canonical(self, name: str) -> str:
         """``name`` with its first part replaced by what it was imported as."""
@@ -573,6 +584,7 @@ class _ClassBuilder:
     others: list[str] = field(default_factory=list)
     test_flag: bool | None = None
     parameters: list[Parameters] = field(default_factory=list)
+    usefixtures: list[str] = field(default_factory=list)
 
     def shape(self) -> ClassShape:
         names = {function.name for function in self.functions}
@@ -585,6 +597,7 @@ class _ClassBuilder:
             self.test_flag,
             bool(names & {"__init__", "__new__"}),
             tuple(self.parameters),
+            tuple(self.usefixtures),
         )
 
 
@@ -653,6 +666,13 @@ def _literal(node: ast.expr | None, kind: type[_T]) -> _T | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, kind):
         return node.value
     return None
+
+
+def _used_fixtures(marker: str, mark: ast.expr) -> list[str]:
+    """The fixtures a ``usefixtures`` mark names by literal strings."""
+    if marker != "pytest.mark.usefixtures" or not isinstance(mark, ast.Call):
+        return []
+    return [name for arg in mark.args if (name := _literal(arg, str))]
 
 
 _REASON_POSITIONS = {

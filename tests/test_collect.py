@@ -600,6 +600,12 @@ def test_fixtures_are_those_pytest_gives_each_test(
         ],
         "test_unittest_autouse": [("root_auto", "conftest.py", True)],
         "test_enter": [("root_auto", "conftest.py", True)],
+        # Named by usefixtures marks, on the class and in its pytestmark.
+        "test_marked": [
+            ("db", "conftest.py", False),
+            ("flavour", "conftest.py", False),
+            ("root_auto", "conftest.py", True),
+        ],
         "test_root_db": [
             ("db", "conftest.py", False),
             ("flavour", "conftest.py", False),

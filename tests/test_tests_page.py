@@ -268,10 +268,37 @@ def test_pages_follow_changes_to_the_fixtures_and_tests_they_show(
     conftest.write_text(conftest.read_text().replace('["a", "b"]', '["a", "b", "c"]'))
     outdir = build_html(make_app, fixtures_project)
     root_tests = kind_block(page(outdir, "test_root.py"), "tests")
-    assert squash(root_tests.find("kwindex-label").text()) == "Tests (2 tests, 4 items)"
+    assert squash(root_tests.find("kwindex-label").text()) == "Tests (3 tests, 7 items)"
     # A new test needing db: the conftest page says so, though it did not change.
     module = suite / "test_root.py"
     module.write_text(module.read_text() + "\n\ndef test_more(db): ...\n")
     build_html(make_app, fixtures_project)
     root = users_of(page(outdir, "conftest.py"))
     assert "test_root.py::test_more" in root["db"][1]
+
+
+def test_kwindex_json_remakes_only_the_entries_of_documents_read(
+    make_app, fixtures_project: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import sphinx_kwindex.export
+
+    build_html(make_app, fixtures_project)
+    module = fixtures_project / "suite" / "test_root.py"
+    module.write_text(module.read_text() + "\n\ndef test_added(db): ...\n")
+    made: list[str] = []
+    original = sphinx_kwindex.export.module_json
+
+    def counting(env, record, rules, resolve):
+        made.append(record.path)
+        return original(env, record, rules, resolve)
+
+    monkeypatch.setattr(sphinx_kwindex.export, "module_json", counting)
+    outdir = build_html(make_app, fixtures_project)
+    assert made == ["test_root.py"]
+    # The same bytes as a build from scratch.
+    fresh = make_app("html", srcdir=fixtures_project, builddir=tmp_path / "fresh")
+    fresh.build()
+    assert (outdir / "kwindex.json").read_bytes() == (
+        Path(fresh.outdir) / "kwindex.json"
+    ).read_bytes()
+    assert b"test_root.py::test_added" in (outdir / "kwindex.json").read_bytes()
