@@ -25,6 +25,7 @@ from sphinx_kwindex.present import (
     RELATED_LIMIT,
     classify_module,
     function_qualnames,
+    functions_shown,
     in_general_index,
     kind_sizes,
     kinds_by_default,
@@ -32,7 +33,6 @@ from sphinx_kwindex.present import (
     module_tests,
     nearest_by_name,
     shown_locations,
-    without_tests,
 )
 
 
@@ -95,9 +95,11 @@ def module_page(
     lines = [":orphan:", "", *title(module)]
     kinds = page_kinds(module, index)
     keywords = {kind: index.of_kind(kind) for kind in kinds}
-    if "tests" in kinds:
-        tests = module_tests(index, module)
-        keywords["functions"] = without_tests(keywords["functions"], tests)
+    if "functions" in kinds:
+        tests = module_tests(index, module) if "tests" in kinds else None
+        keywords["functions"] = functions_shown(
+            keywords["functions"], index, kinds, tests
+        )
     functions = function_qualnames(index.of_kind("functions"))
     entries = [
         f"   single: {escape(KINDS[kind].index_text % (k.name, module))}"

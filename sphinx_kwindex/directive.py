@@ -39,6 +39,7 @@ from sphinx_kwindex.present import (
     classify_module,
     describe_problem,
     function_qualnames,
+    functions_shown,
     in_general_index,
     keywords_of,
     kinds_by_default,
@@ -48,7 +49,6 @@ from sphinx_kwindex.present import (
     select_keywords,
     shown_keyword,
     shown_tests,
-    without_tests,
 )
 from sphinx_kwindex.reverse_index import KeywordEntry
 from sphinx_kwindex.warnings import Subtype, warn
@@ -228,8 +228,10 @@ class KwindexDirective(SphinxDirective):
             keywords = list(test_keywords(tests))
         else:
             of_kind = keywords_of(found.module, kind, path, found.rules, found.resolve)
-            if kind == "functions" and found.tests is not None:
-                of_kind = without_tests(of_kind, found.tests)
+            if kind == "functions":
+                of_kind = functions_shown(
+                    of_kind, found.module, options.kinds, found.tests
+                )
             keywords = select_keywords(of_kind, options.exclude, options.sort)
             keywords, local_from = own_first(kind, keywords, found.module)
             shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)

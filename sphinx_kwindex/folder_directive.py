@@ -112,7 +112,11 @@ def _table(
     table = nodes.table(classes=classes)
     group = nodes.tgroup(cols=len(header))
     table += group
-    group.extend(nodes.colspec(colwidth=1) for _ in header)
+    # Widths in characters, as text builders lay tables out (Sphinx 7.4's
+    # text writer never ends wrapping a heading into a column of width 1);
+    # HTML sizes columns by their content.
+    widths = [24, 36, *(max(len(label), 3) for label in header[_COUNTS:])]
+    group.extend(nodes.colspec(colwidth=width) for width in widths)
     headings = [nodes.Text(label) for label in header]
     group += nodes.thead("", _row(headings, "kwindex-count-heading"))
     group += nodes.tbody("", *(_row(cells, "kwindex-count-cell") for cells in rows))

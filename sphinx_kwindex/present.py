@@ -134,8 +134,8 @@ def kind_sizes(
     resolve: Resolver | None = None,
 ) -> dict[str, int]:
     """How many entries a page showing ``kinds`` of the module at ``path``
-    lists of each: tests by node id, functions without the tests among them
-    where tests are listed too."""
+    lists of each: tests by node id, functions without the tests and
+    fixtures listed as such (:func:`functions_shown`)."""
     kinds = tuple(kinds)
     tests = module_tests(module, path, rules, resolve) if "tests" in kinds else None
     sizes = {}
@@ -144,8 +144,8 @@ def kind_sizes(
             sizes[kind] = len(tests)
             continue
         found = keywords_of(module, kind, path, rules, resolve)
-        if kind == "functions" and tests is not None:
-            found = without_tests(found, tests)
+        if kind == "functions":
+            found = functions_shown(found, module, kinds, tests)
         sizes[kind] = len(found)
     return sizes
 
@@ -193,16 +193,22 @@ def select_keywords(
     return kept
 
 
-def without_tests(
-    keywords: Iterable[Keyword], tests: Iterable[CollectedTest]
+def functions_shown(
+    keywords: Iterable[Keyword],
+    module: ModuleIndex,
+    kinds: Iterable[str],
+    tests: Iterable[CollectedTest] | None,
 ) -> tuple[Keyword, ...]:
-    """``keywords`` (functions) without the definitions of ``tests`` made in
-    the module: a page that lists its tests shows each test once."""
+    """The functions ``keywords`` a page showing ``kinds`` lists: not the
+    module's ``tests`` (where it lists them) nor its fixtures (where it
+    lists those), so that each is shown once."""
     defined = {
         f"{test.defined_in}.{test.name}" if test.defined_in else test.name
-        for test in tests
+        for test in tests or ()
         if not test.defined_path
     }
+    if "fixtures" in kinds:
+        defined.update(function_qualnames(module.of_kind("fixtures")))
     kept = []
     for keyword in keywords:
         locations = tuple(
@@ -501,7 +507,7 @@ def in_general_index(kind: str, keyword: Keyword, functions: set[str]) -> bool:
 
 
 def function_qualnames(keywords: Iterable[Keyword]) -> set[str]:
-    """The qualified names of the functions ``keywords`` define."""
+    """The qualified names of the functions (or fixtures) ``keywords`` define."""
     return {location.qualname for keyword in keywords for location in keyword.locations}
 
 

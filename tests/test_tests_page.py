@@ -112,10 +112,11 @@ def test_tests_are_grouped_by_the_class_that_collects_them(
     assert by_name["test_mark_and_fixtures"].find("kwindex-items").text() == (
         f"({per_node['test_mark_and_fixtures']} items)"
     )
-    # A test is listed once: the module's functions are its fixtures, and
-    # the helper defined inside a test after them.
+    # Each definition is listed once: tests under Tests, fixtures under
+    # Fixtures; what is left of Functions is a helper inside a test.
     lists = keyword_lists(block)
-    assert lists["functions"] == ["class_auto", "local", "helper_inside"]
+    assert lists["fixtures"] == ["class_auto", "local"]
+    assert lists["functions"] == ["helper_inside"]
     assert lists["classes"] == [
         "TestCaseStyle",
         "TestSqlStore",
