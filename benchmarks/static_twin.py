@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sphinx.util.rst import escape
 
-from sphinx_kwindex.collect import DEFAULT_RULES
+from sphinx_kwindex.collect import DEFAULT_RULES, collect_tests
 from sphinx_kwindex.extract import ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
@@ -30,7 +30,6 @@ from sphinx_kwindex.present import (
     kind_sizes,
     kinds_by_default,
     location_text,
-    module_tests,
     nearest_by_name,
     shown_locations,
 )
@@ -96,7 +95,7 @@ def module_page(
     kinds = page_kinds(module, index)
     keywords = {kind: index.of_kind(kind) for kind in kinds}
     if "functions" in kinds:
-        tests = module_tests(index, module) if "tests" in kinds else None
+        tests = collect_tests(module, index.shape) if "tests" in kinds else None
         keywords["functions"] = functions_shown(
             keywords["functions"], index, kinds, tests
         )

@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.collect import file_resolver, read_rules
+from sphinx_kwindex.collect import collect_module, file_resolver, read_rules
 from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
@@ -24,7 +24,6 @@ from sphinx_kwindex.present import (
     keywords_json,
     keywords_of,
     location_text,
-    module_collection,
     parse_kinds,
     select_keywords,
     shown_locations,
@@ -203,7 +202,7 @@ def _tests_text(
     path: str, module: ModuleIndex, args: argparse.Namespace
 ) -> Iterator[str]:
     """The tests as a page shows them: grouped by the class collecting them."""
-    collection = module_collection(module, path, args.rules, args.resolve)
+    collection = collect_module(path, module.shape, args.rules, args.resolve)
     tests = [
         test
         for test in collection.tests

@@ -15,6 +15,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.config import rules_for_page
 from sphinx_kwindex.domain import FixtureUse, ModuleRecord, get_domain
 from sphinx_kwindex.extract import test_keywords
@@ -43,7 +44,6 @@ from sphinx_kwindex.present import (
     in_general_index,
     keywords_of,
     kinds_by_default,
-    module_collection,
     own_first,
     parse_kinds,
     select_keywords,
@@ -198,7 +198,7 @@ class KwindexDirective(SphinxDirective):
         resolve = module_resolver(self.env, self.env.docname)
         if "tests" not in options.kinds:
             return ModuleKeywords(path, module, rules, resolve, None, [])
-        collection = module_collection(module, path, rules, resolve)
+        collection = collect_module(path, module.shape, rules, resolve)
         return ModuleKeywords(
             path, module, rules, resolve, collection.tests, collection.classes
         )

@@ -15,11 +15,9 @@ from sphinx_kwindex.collect import (
     DEFAULT_RULES,
     CollectedClass,
     CollectedTest,
-    Collection,
     CollectRules,
     Resolver,
     UsedFixture,
-    collect_module,
     collect_tests,
 )
 from sphinx_kwindex.extract import (
@@ -137,7 +135,9 @@ def kind_sizes(
     lists of each: tests by node id, functions without the tests and
     fixtures listed as such (:func:`functions_shown`)."""
     kinds = tuple(kinds)
-    tests = module_tests(module, path, rules, resolve) if "tests" in kinds else None
+    tests = (
+        collect_tests(path, module.shape, rules, resolve) if "tests" in kinds else None
+    )
     sizes = {}
     for kind in kinds:
         if kind == "tests" and tests is not None:
@@ -148,27 +148,6 @@ def kind_sizes(
             found = functions_shown(found, module, kinds, tests)
         sizes[kind] = len(found)
     return sizes
-
-
-def module_tests(
-    module: ModuleIndex,
-    path: str,
-    rules: CollectRules = DEFAULT_RULES,
-    resolve: Resolver | None = None,
-) -> list[CollectedTest]:
-    """The tests pytest collects from the module at ``path``, in its order."""
-    return module_collection(module, path, rules, resolve).tests
-
-
-def module_collection(
-    module: ModuleIndex,
-    path: str,
-    rules: CollectRules = DEFAULT_RULES,
-    resolve: Resolver | None = None,
-) -> Collection:
-    """The tests and test classes pytest collects from the module at
-    ``path``, in its order."""
-    return collect_module(path, module.shape, rules, resolve)
 
 
 def _needs_collecting(
