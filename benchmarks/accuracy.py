@@ -7,18 +7,27 @@ compared with the extension's, module by module. Modules pytest could not
 import (a Windows-only module, a missing dependency) are reported apart and
 left out of the ratios.
 
+With each, the cost of reading the suite the extension's way (extraction,
+then collection with bases, fixtures and conftests resolved across the
+suite, every module parsed once as in a build) against the floor: reading,
+decoding and ``ast.parse`` of every module; best of three.
+
     python benchmarks/accuracy.py [--sdists attrs python-dateutil pytest]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +39,16 @@ from sphinx_kwindex.collect import (
     file_resolver,
     read_rules,
 )
-from sphinx_kwindex.extract import index_file
+from sphinx_kwindex.extract import (
+    ModuleIndex,
+    SourceDecodeError,
+    decode_source,
+    index_file,
+    index_source,
+)
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.parse_cache import collection_paused
 
 _PARAMETERS = re.compile(r"\[.*\]$")
 _NOT_COLLECTED = "KWINDEX-NOT-COLLECTED "
@@ -62,6 +78,10 @@ class Result:
     ids_known: int = 0
     """Parametrized tests (found by both) whose item ids the extension states."""
     ids_equal: int = 0
+    floor_s: float = 0.0
+    """Reading, decoding and ``ast.parse`` of every module."""
+    ours_s: float = 0.0
+    """Extraction and collection, bases and fixtures resolved."""
 
     @property
     def found(self) -> int:
@@ -124,6 +144,43 @@ def our_tests(root: Path, modules: list[str]) -> dict[str, CollectedTest]:
     return found
 
 
+def best_of(repeat: int, function: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def parse_all(root: Path, modules: list[str]) -> None:
+    """The floor: read, decode and parse every module, keeping no tree (a
+    suite may hold files that are not valid Python on purpose)."""
+    for module in modules:
+        with contextlib.suppress(SourceDecodeError, SyntaxError, ValueError):
+            ast.parse(decode_source((root / module).read_bytes()))
+
+
+def extract_and_collect(root: Path, modules: list[str]) -> None:
+    """The extension's reading: every module extracted once, kept, with the
+    garbage collector paused as a build parses its batch, then its tests
+    collected, bases, fixtures and conftests resolved across the suite."""
+    rules, _source = read_rules(root)
+    indexes: dict[Path, ModuleIndex] = {}
+
+    def load(file: Path) -> ModuleIndex:
+        if file not in indexes:
+            indexes[file] = index_source(file.read_bytes(), str(file))
+        return indexes[file]
+
+    with collection_paused():
+        for module in modules:
+            load(root / module)
+    resolve = file_resolver(root, lambda file: load(file).shape)
+    for module in modules:
+        collect_tests(module, load(root / module).shape, rules, resolve)
+
+
 def measure(name: str, root: Path, patterns: list[str]) -> Result:
     modules = find_modules(root, patterns).modules
     folders = sorted({module.split("/")[0] for module in modules})
@@ -132,6 +189,8 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
     # Only the modules both sides look at: pytest also walks other folders.
     items = [item for item in items if item.partition("::")[0] in set(imported)]
     result = Result(name, items=len(items), not_imported=failed)
+    result.floor_s = best_of(3, lambda: parse_all(root, modules))
+    result.ours_s = best_of(3, lambda: extract_and_collect(root, modules))
     by_node: dict[str, set[str]] = {}
     for item in items:
         node = _PARAMETERS.sub("", item)
@@ -156,15 +215,17 @@ def report(results: list[Result]) -> None:
     print(
         "| suite | pytest node ids (items) | listed | right | recall | precision "
         "| item counts stated / equal | item ids stated / equal "
-        "| modules not imported or skipped whole |"
+        "| modules not imported or skipped whole "
+        "| extraction + collection / ast.parse, s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.suite} | {len(r.pytest_ids)} ({r.items}) | {len(r.our_ids)} | "
             f"{r.found} | {r.recall:.3f} | {r.precision:.3f} | "
             f"{r.counted} / {r.counts_equal} | {r.ids_known} / {r.ids_equal} | "
-            f"{len(r.not_imported)} |"
+            f"{len(r.not_imported)} | {r.ours_s:.2f} / {r.floor_s:.2f} = "
+            f"{r.ours_s / r.floor_s:.2f}x |"
         )
     for r in results:
         missed = sorted(r.pytest_ids - r.our_ids)

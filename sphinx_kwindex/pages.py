@@ -20,7 +20,7 @@ from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.config import test_module_kinds
 from sphinx_kwindex.module_tree import Folder, find_modules, folder_tree, modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
-from sphinx_kwindex.parse_cache import parse_module
+from sphinx_kwindex.parse_cache import collection_paused, parse_module
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -135,14 +135,15 @@ def parse_before_reading(
         }
     )
     root = Path(app.config.kwindex_root)
-    for module in status_iterator(
-        modules,
-        __("reading indexed modules... "),
-        "darkgreen",
-        len(modules),
-        app.verbosity,
-    ):
-        parse_module(env, (root / module).resolve())
+    with collection_paused():
+        for module in status_iterator(
+            modules,
+            __("reading indexed modules... "),
+            "darkgreen",
+            len(modules),
+            app.verbosity,
+        ):
+            parse_module(env, (root / module).resolve())
 
 
 def write_pages(srcdir: Path, output_dir: str, pages: dict[str, str]) -> None:

@@ -13,9 +13,11 @@ environment, per document (``env-merge-info``), as ``viewcode`` does.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -27,7 +29,7 @@ from sphinx_kwindex.collect import ModuleShape, Resolver, file_resolver
 from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
 
 if TYPE_CHECKING:
-    from collections.abc import Set
+    from collections.abc import Iterator, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -121,7 +123,7 @@ class ParseCache:
         if self.file is None:
             return {}
         try:
-            with self.file.open("rb") as file:
+            with self.file.open("rb") as file, collection_paused():
                 version, parsed = pickle.load(file)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
             return {}
@@ -142,6 +144,24 @@ class ParseCache:
             pickle.dump((version, self._parsed), file, pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
         self.changed = False
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch of files is parsed.
+
+    What extraction keeps are named tuples, which the collector tracks for
+    good (it lets go of plain tuples only): with a thousand modules kept in
+    the cache, its passes over them took longer than the parsing (Lib/test:
+    7.5 s where parsing and extraction alone take 4.2 s). Parsing makes no
+    cycles; the collector runs again as soon as the batch is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _CACHES: WeakKeyDictionary[BuildEnvironment, ParseCache] = WeakKeyDictionary()
