@@ -253,6 +253,8 @@ class ModuleShape(NamedTuple):
     """The module's ``parametrize`` marks (``pytestmark``)."""
     usefixtures: tuple[str, ...] = ()
     """The fixtures its ``usefixtures`` marks (``pytestmark``) name."""
+    plugins: tuple[str, ...] = ()
+    """The modules its ``pytest_plugins`` names."""
 
     @property
     def foreign_bases(self) -> bool:
@@ -343,6 +345,10 @@ class Resolver(Protocol):
     def conftests(self, path: str) -> Sequence[tuple[str, ModuleShape]]:
         """The ``conftest.py`` files whose fixtures the module at ``path``
         sees, nearest first, as ``(path, shape)``."""
+
+    def module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
+        """The module of the tree a dotted module name of the module at
+        ``path`` names (a ``pytest_plugins`` entry), as ``(path, shape)``."""
 
 
 ClassRef = tuple[str, str]
@@ -725,11 +731,34 @@ def _module_levels(
     the root."""
     levels = [_module_level(path, shape, resolve)]
     if resolve is not None:
+        conftests = resolve.conftests(path)
         levels += [
             _module_level(conftest, conftest_shape, resolve)
-            for conftest, conftest_shape in resolve.conftests(path)
+            for conftest, conftest_shape in conftests
+        ]
+        levels += [
+            _module_level(plugin, plugin_shape, resolve)
+            for plugin, plugin_shape in _plugins([(path, shape), *conftests], resolve)
         ]
     return levels
+
+
+def _plugins(
+    modules: Sequence[tuple[str, ModuleShape]], resolve: Resolver
+) -> Iterator[tuple[str, ModuleShape]]:
+    """The modules of the tree that ``pytest_plugins`` of ``modules`` load,
+    and those they load in turn, each once (pytest registers them for the
+    whole session, after conftests)."""
+    seen: set[str] = {path for path, _shape in modules}
+    pending = list(modules)
+    while pending:
+        path, shape = pending.pop(0)
+        for dotted in shape.plugins:
+            found = resolve.module(path, dotted)
+            if found is not None and found[0] not in seen:
+                seen.add(found[0])
+                pending.append(found)
+                yield found
 
 
 def _module_level(
@@ -897,6 +926,16 @@ class _TreeResolver:
             if conftest is not None:
                 found.append(conftest)
         return found
+
+    def module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
+        for parts in _candidate_parts(self.root, path, dotted, self.is_file):
+            for file in (
+                self.root.joinpath(*parts[:-1], parts[-1] + ".py"),
+                self.root.joinpath(*parts, "__init__.py"),
+            ):
+                if self.is_file(file) and (shape := self.load(file)) is not None:
+                    return file.relative_to(self.root).as_posix(), shape
+        return None
 
     def conftest_in(self, folder: str) -> tuple[str, ModuleShape] | None:
         if folder not in self.conftests_in:

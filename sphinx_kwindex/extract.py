@@ -306,6 +306,7 @@ class _Collector:
         self.imported: list[tuple[str, str]] = []
         self.module_parameters: list[Parameters] = []
         self.module_usefixtures: list[str] = []
+        self.plugins: list[str] = []
         self.script_only = 0
         """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
@@ -319,6 +320,7 @@ class _Collector:
             tuple(self.imported),
             tuple(self.module_parameters),
             tuple(self.module_usefixtures),
+            tuple(self.plugins),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -518,6 +520,8 @@ class _Collector:
                     self.add("constants", name, Location(name, node.lineno))
         if "pytestmark" in names and node.value is not None:
             self.visit_pytestmark(node.value, ".".join(scope))
+        if not scope and "pytest_plugins" in names and node.value is not None:
+            self.plugins.extend(_plugin_names(node.value))
 
     def note_test_flags(
         self,
@@ -666,6 +670,12 @@ def _literal(node: ast.expr | None, kind: type[_T]) -> _T | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, kind):
         return node.value
     return None
+
+
+def _plugin_names(value: ast.expr) -> list[str]:
+    """The modules ``pytest_plugins = …`` names by literal strings."""
+    elements = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+    return [name for element in elements if (name := _literal(element, str))]
 
 
 def _used_fixtures(marker: str, mark: ast.expr) -> list[str]:

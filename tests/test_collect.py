@@ -671,3 +671,48 @@ def test_folders_pytest_does_not_recurse_into_hold_no_tests(tmp_path: Path) -> N
         "tests/test_kept.py::test_it",
         "examples/test_example.py::test_it",
     }
+
+
+def test_fixtures_of_plugins_the_suite_loads_by_name(tmp_path: Path) -> None:
+    write_suite(
+        tmp_path,
+        {
+            "conftest.py": 'pytest_plugins = ["helpers.plugin_fixtures"]\n',
+            "helpers/__init__.py": "",
+            "helpers/plugin_fixtures.py": """
+                import pytest
+
+                pytest_plugins = "helpers.deeper"
+
+                @pytest.fixture
+                def plugged(): ...
+
+                @pytest.fixture(params=[1, 2])
+                def plugged_params(request): ...
+            """,
+            "helpers/deeper.py": """
+                import pytest
+
+                @pytest.fixture
+                def deeper(): ...
+            """,
+            "tests/test_plugins.py": """
+                def test_uses(plugged, plugged_params, deeper): ...
+            """,
+        },
+    )
+    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
+    shape = index_file(tmp_path / "tests/test_plugins.py").shape
+    (test,) = collect_tests("tests/test_plugins.py", shape, resolve=resolve)
+    items = pytest_items(tmp_path)
+    assert test.items == len(items) == 2
+    used = pytest_fixtures_per_test(tmp_path)["test_uses"]
+    assert (
+        {(f.name, f.path) for f in test.fixtures}
+        == used
+        == {
+            ("plugged", "helpers/plugin_fixtures.py"),
+            ("plugged_params", "helpers/plugin_fixtures.py"),
+            ("deeper", "helpers/deeper.py"),
+        }
+    )
