@@ -18,20 +18,17 @@ decoding and ``ast.parse`` of every module; best of three.
 from __future__ import annotations
 
 import argparse
-import ast
-import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from real_suites import prepare_suites
+from run import floor, time_min
 
 from sphinx_kwindex.collect import (
     CollectedTest,
@@ -41,8 +38,6 @@ from sphinx_kwindex.collect import (
 )
 from sphinx_kwindex.extract import (
     ModuleIndex,
-    SourceDecodeError,
-    decode_source,
     index_file,
     index_source,
 )
@@ -144,23 +139,6 @@ def our_tests(root: Path, modules: list[str]) -> dict[str, CollectedTest]:
     return found
 
 
-def best_of(repeat: int, function: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def parse_all(root: Path, modules: list[str]) -> None:
-    """The floor: read, decode and parse every module, keeping no tree (a
-    suite may hold files that are not valid Python on purpose)."""
-    for module in modules:
-        with contextlib.suppress(SourceDecodeError, SyntaxError, ValueError):
-            ast.parse(decode_source((root / module).read_bytes()))
-
-
 def extract_and_collect(root: Path, modules: list[str]) -> None:
     """The extension's reading: every module extracted once, kept, with the
     garbage collector paused as a build parses its batch, then its tests
@@ -189,8 +167,8 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
     # Only the modules both sides look at: pytest also walks other folders.
     items = [item for item in items if item.partition("::")[0] in set(imported)]
     result = Result(name, items=len(items), not_imported=failed)
-    result.floor_s = best_of(3, lambda: parse_all(root, modules))
-    result.ours_s = best_of(3, lambda: extract_and_collect(root, modules))
+    result.floor_s = time_min(lambda: floor(root, modules), 3)
+    result.ours_s = time_min(lambda: extract_and_collect(root, modules), 3)
     by_node: dict[str, set[str]] = {}
     for item in items:
         node = _PARAMETERS.sub("", item)
