@@ -398,14 +398,9 @@ def collect_module(
         return Collection([], [])
     classes = _Classes(path, shape, resolve)
     module_levels = _module_levels(path, shape, resolve)
+    module_scope = _scope(shape.parameters, shape.usefixtures, module_levels)
     found = [
-        _collected(
-            f,
-            f.name,
-            "",
-            "",
-            _Scope(shape.parameters, shape.usefixtures, module_levels),
-        )
+        _collected(f, f.name, "", "", module_scope)
         for f in shape.functions
         if rules.collects_function(f.name)
         and not f.fixture
@@ -525,7 +520,7 @@ def _collect_class(
         classes.collected.append(CollectedClass(node, unseen))
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
-        scope = _Scope(None, used, levels)
+        scope = _scope(None, used, levels)
         return list(_methods(mro, classes, node, _unittest_name, scope))
     if not rules.collects_class(name or ref[1].rpartition(".")[2]):
         return []
@@ -536,7 +531,7 @@ def _collect_class(
         *(p for each in mro for p in classes.shapes[each].parameters),
         *classes.module_parameters,
     )
-    scope = _Scope(marks, used, levels)
+    scope = _scope(marks, used, levels)
     found = list(_methods(mro, classes, node, rules.collects_function, scope))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
@@ -569,6 +564,16 @@ class _Scope(NamedTuple):
     marks: tuple[Parameters, ...] | None
     usefixtures: tuple[str, ...]
     levels: Sequence[FixtureLevel]
+    autouse: tuple[str, ...]
+    """The ``autouse`` fixtures of ``levels``, in pytest's order."""
+
+
+def _scope(
+    marks: tuple[Parameters, ...] | None,
+    usefixtures: tuple[str, ...],
+    levels: Sequence[FixtureLevel],
+) -> _Scope:
+    return _Scope(marks, usefixtures, levels, tuple(_autouse_names(levels)))
 
 
 def _methods(
@@ -614,7 +619,7 @@ def _collected(
     direct = {name for mark in (*own, *(marks or ())) for name in mark.argnames}
     named = (*function.usefixtures, *scope.usefixtures, *arguments)
     asked = [name for name in dict.fromkeys(named) if name not in direct]
-    autouse = [name for name in _autouse_names(levels) if name not in asked]
+    autouse = [name for name in scope.autouse if name not in asked]
     fixtures = (
         *(_used(name, levels, False) for name in asked),
         *(_used(name, levels, True) for name in autouse),
@@ -704,16 +709,13 @@ def _is_test_case_name(base: str) -> bool:
 
 
 class FixtureDef(NamedTuple):
-    """A fixture's ``def``: in the module ``path``, as ``qualname`` there."""
+    """A fixture's ``def``: in the module ``path``, as ``qualname`` there;
+    ``shape`` is ``function.fixture``."""
 
     path: str
     qualname: str
     function: FunctionShape
-
-    @property
-    def shape(self) -> FixtureShape:
-        assert self.function.fixture is not None
-        return self.function.fixture
+    shape: FixtureShape
 
 
 FixtureLevel = Mapping[str, FixtureDef]
@@ -774,7 +776,9 @@ def _module_level(
                 level[imported[0]] = imported[1]
     for function in shape.functions:
         if function.fixture:
-            level[function.fixture.name] = FixtureDef(path, function.name, function)
+            level[function.fixture.name] = FixtureDef(
+                path, function.name, function, function.fixture
+            )
     return level
 
 
@@ -791,7 +795,9 @@ def _imported_fixture(
         fixture = function.fixture
         if function.name == resolved.qualname and fixture is not None:
             asked = name if fixture.name == function.name else fixture.name
-            return asked, FixtureDef(resolved.path, resolved.qualname, function)
+            return asked, FixtureDef(
+                resolved.path, resolved.qualname, function, fixture
+            )
     return None
 
 
@@ -807,7 +813,7 @@ def _class_level(mro: list[ClassRef], classes: _Classes) -> FixtureLevel:
             seen.add(function.name)
             if function.fixture and function.fixture.name not in level:
                 level[function.fixture.name] = FixtureDef(
-                    path, f"{qualname}.{function.name}", function
+                    path, f"{qualname}.{function.name}", function, function.fixture
                 )
     return level
 
@@ -902,6 +908,7 @@ class _TreeResolver:
         self.files: dict[Path, bool] = {}
         self.by_parts: dict[tuple[str, ...], ResolvedClass | None] = {}
         self.conftests_in: dict[str, tuple[str, ModuleShape] | None] = {}
+        self.modules: dict[tuple[str, str], tuple[str, ModuleShape] | None] = {}
 
     def is_file(self, path: Path) -> bool:
         if path not in self.files:
@@ -928,6 +935,12 @@ class _TreeResolver:
         return found
 
     def module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
+        key = (path.rpartition("/")[0], dotted)  # where it is looked up from
+        if key not in self.modules:
+            self.modules[key] = self.find_module(path, dotted)
+        return self.modules[key]
+
+    def find_module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
         for parts in _candidate_parts(self.root, path, dotted, self.is_file):
             for file in (
                 self.root.joinpath(*parts[:-1], parts[-1] + ".py"),
