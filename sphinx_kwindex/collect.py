@@ -2,15 +2,18 @@
 
 No Sphinx and no imports of the module: extraction (``extract.py``) gives the
 module's shape — its classes with their bases and bodies, its functions —
-and this module applies pytest's rules to it: ``python_files``,
-``python_classes`` and ``python_functions`` (prefixes or globs),
-``unittest.TestCase`` subclasses of any name through any chain of bases,
-``__test__``, no class with an ``__init__`` (or ``__new__``), fixtures never
-tests, and test methods inherited in Python's method resolution order, an
-override hiding what it overrides; the items ``parametrize`` marks make.
+and this module applies pytest's rules to it: ``python_files`` and
+``norecursedirs``, ``python_classes`` and ``python_functions`` (prefixes or
+globs), ``unittest.TestCase`` subclasses of any name through any chain of
+bases, ``__test__``, no class with an ``__init__`` (or ``__new__``),
+fixtures never tests, and test methods inherited in Python's method
+resolution order, an override hiding what it overrides; each test's
+fixtures (``fixtures.py``) and the items its ``parametrize`` marks and
+parametrized fixtures make.
 
-Bases are looked up in the module, then, through a :data:`Resolver`, in the
-other modules of the tree as pytest imports them (:func:`file_resolver`);
+Bases are looked up in the module, then, through a :class:`Resolver`, in the
+other modules of the tree as pytest imports them (:func:`file_resolver`),
+which also finds ``conftest.py`` files and plugin modules;
 a base from outside brings no tests (a ``TestCase`` from ``unittest`` makes
 its subclasses test cases). The rules come from the project's pytest
 configuration (:func:`read_rules`), read as text, never run.
@@ -25,6 +28,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
+
+from sphinx_kwindex.fixtures import (
+    FixtureLevel,
+    UsedFixture,
+    autouse_names,
+    class_level,
+    fixture_closure,
+    fixture_parameters,
+    module_levels,
+    used_fixture,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -268,32 +282,6 @@ class ModuleShape(NamedTuple):
         )
 
 
-class UsedFixture(NamedTuple):
-    """A fixture a test uses, where pytest finds it: the module ``path``
-    (``""`` for one of pytest's own, or one not found in the tree: from a
-    plugin) and the ``qualname`` and ``line`` of its ``def`` there."""
-
-    name: str
-    path: str = ""
-    qualname: str = ""
-    line: int = 0
-    autouse: bool = False
-    """Whether the test uses it because it is ``autouse``, not by asking."""
-    defined_as: str = ""
-    """Its name in the module defining it, where that is another (imported
-    under another name)."""
-
-    @property
-    def entry_name(self) -> str:
-        """The name of its entry among the fixtures of ``path``."""
-        return self.defined_as or self.name
-
-    @property
-    def builtin(self) -> bool:
-        """Whether it is one of pytest's own fixtures."""
-        return not self.path and self.name in BUILTIN_FIXTURES
-
-
 class CollectedTest(NamedTuple):
     """A test pytest collects: ``qualname`` is its node id's path inside the
     module (``TestCart.test_empty``); ``line`` and ``doc`` are where it is
@@ -397,8 +385,8 @@ def collect_module(
     if not rules.collects_file(path) or shape.test_flag is False:
         return Collection([], [])
     classes = _Classes(path, shape, resolve)
-    module_levels = _module_levels(path, shape, resolve)
-    module_scope = _scope(shape.parameters, shape.usefixtures, module_levels)
+    levels = module_levels(path, shape, resolve)
+    module_scope = _scope(shape.parameters, shape.usefixtures, levels)
     found = [
         _collected(f, f.name, "", "", module_scope)
         for f in shape.functions
@@ -409,9 +397,9 @@ def collect_module(
     for cls in shape.classes:
         if "." not in cls.qualname and cls.qualname not in shape.not_tests:
             ref = (path, cls.qualname)
-            found += _collect_class(ref, classes, rules, cls.qualname, module_levels)
+            found += _collect_class(ref, classes, rules, cls.qualname, levels)
     for name, ref in _imported_classes(path, shape, classes):
-        found += _collect_class(ref, classes, rules, name, module_levels, name)
+        found += _collect_class(ref, classes, rules, name, levels, name)
     return Collection(found, classes.collected)
 
 
@@ -503,7 +491,10 @@ def _collect_class(
     mro = _mro(ref, classes)
     if _inherited_flag(mro, classes) is False:
         return []
-    levels = (_class_level(mro, classes), *outer)
+    levels = (
+        class_level((*ref, classes.shapes[ref]) for ref in mro),
+        *outer,
+    )
     unseen = tuple(
         dict.fromkeys(
             base
@@ -573,7 +564,7 @@ def _scope(
     usefixtures: tuple[str, ...],
     levels: Sequence[FixtureLevel],
 ) -> _Scope:
-    return _Scope(marks, usefixtures, levels, tuple(_autouse_names(levels)))
+    return _Scope(marks, usefixtures, levels, tuple(autouse_names(levels)))
 
 
 def _methods(
@@ -621,11 +612,11 @@ def _collected(
     asked = [name for name in dict.fromkeys(named) if name not in direct]
     autouse = [name for name in scope.autouse if name not in asked]
     fixtures = (
-        *(_used(name, levels, False) for name in asked),
-        *(_used(name, levels, True) for name in autouse),
+        *(used_fixture(name, levels, False) for name in asked),
+        *(used_fixture(name, levels, True) for name in autouse),
     )
-    closure = _fixture_closure([*autouse, *asked], direct, levels)
-    items, ids = _items((*_fixture_parameters(closure), *own, *(marks or ())))
+    closure = fixture_closure([*autouse, *asked], direct, levels)
+    items, ids = _items((*fixture_parameters(closure), *own, *(marks or ())))
     needs = tuple(
         (definition.path, definition.shape.name)
         for definitions in closure.values()
@@ -706,197 +697,6 @@ def _is_test_case(mro: list[ClassRef], classes: _Classes) -> bool:
 def _is_test_case_name(base: str) -> bool:
     """Whether a base from elsewhere is taken for a ``TestCase``."""
     return base in UNITTEST_CASES or base.rpartition(".")[2].endswith("TestCase")
-
-
-class FixtureDef(NamedTuple):
-    """A fixture's ``def``: in the module ``path``, as ``qualname`` there;
-    ``shape`` is ``function.fixture``."""
-
-    path: str
-    qualname: str
-    function: FunctionShape
-    shape: FixtureShape
-
-
-FixtureLevel = Mapping[str, FixtureDef]
-"""The fixtures one place defines (a class and its bases, a module, a
-``conftest.py``), by the name tests ask for."""
-
-_SCOPES = ("function", "class", "module", "package", "session")
-
-
-def _module_levels(
-    path: str, shape: ModuleShape, resolve: Resolver | None
-) -> list[FixtureLevel]:
-    """The fixture levels a module's tests see beyond their classes: the
-    module's own (imported fixtures too), then each ``conftest.py`` up to
-    the root."""
-    levels = [_module_level(path, shape, resolve)]
-    if resolve is not None:
-        conftests = resolve.conftests(path)
-        levels += [
-            _module_level(conftest, conftest_shape, resolve)
-            for conftest, conftest_shape in conftests
-        ]
-        levels += [
-            _module_level(plugin, plugin_shape, resolve)
-            for plugin, plugin_shape in _plugins([(path, shape), *conftests], resolve)
-        ]
-    return levels
-
-
-def _plugins(
-    modules: Sequence[tuple[str, ModuleShape]], resolve: Resolver
-) -> Iterator[tuple[str, ModuleShape]]:
-    """The modules of the tree that ``pytest_plugins`` of ``modules`` load,
-    and those they load in turn, each once (pytest registers them for the
-    whole session, after conftests)."""
-    seen: set[str] = {path for path, _shape in modules}
-    pending = list(modules)
-    while pending:
-        path, shape = pending.pop(0)
-        for dotted in shape.plugins:
-            found = resolve.module(path, dotted)
-            if found is not None and found[0] not in seen:
-                seen.add(found[0])
-                pending.append(found)
-                yield found
-
-
-def _module_level(
-    path: str, shape: ModuleShape, resolve: Resolver | None
-) -> FixtureLevel:
-    """The fixtures of a module: its ``def`` statements and the fixtures its
-    ``from … import`` brings (pytest finds them in the module's namespace)."""
-    level: dict[str, FixtureDef] = {}
-    if resolve is not None:
-        for name, dotted in shape.imported:
-            imported = _imported_fixture(path, name, dotted, resolve)
-            if imported is not None:
-                level[imported[0]] = imported[1]
-    for function in shape.functions:
-        if function.fixture:
-            level[function.fixture.name] = FixtureDef(
-                path, function.name, function, function.fixture
-            )
-    return level
-
-
-def _imported_fixture(
-    path: str, name: str, dotted: str, resolve: Resolver
-) -> tuple[str, FixtureDef] | None:
-    """The fixture ``from … import`` binds to ``name`` in the module at
-    ``path``, if it binds one, and the name tests ask for it by: the
-    binding's, unless the fixture has a ``name=``."""
-    resolved = resolve(path, dotted)
-    if resolved is None:
-        return None
-    for function in resolved.shape.functions:
-        fixture = function.fixture
-        if function.name == resolved.qualname and fixture is not None:
-            asked = name if fixture.name == function.name else fixture.name
-            return asked, FixtureDef(
-                resolved.path, resolved.qualname, function, fixture
-            )
-    return None
-
-
-def _class_level(mro: list[ClassRef], classes: _Classes) -> FixtureLevel:
-    """The fixtures a class defines or inherits: the first of each name in
-    its method resolution order."""
-    level: dict[str, FixtureDef] = {}
-    seen: set[str] = set()
-    for path, qualname in mro:
-        for function in classes.shapes[path, qualname].functions:
-            if function.name in seen:
-                continue
-            seen.add(function.name)
-            if function.fixture and function.fixture.name not in level:
-                level[function.fixture.name] = FixtureDef(
-                    path, f"{qualname}.{function.name}", function, function.fixture
-                )
-    return level
-
-
-def _definitions(name: str, levels: Sequence[FixtureLevel]) -> Iterator[FixtureDef]:
-    """The definitions of fixture ``name`` in sight, nearest first, as far as
-    each asks for the next (a fixture that overrides one of its own name by
-    taking it as an argument)."""
-    for level in levels:
-        found = level.get(name)
-        if found is None:
-            continue
-        yield found
-        if name not in found.function.arguments:
-            return
-
-
-def _used(name: str, levels: Sequence[FixtureLevel], autouse: bool) -> UsedFixture:
-    found = next(_definitions(name, levels), None)
-    if found is None:
-        return UsedFixture(name, autouse=autouse)
-    defined_as = found.shape.name
-    return UsedFixture(
-        name,
-        found.path,
-        found.qualname,
-        found.function.line,
-        autouse,
-        "" if defined_as == name else defined_as,
-    )
-
-
-def _autouse_names(levels: Sequence[FixtureLevel]) -> list[str]:
-    """The ``autouse`` fixtures in sight, as pytest orders them: the
-    outermost level first, each level's by name."""
-    names: list[str] = []
-    for level in reversed(levels):
-        for name in sorted(level):
-            if level[name].shape.autouse and name not in names:
-                names.append(name)
-    return names
-
-
-def _fixture_closure(
-    initial: Sequence[str], direct: set[str], levels: Sequence[FixtureLevel]
-) -> dict[str, list[FixtureDef]]:
-    """The fixtures a test needs, ``initial`` ones and what they need in
-    turn, with the definitions of each that its setup runs, in the order
-    pytest parametrizes them: widest scope first, then in the order they
-    are needed; a name that ``parametrize`` fills directly is no fixture's."""
-    closure = {name: list[FixtureDef]() for name in initial if name not in direct}
-    names = list(closure)
-    for name in names:  # grows while it is walked
-        closure[name] = list(_definitions(name, levels))
-        for definition in closure[name]:
-            for argument in definition.function.arguments:
-                if argument not in closure and argument not in direct:
-                    closure[argument] = []
-                    names.append(argument)
-    ranked = sorted(
-        names,
-        key=lambda name: (
-            _scope_rank(closure[name][0].shape.scope) if closure[name] else 0
-        ),
-        reverse=True,
-    )
-    return {name: closure[name] for name in ranked}
-
-
-def _fixture_parameters(closure: Mapping[str, list[FixtureDef]]) -> list[Parameters]:
-    """The ``params`` of the fixtures of a ``closure``: per fixture, the
-    nearest definition's that has any."""
-    found: list[Parameters] = []
-    for definitions in closure.values():
-        for definition in definitions:
-            if definition.shape.params is not None:
-                found.append(definition.shape.params)
-                break
-    return found
-
-
-def _scope_rank(scope: str) -> int:
-    return _SCOPES.index(scope) if scope in _SCOPES else 0
 
 
 class _TreeResolver:
@@ -1018,18 +818,6 @@ def _candidate_parts(
     if basedir:
         yield [*basedir, *parts]
     yield parts
-
-
-BUILTIN_FIXTURES = frozenset(
-    {
-        "cache", "capfd", "capfdbinary", "caplog", "capsys", "capsysbinary",
-        "capteesys", "doctest_namespace", "monkeypatch", "pytestconfig",
-        "pytester", "record_property", "record_testsuite_property",
-        "record_xml_attribute", "recwarn", "request", "subtests", "testdir",
-        "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory",
-    }
-)  # fmt: skip
-"""pytest's own fixtures: none of them is parametrized."""
 
 
 def _items(

@@ -24,9 +24,9 @@ from sphinx_kwindex.collect import (
     FunctionShape,
     ModuleShape,
     Parameters,
-    UsedFixture,
     collect_tests,
 )
+from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.parameters import PARAMETRIZE, fixture_params, parametrize_ids
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.writers.html5 import HTML5Translator
 
-    from sphinx_kwindex.collect import UsedFixture
+    from sphinx_kwindex.fixtures import UsedFixture
     from sphinx_kwindex.present import ShownKeyword, ShownLocation, TestGroup
 
 ApiLink = tuple[str, str, bool] | None

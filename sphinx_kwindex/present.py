@@ -17,7 +17,6 @@ from sphinx_kwindex.collect import (
     CollectedTest,
     CollectRules,
     Resolver,
-    UsedFixture,
     collect_tests,
 )
 from sphinx_kwindex.extract import (
@@ -28,6 +27,7 @@ from sphinx_kwindex.extract import (
     test_keywords,
     test_location,
 )
+from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS, LinkRule
 from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
 from sphinx_kwindex.parameters import PARAMETRIZE
