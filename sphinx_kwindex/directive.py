@@ -272,7 +272,7 @@ class KwindexDirective(SphinxDirective):
             fields.append((_("Summary"), nodes.Text(module.docstring)))
         command = self.config.kwindex_run_command
         if command is not None:
-            run = command.format(path=path)
+            run = command.format(path=run_target(path))
             fields.append((_("Run"), nodes.literal(run, run)))
         fields.append((_("Related"), kwindex_related(folder=folder, path=path)))
         field_list = nodes.field_list()
@@ -355,6 +355,14 @@ class KwindexDirective(SphinxDirective):
     def warn(self, message: str, subtype: Subtype | str) -> None:
         """One ``kwindex.<subtype>`` warning at this directive's line."""
         warn(message, subtype, self.get_location())
+
+
+def run_target(path: str) -> str:
+    """What runs the tests of the module at ``path``: the module, or for a
+    ``conftest.py`` (which holds no tests) the folder it serves."""
+    if classify_module(path) != "conftest":
+        return path
+    return posixpath.dirname(path) or "."
 
 
 def module_type_label(module_type: str) -> str:

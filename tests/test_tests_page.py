@@ -10,7 +10,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from html_contract import Element, keyword_lists, kwindex_blocks, parse_html, squash
+from html_contract import (
+    Element,
+    keyword_lists,
+    kwindex_blocks,
+    metadata_fields,
+    parse_html,
+    squash,
+)
 from support import own_warnings, pytest_fixtures_per_test, pytest_items
 
 
@@ -126,6 +133,19 @@ def test_tests_are_grouped_by_the_class_that_collects_them(
     classes = kind_block(block, "classes")
     assert squash(classes.find("kwindex-local-label").text()) == (
         "Defined inside functions (1)"
+    )
+
+
+def test_a_conftest_page_runs_the_folder_it_serves(
+    make_app, fixtures_project: Path
+) -> None:
+    outdir = build_html(make_app, fixtures_project)
+    assert metadata_fields(page(outdir, "sub/conftest.py"))["Run"] == (
+        "python -m pytest sub"
+    )
+    assert metadata_fields(page(outdir, "conftest.py"))["Run"] == "python -m pytest ."
+    assert metadata_fields(page(outdir, "sub/test_deep.py"))["Run"] == (
+        "python -m pytest sub/test_deep.py"
     )
 
 
