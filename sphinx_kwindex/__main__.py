@@ -21,8 +21,10 @@ from sphinx_kwindex.present import (
     SORT_ORDERS,
     classify_module,
     describe_problem,
+    group_name,
     keywords_json,
     keywords_of,
+    list_sections,
     location_text,
     parse_kinds,
     select_keywords,
@@ -211,16 +213,16 @@ def _tests_text(
     entries, groups = shown_tests(path, "", module, tests, collection.classes)
     count = ENGLISH.test_count(len(entries), total_items(groups))
     yield f"  {KINDS['tests'].heading} ({count})"
-    start = 0
-    for group in groups:
-        name = group.node or PurePath(path).name
-        head = f"    {name} ({ENGLISH.test_count(group.size, group.items)})"
+    for start, end, group, _local in list_sections(len(entries), groups):
+        if group is None:  # no test at all: an empty section
+            continue
+        head = f"    {group_name(group, path)}"
+        head += f" ({ENGLISH.test_count(group.size, group.items)})"
         if group.unseen_bases:
             head += f" [{ENGLISH.unseen_bases % ', '.join(group.unseen_bases)}]"
         yield head
-        for entry in entries[start : start + group.size]:
+        for entry in entries[start:end]:
             yield f"      {entry.name} — {location_text(entry.locations[0])}"
-        start += group.size
 
 
 if __name__ == "__main__":

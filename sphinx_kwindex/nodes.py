@@ -21,7 +21,7 @@ from sphinx import addnodes
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import source_page_part
-from sphinx_kwindex.present import Labels, total_items
+from sphinx_kwindex.present import Labels, group_name, list_sections, total_items
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -246,31 +246,19 @@ class _Writer:
         text = escape(self.words.unseen_bases).replace("%s", names)
         return f'<span class="kwindex-unseen">{text}</span>'
 
-    def groups(self, links: Sequence[ApiLink]) -> str:
-        entries = self.node["entries"]
-        parts, start = [], 0
-        for group in self.node["groups"]:
-            end = start + group.size
-            name = group.node or self.node["path"].rpartition("/")[2]
-            count = escape(self.words.test_count(group.size, group.items))
-            header = f'<code class="kwindex-group-name">{escape(name)}</code>'
-            if group.line:
-                header += " " + self.line("", group.line)
-            header += f' <span class="kwindex-count">({count})</span>'
-            if group.doc:
-                header += f' <span class="kwindex-doc">{escape(group.doc)}</span>'
-            if group.unseen_bases:
-                header += " " + self.unseen(group.unseen_bases)
-            parts.append(
-                f'<div class="kwindex-group">\n<p class="kwindex-group-label">'
-                f"{header}</p>\n"
-                + self.entries(
-                    entries[start:end], links[start:end], (None,) * group.size
-                )
-                + "</div>\n"
-            )
-            start = end
-        return "".join(parts)
+    def group_label(self, group: TestGroup) -> str:
+        """The heading of the tests one class collects."""
+        name = group_name(group, self.node["path"])
+        count = escape(self.words.test_count(group.size, group.items))
+        header = f'<code class="kwindex-group-name">{escape(name)}</code>'
+        if group.line:
+            header += " " + self.line("", group.line)
+        header += f' <span class="kwindex-count">({count})</span>'
+        if group.doc:
+            header += f' <span class="kwindex-doc">{escape(group.doc)}</span>'
+        if group.unseen_bases:
+            header += " " + self.unseen(group.unseen_bases)
+        return f'<p class="kwindex-group-label">{header}</p>\n'
 
 
 def keyword_list_html(node: kwindex_keywords) -> str:
@@ -286,22 +274,25 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         f'<p class="rubric kwindex-label">{escape(heading)} '
         f'<span class="kwindex-count">({count})</span></p>\n'
     ]
+    sections = list_sections(
+        len(entries), node.get("groups", ()), node.get("local_from")
+    )
     if not entries:
-        parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n</div>\n')
-    elif node.get("groups"):
-        parts.append(writer.groups(api_links) + "</div>\n")
-    else:
-        split = node.get("local_from")
-        if split is None:
-            split = len(entries)
-        parts.append(writer.entries(entries[:split], api_links[:split], users[:split]))
-        if split < len(entries):
-            label = escape(local_label(len(entries) - split))
+        parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n')
+        sections = []
+    for start, end, group, local in sections:
+        listed = writer.entries(
+            entries[start:end], api_links[start:end], users[start:end]
+        )
+        if group is not None:
+            label = writer.group_label(group)
+            parts.append(f'<div class="kwindex-group">\n{label}{listed}</div>\n')
+            continue
+        if local:
+            label = escape(local_label(end - start))
             parts.append(f'<p class="kwindex-local-label">{label}</p>\n')
-            parts.append(
-                writer.entries(entries[split:], api_links[split:], users[split:])
-            )
-        parts.append("</div>\n")
+        parts.append(listed)
+    parts.append("</div>\n")
     return "".join(parts)
 
 

@@ -6,6 +6,7 @@ keyword's locations and a module are described.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
@@ -333,6 +334,43 @@ def _shown_test(
     )
     entry_id = entry_anchor(module_id, "tests", anchor_name)
     return ShownKeyword(test.name, entry_id, (location,), targets)
+
+
+class Section(NamedTuple):
+    """A run ``[start:end]`` of a list's entries under one heading: the tests
+    a class collects (``group``), the definitions inside function bodies
+    (``local``), or, with neither, the list's own entries."""
+
+    start: int
+    end: int
+    group: TestGroup | None = None
+    local: bool = False
+
+
+def list_sections(
+    size: int, groups: Sequence[TestGroup] = (), local_from: int | None = None
+) -> list[Section]:
+    """How a list of ``size`` entries is laid out: a section per test group
+    where there are ``groups``, else its own entries, then those from
+    ``local_from`` on, which are defined inside functions."""
+    if groups:
+        ends = list(itertools.accumulate(group.size for group in groups))
+        starts = [0, *ends[:-1]]
+        return [
+            Section(start, end, group)
+            for start, end, group in zip(starts, ends, groups, strict=True)
+        ]
+    split = size if local_from is None else local_from
+    sections = [Section(0, split)]
+    if split < size:
+        sections.append(Section(split, size, local=True))
+    return sections
+
+
+def group_name(group: TestGroup, path: str) -> str:
+    """A test group's heading: its class's node path, or the module's file
+    name for the module's own functions."""
+    return group.node or PurePosixPath(path).name
 
 
 def total_items(groups: Iterable[TestGroup]) -> int | None:

@@ -32,7 +32,13 @@ from sphinx_kwindex.nodes import (
 )
 from sphinx_kwindex.outputs import has_source_pages
 from sphinx_kwindex.pages import generated_tree
-from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
+from sphinx_kwindex.present import (
+    RELATED_LIMIT,
+    group_name,
+    list_sections,
+    location_text,
+    nearest_by_name,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -267,37 +273,35 @@ def expand_keyword_list(
     if not entries:
         block += nodes.paragraph("", _("None."))
         return block
-    groups = node.get("groups")
-    if not groups:
-        users = node.get("users") or (None,) * len(entries)
-        split = node.get("local_from")
-        if split is None:
-            split = len(entries)
+    users = node.get("users") or (None,) * len(entries)
+    sections = list_sections(
+        len(entries), node.get("groups", ()), node.get("local_from")
+    )
+    for start, end, group, local in sections:
+        if group is not None:
+            block += group_paragraph(group, node["path"], words)
+        elif local:
+            block += nodes.paragraph("", local_label(end - start))
         block += entry_list(
-            kind, entries[:split], references[:split], words, users[:split]
+            kind,
+            entries[start:end],
+            references[start:end],
+            words,
+            users[start:end],
         )
-        if split < len(entries):
-            block += nodes.paragraph("", local_label(len(entries) - split))
-            block += entry_list(
-                kind, entries[split:], references[split:], words, users[split:]
-            )
-        return block
-    start = 0
-    for group in groups:
-        end = start + group.size
-        name = group.node or node["path"].rpartition("/")[2]
-        label = nodes.paragraph("", "", nodes.literal(name, name))
-        label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
-        if group.doc:
-            label += nodes.Text(f": {group.doc}")
-        if group.unseen_bases:
-            label += nodes.Text(
-                f" ({words.unseen_bases % ', '.join(group.unseen_bases)})"
-            )
-        block += label
-        block += entry_list(kind, entries[start:end], references[start:end], words)
-        start = end
     return block
+
+
+def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragraph:
+    """The heading of the tests one class collects, as plain text."""
+    name = group_name(group, path)
+    label = nodes.paragraph("", "", nodes.literal(name, name))
+    label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
+    if group.doc:
+        label += nodes.Text(f": {group.doc}")
+    if group.unseen_bases:
+        label += nodes.Text(f" ({words.unseen_bases % ', '.join(group.unseen_bases)})")
+    return label
 
 
 def entry_list(
