@@ -28,6 +28,7 @@ from sphinx_kwindex.present import (
     location_text,
     parse_kinds,
     select_keywords,
+    select_tests,
     shown_locations,
     shown_tests,
     total_items,
@@ -205,11 +206,7 @@ def _tests_text(
 ) -> Iterator[str]:
     """The tests as a page shows them: grouped by the class collecting them."""
     collection = collect_module(path, module.shape, args.rules, args.resolve)
-    tests = [
-        test
-        for test in collection.tests
-        if args.exclude is None or not args.exclude.search(test.name)
-    ]
+    tests = select_tests(collection.tests, args.exclude)
     entries, groups = shown_tests(path, "", module, tests, collection.classes)
     count = ENGLISH.test_count(len(entries), total_items(groups))
     yield f"  {KINDS['tests'].heading} ({count})"

@@ -308,6 +308,11 @@ class CollectedTest(NamedTuple):
     they override."""
 
     @property
+    def definition(self) -> str:
+        """The qualified name of its ``def`` in the module defining it."""
+        return f"{self.defined_in}.{self.name}" if self.defined_in else self.name
+
+    @property
     def inherited_from(self) -> str:
         """The class defining it where that is not the class collecting it."""
         collecting = self.qualname.rpartition(".")[0]

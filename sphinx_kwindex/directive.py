@@ -47,6 +47,7 @@ from sphinx_kwindex.present import (
     own_first,
     parse_kinds,
     select_keywords,
+    select_tests,
     shown_keyword,
     shown_tests,
 )
@@ -214,14 +215,11 @@ class KwindexDirective(SphinxDirective):
         """The list of ``kind`` of the module at ``path`` (whose block is
         ``anchor``), and its keywords as the domain records them."""
         source_path = path if options.source else ""
+        functions = function_qualnames(found.module.of_kind("functions"))
         groups: tuple[TestGroup, ...] = ()
         local_from = None
         if found.tests is not None and kind == "tests":
-            tests = [
-                test
-                for test in found.tests
-                if options.exclude is None or not options.exclude.search(test.name)
-            ]
+            tests = select_tests(found.tests, options.exclude)
             shown, groups = shown_tests(
                 path, anchor, found.module, tests, found.classes
             )
@@ -233,9 +231,8 @@ class KwindexDirective(SphinxDirective):
                     of_kind, found.module, options.kinds, found.tests
                 )
             keywords = select_keywords(of_kind, options.exclude, options.sort)
-            keywords, local_from = own_first(kind, keywords, found.module)
+            keywords, local_from = own_first(kind, keywords, functions)
             shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
-        functions = function_qualnames(found.module.of_kind("functions"))
         general = kind in self.config.kwindex_index_kinds
         entries = [
             KeywordEntry(

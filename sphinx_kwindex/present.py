@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sphinx_kwindex.collect import (
     DEFAULT_RULES,
@@ -167,10 +167,27 @@ def select_keywords(
     keywords: Iterable[Keyword], exclude: re.Pattern[str] | None, sort: str
 ) -> list[Keyword]:
     """``keywords`` without those whose name ``exclude`` finds, ordered by ``sort``."""
-    kept = [k for k in keywords if exclude is None or not exclude.search(k.name)]
+    kept = _not_excluded(keywords, exclude)
     if sort == "source":
         kept.sort(key=lambda keyword: (keyword.first_line, keyword.name))
     return kept
+
+
+def select_tests(
+    tests: Iterable[CollectedTest], exclude: re.Pattern[str] | None
+) -> list[CollectedTest]:
+    """``tests`` without those whose name ``exclude`` finds (their order is
+    pytest's: ``:sort:`` does not apply)."""
+    return _not_excluded(tests, exclude)
+
+
+_Named = TypeVar("_Named", Keyword, CollectedTest)
+
+
+def _not_excluded(
+    items: Iterable[_Named], exclude: re.Pattern[str] | None
+) -> list[_Named]:
+    return [item for item in items if exclude is None or not exclude.search(item.name)]
 
 
 def functions_shown(
@@ -182,11 +199,7 @@ def functions_shown(
     """The functions ``keywords`` a page showing ``kinds`` lists: not the
     module's ``tests`` (where it lists them) nor its fixtures (where it
     lists those), so that each is shown once."""
-    defined = {
-        f"{test.defined_in}.{test.name}" if test.defined_in else test.name
-        for test in tests or ()
-        if not test.defined_path
-    }
+    defined = {test.definition for test in tests or () if not test.defined_path}
     if "fixtures" in kinds:
         defined.update(function_qualnames(module.of_kind("fixtures")))
     kept = []
@@ -202,22 +215,18 @@ def functions_shown(
 
 
 def own_first(
-    kind: str, keywords: list[Keyword], module: ModuleIndex
+    kind: str, keywords: list[Keyword], functions: set[str]
 ) -> tuple[list[Keyword], int | None]:
     """``keywords`` with those defined only inside function bodies (a class
-    a test makes for itself) moved after the module's own, and where they
-    start (None when there are none)."""
+    a test makes for itself; ``functions`` holds the module's function
+    qualnames) moved after the module's own, and where they start (None
+    when there are none)."""
     if KINDS[kind].link_rule is not LinkRule.DEFINITION:
         return keywords, None
-    functions = function_qualnames(module.of_kind("functions"))
     own: list[Keyword] = []
     local: list[Keyword] = []
     for keyword in keywords:
-        is_local = all(
-            any(prefix in functions for prefix in _enclosing(location.qualname))
-            for location in keyword.locations
-        )
-        (local if is_local else own).append(keyword)
+        (local if only_inside_functions(keyword, functions) else own).append(keyword)
     return own + local, len(own) if local else None
 
 
@@ -328,9 +337,8 @@ def _shown_test(
         test_location(test),
         tuple(m for m in markers_of_test(test, markers) if m[0] != PARAMETRIZE),
     )
-    defined = f"{test.defined_in}.{test.name}" if test.defined_in else test.name
     targets = api_targets(
-        test.defined_path or path, LinkRule.DEFINITION, test.name, [defined]
+        test.defined_path or path, LinkRule.DEFINITION, test.name, [test.definition]
     )
     entry_id = entry_anchor(module_id, "tests", anchor_name)
     return ShownKeyword(test.name, entry_id, (location,), targets)
@@ -517,8 +525,14 @@ def in_general_index(kind: str, keyword: Keyword, functions: set[str]) -> bool:
     class inside a test is in the Keyword Index only."""
     if KINDS[kind].link_rule is not LinkRule.DEFINITION:
         return True
-    return any(
-        not any(prefix in functions for prefix in _enclosing(location.qualname))
+    return not only_inside_functions(keyword, functions)
+
+
+def only_inside_functions(keyword: Keyword, functions: set[str]) -> bool:
+    """Whether every location of ``keyword`` lies inside the body of one of
+    ``functions`` (qualnames)."""
+    return all(
+        any(prefix in functions for prefix in _enclosing(location.qualname))
         for location in keyword.locations
     )
 
@@ -619,9 +633,10 @@ def markers_of_test(
     """The markers of this module on a test, with their reasons: on its
     ``def`` (where this module defines it), its collecting class, the module
     (``pytestmark``)."""
-    own = f"{test.defined_in}.{test.name}" if test.defined_in else test.name
     collecting = test.qualname.rpartition(".")[0]
-    targets = [collecting, ""] if test.defined_path else [own, collecting, ""]
+    targets = [collecting, ""]
+    if not test.defined_path:
+        targets.insert(0, test.definition)
     return sorted({marker for target in targets for marker in markers.get(target, ())})
 
 
