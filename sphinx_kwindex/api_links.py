@@ -68,13 +68,21 @@ def resolve_api_reference(
 
 
 def reference_href(reference: nodes.reference) -> str:
-    """Where an HTML ``reference`` points to.
-
-    A single-page build gives ``index.html#document-x#anchor`` to what lies
-    in the one page: that is ``#anchor`` (as Sphinx's ``fix_refuris`` does).
-    """
+    """Where an HTML ``reference`` points to."""
     if "refuri" not in reference:
         return "#" + str(reference["refid"])
-    uri = str(reference["refuri"])
+    return single_page_href(str(reference["refuri"]))
+
+
+def entry_href(builder: Builder, fromdocname: str, docname: str, anchor: str) -> str:
+    """Where a link from ``fromdocname`` to ``anchor`` in ``docname`` points."""
+    uri = builder.get_relative_uri(fromdocname, docname)
+    return single_page_href(f"{uri}#{anchor}")
+
+
+def single_page_href(uri: str) -> str:
+    """``uri`` as an HTML page holds it: a single-page build gives
+    ``index.html#document-x#anchor`` to what lies in the one page, which is
+    ``#anchor`` (as Sphinx's ``fix_refuris`` does)."""
     head, hash_mark, anchor = uri.rpartition("#")
     return hash_mark + anchor if "#" in head else uri

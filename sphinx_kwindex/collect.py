@@ -747,10 +747,7 @@ class _TreeResolver:
 
     def find_module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
         for parts in _candidate_parts(self.root, path, dotted, self.is_file):
-            for file in (
-                self.root.joinpath(*parts[:-1], parts[-1] + ".py"),
-                self.root.joinpath(*parts, "__init__.py"),
-            ):
+            for file in _module_files(self.root, parts):
                 if self.is_file(file) and (shape := self.load(file)) is not None:
                     return file.relative_to(self.root).as_posix(), shape
         return None
@@ -785,10 +782,7 @@ def _resolve(
     is a file, the rest the class's qualified name in it."""
     for split in range(len(parts) - 1, 0, -1):
         module, qualname = parts[:split], ".".join(parts[split:])
-        for file in (
-            root.joinpath(*module[:-1], module[-1] + ".py"),
-            root.joinpath(*module, "__init__.py"),
-        ):
+        for file in _module_files(root, module):
             if not is_file(file):
                 continue
             shape = load(file)
@@ -800,6 +794,15 @@ def _resolve(
                 return ResolvedClass(file.relative_to(root).as_posix(), qualname, shape)
             return None  # the module is there, the class is not (re-exported)
     return None
+
+
+def _module_files(root: Path, parts: list[str]) -> tuple[Path, Path]:
+    """Where the module of dotted ``parts`` may be under ``root``: a file, or
+    a package's ``__init__.py``."""
+    return (
+        root.joinpath(*parts[:-1], parts[-1] + ".py"),
+        root.joinpath(*parts, "__init__.py"),
+    )
 
 
 def _candidate_parts(

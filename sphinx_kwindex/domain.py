@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.util.nodes import make_refnode
@@ -25,7 +25,7 @@ from sphinx_kwindex.reverse_index import (
 from sphinx_kwindex.roles import KeywordRole
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Set
+    from collections.abc import Iterable, Iterator, Mapping, Set
 
     from docutils.nodes import Element, reference
     from sphinx.addnodes import pending_xref
@@ -56,6 +56,8 @@ class FixtureUser(NamedTuple):
     docname: str
     entry_id: str
 
+
+_K = TypeVar("_K")
 
 FIXTURE_USERS_SHOWN = 8
 """How many of the tests that use a fixture its entry links to."""
@@ -246,17 +248,7 @@ class KeywordDomain(Domain):
         }
         shown_before: dict[tuple[str, str], Any] = self.data.get("fixture_users", {})
         self.data["fixture_users"] = shown
-        changed_folders = {
-            folder
-            for folder in folders.keys() | previous.keys()
-            if folders.get(folder) != previous.get(folder)
-        }
-        changed_fixtures = {
-            key
-            for key in shown.keys() | shown_before.keys()
-            if shown.get(key) != shown_before.get(key)
-        }
-        return changed_folders, changed_fixtures
+        return _changed_keys(folders, previous), _changed_keys(shown, shown_before)
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
@@ -354,10 +346,11 @@ def get_domain(env: BuildEnvironment) -> KeywordDomain:
 
 
 def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Once all is read: derive the folder map and the reverse index, and
-    rewrite the pages whose folder changed (``env-updated``): a module added
-    to or removed from a folder changes the "related modules" of every page
-    indexing that folder."""
+    """Once all is read: derive the folder map, the reverse index and the
+    users of each fixture, and rewrite the pages whose folder or fixtures'
+    users changed (``env-updated``): a module added to or removed from a
+    folder changes the "related modules" of every page indexing that
+    folder, a test module edited the "used by" of the fixtures it needs."""
     domain = get_domain(env)
     folders, fixtures = domain.derive()
     return sorted(
@@ -371,6 +364,12 @@ def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
             )
         }
     )
+
+
+def _changed_keys(new: Mapping[_K, object], old: Mapping[_K, object]) -> set[_K]:
+    """The keys whose values differ between ``old`` and ``new`` (added and
+    removed ones too)."""
+    return {key for key in new.keys() | old.keys() if new.get(key) != old.get(key)}
 
 
 def _fixture_users(

@@ -18,6 +18,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.display import status_iterator
 
 from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.api_links import entry_href
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.extract import decode_source, replace_control_characters
 from sphinx_kwindex.names import LINES_PER_SOURCE_PAGE, source_page_name
@@ -177,7 +178,7 @@ def highlighted_lines(app: Sphinx, path: Path) -> list[str]:
 
 
 def _back_link(app: Sphinx, page: str, record: ModuleRecord) -> str:
-    back = app.builder.get_relative_uri(page, record.docname) + "#" + record.anchor
+    back = entry_href(app.builder, page, record.docname, record.anchor)
     link = _("keyword index")
     return f'<p><a class="kwindex-back" href="{escape(back)}">{escape(link)}</a></p>\n'
 

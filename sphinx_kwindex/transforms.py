@@ -18,7 +18,11 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex._i18n import _
-from sphinx_kwindex.api_links import reference_href, resolve_api_reference
+from sphinx_kwindex.api_links import (
+    entry_href,
+    reference_href,
+    resolve_api_reference,
+)
 from sphinx_kwindex.domain import FIXTURE_USERS_SHOWN, get_domain
 from sphinx_kwindex.names import source_page_name, source_page_part
 from sphinx_kwindex.nodes import (
@@ -156,8 +160,9 @@ def fixture_uris(
     for path, name in sorted(used):
         found = domain.find_entries(f"{path}::{name}", ("fixture",))
         if found:
-            uri = builder.get_relative_uri(docname, found[0].docname)
-            uris[path, name] = f"{uri}#{found[0].entry_id}"
+            uris[path, name] = entry_href(
+                builder, docname, found[0].docname, found[0].entry_id
+            )
     return uris
 
 
@@ -171,10 +176,7 @@ def fixture_users(
     for entry in node["entries"]:
         users = domain.fixture_users(node["path"], entry.name)
         shown = tuple(
-            (
-                user.node_id,
-                builder.get_relative_uri(docname, user.docname) + "#" + user.entry_id,
-            )
+            (user.node_id, entry_href(builder, docname, user.docname, user.entry_id))
             for user in users[:FIXTURE_USERS_SHOWN]
         )
         found.append((len(users), shown) if users else None)

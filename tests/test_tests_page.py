@@ -211,6 +211,28 @@ def test_each_fixture_links_to_its_definition_as_pytest_finds_it(
     assert linked == ["root_auto (autouse)"]
 
 
+def test_links_to_fixtures_and_their_users_stay_in_a_single_page(
+    make_app, fixtures_project: Path
+) -> None:
+    conf = fixtures_project / "conf.py"
+    conf.write_text(conf.read_text() + 'kwindex_toctree = "modules"\n')
+    app = make_app("singlehtml", srcdir=fixtures_project)
+    app.build()
+    html = parse_html((Path(app.outdir) / "index.html").read_text("utf-8"))
+    ids = {element.attrs["id"] for element in html.iter() if "id" in element.attrs}
+    hrefs = [
+        link.attrs["href"]
+        for css_class in ("kwindex-fixtures", "kwindex-users")
+        for span in html.find_all(css_class)
+        for link in span.iter()
+        if link.tag == "a"
+    ]
+    assert len(hrefs) > 20
+    for href in hrefs:
+        assert href.startswith("#"), href
+        assert href[1:] in ids, href
+
+
 def users_of(block: Element) -> dict[str, tuple[str, list[str]]]:
     """Per fixture entry: its "used by" text and the node ids it links."""
     found = {}
