@@ -9,8 +9,6 @@ the rest as they were."""
 from __future__ import annotations
 
 import json
-import os
-import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +16,12 @@ from sphinx_kwindex import __version__
 from sphinx_kwindex.config import collect_rules
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.outputs import writes_html_site
-from sphinx_kwindex.parse_cache import module_resolver, parse_module
+from sphinx_kwindex.parse_cache import (
+    load_pickle,
+    module_resolver,
+    parse_module,
+    save_pickle,
+)
 from sphinx_kwindex.present import JSON_VERSION, keywords_json
 
 if TYPE_CHECKING:
@@ -48,7 +51,8 @@ def export_json(app: Sphinx, exception: BaseException | None) -> None:
     rules, _source = collect_rules(app.config)
     resolve = module_resolver(app.env)
     kept = Path(app.doctreedir, ENTRIES_NAME)
-    before = load_entries(kept)
+    version = (__version__, JSON_VERSION)
+    before: Entries = load_pickle(kept, version)
     entries: Entries = {}
     for record in domain.all_modules():
         key = (record.docname, record.anchor)
@@ -59,34 +63,12 @@ def export_json(app: Sphinx, exception: BaseException | None) -> None:
     header = as_json({"version": JSON_VERSION})[:-1]
     text = f'{header},"modules":[{",".join(entries.values())}]}}\n'
     path.write_text(text, encoding="utf-8")
-    save_entries(kept, entries)
+    save_pickle(kept, version, entries)
 
 
 def as_json(value: Any) -> str:
     """``value`` as ``kwindex.json`` spells it: compact, not ASCII-escaped."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def load_entries(path: Path) -> Entries:
-    """The entries kept by the last build of this version, if any."""
-    try:
-        with path.open("rb") as file:
-            version, entries = pickle.load(file)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-        return {}
-    if version != (__version__, JSON_VERSION) or not isinstance(entries, dict):
-        return {}
-    return entries
-
-
-def save_entries(path: Path, entries: Entries) -> None:
-    """Keep ``entries`` for the next build."""
-    partial = path.with_suffix(".partial")
-    with partial.open("wb") as file:
-        pickle.dump(
-            ((__version__, JSON_VERSION), entries), file, pickle.HIGHEST_PROTOCOL
-        )
-    os.replace(partial, path)
 
 
 def module_json(

@@ -83,8 +83,8 @@ def module_levels(
     path: str, shape: ModuleShape, resolve: Resolver | None
 ) -> list[FixtureLevel]:
     """The fixture levels a module's tests see beyond their classes: the
-    module's own (imported fixtures too), then each ``conftest.py`` up to
-    the root."""
+    module's own (imported fixtures too), each ``conftest.py`` up to the
+    root, then the modules of the tree ``pytest_plugins`` names."""
     levels = [_module_level(path, shape, resolve)]
     if resolve is not None:
         conftests = resolve.conftests(path)
@@ -189,6 +189,8 @@ def _definitions(name: str, levels: Sequence[FixtureLevel]) -> Iterator[FixtureD
 def used_fixture(
     name: str, levels: Sequence[FixtureLevel], autouse: bool
 ) -> UsedFixture:
+    """The fixture ``name`` as a test seeing ``levels`` gets it; one found
+    nowhere is pytest's own or an installed plugin's."""
     found = next(_definitions(name, levels), None)
     if found is None:
         return UsedFixture(name, autouse=autouse)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sphinx_kwindex import __version__
@@ -122,28 +122,37 @@ class ParseCache:
         """The parsed modules of :attr:`file`, if this version wrote it."""
         if self.file is None:
             return {}
-        try:
-            with self.file.open("rb") as file, collection_paused():
-                version, parsed = pickle.load(file)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            return {}
-        except (AttributeError, ImportError):  # written by another version
-            return {}
-        if version == (__version__, CACHE_VERSION) and isinstance(parsed, dict):
-            return parsed
-        return {}
+        return load_pickle(self.file, (__version__, CACHE_VERSION))
 
     def save(self, path: Path) -> None:
         """Write the cache file ``path`` if anything changed since."""
         if not self.changed or self._parsed is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        with partial.open("wb") as file:
-            version = (__version__, CACHE_VERSION)
-            pickle.dump((version, self._parsed), file, pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
+        save_pickle(path, (__version__, CACHE_VERSION), self._parsed)
         self.changed = False
+
+
+def load_pickle(path: Path, version: tuple[str, int]) -> dict[Any, Any]:
+    """The dictionary kept in ``path`` if this ``version`` wrote it, else an
+    empty one (no file, a broken one, another version's)."""
+    try:
+        with path.open("rb") as file, collection_paused():
+            written, data = pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        return {}
+    except (AttributeError, ImportError):  # classes of another version
+        return {}
+    return data if written == version and isinstance(data, dict) else {}
+
+
+def save_pickle(path: Path, version: tuple[str, int], data: dict[Any, Any]) -> None:
+    """Keep ``data`` in ``path`` for :func:`load_pickle`, the file replaced
+    whole (a build stopped while writing leaves the old one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with partial.open("wb") as file:
+        pickle.dump((version, data), file, pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
 
 
 @contextmanager
