@@ -21,7 +21,13 @@ from sphinx import addnodes
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import source_page_part
-from sphinx_kwindex.present import Labels, group_name, list_sections, total_items
+from sphinx_kwindex.present import (
+    ENGLISH,
+    Labels,
+    group_name,
+    list_sections,
+    total_items,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -106,22 +112,9 @@ def kind_labels(kind: str) -> tuple[str, str]:
 
 
 def labels() -> Labels:
-    """The words of locations, in the current language."""
-    return Labels(
-        _("line %d"),
-        _("in %s"),
-        _("inherited from %s"),
-        _("bases found nowhere in the tree, whose tests are not listed: %s"),
-        _("%d item"),
-        _("%d items"),
-        _("items known when pytest runs"),
-        _("fixtures: %s"),
-        _("autouse"),
-        _("%d test"),
-        _("%d tests"),
-        _("used by %s"),
-        _("and %d more"),
-    )
+    """The words of locations, in the current language: each English one of
+    :class:`~sphinx_kwindex.present.Labels` is the message translated."""
+    return Labels._make(_(message) for message in ENGLISH)
 
 
 def kind_count(node: kwindex_keywords, words: Labels) -> str:
