@@ -113,13 +113,18 @@ def test_unknown_kind_is_a_usage_error(
     assert "unknown kind(s) bogus" in capsys.readouterr().err
 
 
-def test_runs_as_a_module(in_seed: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx_kwindex", SEED, "--kinds", "classes"],
+def run_module(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``python -m sphinx_kwindex ARGUMENTS`` in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx_kwindex", *arguments],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_runs_as_a_module(in_seed: Path) -> None:
+    result = run_module(SEED, "--kinds", "classes")
     assert result.returncode == 0
     assert result.stdout.splitlines()[1:] == [
         "  Classes (1)",
@@ -164,12 +169,7 @@ def test_root_makes_pytest_style_node_ids(
 def test_a_bad_regular_expression_is_a_usage_error_not_a_traceback(
     in_seed: Path,
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx_kwindex", SEED, "--exclude", "[x"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_module(SEED, "--exclude", "[x")
     assert result.returncode == 2
     assert "argument --exclude: '[x' is not a valid regular expression" in result.stderr
     assert "Traceback" not in result.stderr
