@@ -32,16 +32,15 @@ from sphinx_kwindex.present import (
     location_text,
     nearest_by_name,
     shown_locations,
+    test_module_kinds,
 )
 
 
 def page_kinds(module: str, index: ModuleIndex) -> tuple[str, ...]:
     """The kinds the extension's generated page of ``module`` shows."""
-    if posixpath.basename(module) == "conftest.py":
-        return tuple(kind for kind in TEST_KINDS if kind != "tests")
-    if DEFAULT_RULES.collects_file(module):
-        return TEST_KINDS
-    return kinds_by_default(DEFAULT_KINDS, index)
+    return test_module_kinds(module, DEFAULT_RULES, TEST_KINDS) or kinds_by_default(
+        DEFAULT_KINDS, index
+    )
 
 
 def write_twin(

@@ -9,6 +9,7 @@ from weakref import WeakKeyDictionary
 from sphinx_kwindex._i18n import __
 from sphinx_kwindex.collect import CollectRules, read_rules
 from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
+from sphinx_kwindex.present import test_module_kinds
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -88,16 +89,12 @@ def rules_for_page(env: BuildEnvironment, kinds: Iterable[str]) -> CollectRules:
     return rules
 
 
-def test_module_kinds(config: Config, path: str) -> tuple[str, ...] | None:
-    """The kinds the generated page of the module at ``path`` shows if it is
-    a module pytest collects tests from (``kwindex_test_kinds``) or a
-    ``conftest.py`` (the same, but tests); None for other modules, whose
-    pages show the directive's default kinds."""
-    if path.rpartition("/")[2] == "conftest.py":
-        return tuple(k for k in config.kwindex_test_kinds if k != "tests")
-    if collect_rules(config)[0].collects_file(path):
-        return tuple(config.kwindex_test_kinds)
-    return None
+def generated_test_kinds(config: Config, path: str) -> tuple[str, ...] | None:
+    """The kinds the generated page of the module at ``path`` shows under
+    the project's rules and ``kwindex_test_kinds``, if it is a test module
+    or a ``conftest.py`` (``present.test_module_kinds``)."""
+    rules = collect_rules(config)[0]
+    return test_module_kinds(path, rules, config.kwindex_test_kinds)
 
 
 def resolve_root(value: str | None, confdir: Path) -> Path:

@@ -13,7 +13,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.config import rules_for_page, test_module_kinds
+from sphinx_kwindex.config import generated_test_kinds, rules_for_page
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
@@ -71,7 +71,7 @@ class KwindexFolderDirective(SphinxDirective):
             indexes[module] = parse_module(self.env, path, self.env.docname)
         default = self.config.kwindex_default_kinds
         shown = {
-            module: test_module_kinds(self.config, module)
+            module: generated_test_kinds(self.config, module)
             or kinds_by_default(default, index)
             for module, index in indexes.items()
         }

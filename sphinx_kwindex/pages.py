@@ -17,7 +17,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.rst import escape, textwidth
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.config import test_module_kinds
+from sphinx_kwindex.config import generated_test_kinds
 from sphinx_kwindex.module_tree import Folder, find_modules, folder_tree, modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.parse_cache import collection_paused, parse_module
@@ -103,7 +103,7 @@ def generate_pages(app: Sphinx) -> None:
     pages = {
         **{
             module_docname(output_dir, m): module_page(
-                m, in_toctree, test_module_kinds(config, m)
+                m, in_toctree, generated_test_kinds(config, m)
             )
             for m in modules
         },

@@ -100,6 +100,20 @@ def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
     return kinds, [name for name in names if name not in KINDS]
 
 
+def test_module_kinds(
+    path: str, rules: CollectRules, test_kinds: Sequence[str]
+) -> tuple[str, ...] | None:
+    """The kinds the generated page of the module at ``path`` shows if it is
+    a module pytest collects tests from under ``rules`` (``test_kinds``) or
+    a ``conftest.py`` (the same, but tests); None for other modules, whose
+    pages show the directive's default kinds (:func:`kinds_by_default`)."""
+    if PurePosixPath(path).name == "conftest.py":
+        return tuple(kind for kind in test_kinds if kind != "tests")
+    if rules.collects_file(path):
+        return tuple(test_kinds)
+    return None
+
+
 def kinds_by_default(kinds: Sequence[str], module: ModuleIndex) -> tuple[str, ...]:
     """The kinds a generated page shows of ``module`` that is no test
     module: ``kinds``, and the module's fixtures if it defines any (tests
