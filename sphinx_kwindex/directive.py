@@ -168,7 +168,7 @@ class KwindexDirective(SphinxDirective):
         else:
             found = self.module_keywords(path, module, options)
             for kind in options.kinds:
-                node, entries = self.kind_list(kind, path, found, options, anchor)
+                node, entries = self.kind_list(kind, found, options, anchor)
                 block += node
                 recorded.extend(entries)
                 if kind == "tests" and found.tests is not None:
@@ -207,13 +207,13 @@ class KwindexDirective(SphinxDirective):
     def kind_list(
         self,
         kind: str,
-        path: str,
         found: ModuleKeywords,
         options: DisplayOptions,
         anchor: str,
     ) -> tuple[kwindex_keywords, list[KeywordEntry]]:
-        """The list of ``kind`` of the module at ``path`` (whose block is
+        """The list of ``kind`` of the module ``found`` (whose block is
         ``anchor``), and its keywords as the domain records them."""
+        path = found.path
         source_path = path if options.source else ""
         functions = function_qualnames(found.module.of_kind("functions"))
         groups: tuple[TestGroup, ...] = ()
