@@ -368,12 +368,18 @@ class _Collector:
     ) -> None:
         location = _definition(node, scope)
         self.add("functions", node.name, location)
-        fixture, parameters, used = self.visit_decorators(node, location)
-        arguments = self.without_given(
-            node, _filled_arguments(node, is_method=bool(scope))
+        decorated = self.visit_decorators(node, location)
+        arguments = _without_given(
+            _filled_arguments(node, is_method=bool(scope)), decorated.given
         )
         shape = FunctionShape(
-            node.name, location.line, location.doc, fixture, parameters, arguments, used
+            node.name,
+            location.line,
+            location.doc,
+            decorated.fixture,
+            decorated.parameters,
+            arguments,
+            decorated.usefixtures,
         )
         owner = ".".join(scope)
         if not scope and not self.script_only:
@@ -386,15 +392,15 @@ class _Collector:
     def visit_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> None:
         location = _definition(node, scope)
         self.add("classes", node.name, location)
-        _fixture, parameters, used = self.visit_decorators(node, location)
+        decorated = self.visit_decorators(node, location)
         if not self.is_local(scope) and not self.script_only:
             bases = (dotted_name(base) for base in node.bases)
             self.classes[location.qualname] = _ClassBuilder(
                 location.qualname,
                 location.line,
                 tuple(self.canonical(base) for base in bases if base is not None),
-                parameters=list(parameters),
-                usefixtures=list(used),
+                parameters=list(decorated.parameters),
+                usefixtures=list(decorated.usefixtures),
             )
             if scope and ".".join(scope) in self.classes:
                 self.classes[".".join(scope)].others.append(node.name)
@@ -406,14 +412,11 @@ class _Collector:
             ".".join(scope[: end + 1]) in self.functions for end in range(len(scope))
         )
 
-    def visit_decorators(
-        self, node: _DefNode, location: Location
-    ) -> tuple[FixtureShape | None, tuple[Parameters, ...], tuple[str, ...]]:
-        """Record the fixture and markers the decorators make; the fixture
-        it is, if one, its ``parametrize`` marks (nearest the ``def`` first,
-        as pytest applies them) and the fixtures ``usefixtures`` names."""
+    def visit_decorators(self, node: _DefNode, location: Location) -> _Decorated:
+        """Record the fixture and markers the decorators make, and say what
+        collection needs of them."""
         is_function = not isinstance(node, ast.ClassDef)
-        fixture = None
+        fixture = given = None
         parameters: list[Parameters] = []
         used: list[str] = []
         for decorator in node.decorator_list:
@@ -424,6 +427,8 @@ class _Collector:
             if is_function and (name == "fixture" or canonical in _FIXTURE_DECORATORS):
                 fixture = self.fixture(decorator, node.name)
                 self.add("fixtures", fixture.name, location)
+            elif canonical == "hypothesis.given" and isinstance(decorator, ast.Call):
+                given = decorator
             elif marker := _marker_name(canonical):
                 reason = _marker_reason(marker, decorator)
                 marked = Location(location.qualname, decorator.lineno, reason)
@@ -431,7 +436,7 @@ class _Collector:
                 if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
                     parameters.append(self.parameters(decorator))
                 used.extend(_used_fixtures(marker, decorator))
-        return fixture, tuple(reversed(parameters)), tuple(used)
+        return _Decorated(fixture, tuple(reversed(parameters)), tuple(used), given)
 
     def fixture(self, decorator: ast.expr, name: str) -> FixtureShape:
         """What ``@pytest.fixture(...)`` on the ``def`` ``name`` makes, as far
@@ -450,22 +455,6 @@ class _Collector:
             if params is None
             else fixture_params(name, params, options.get("ids"), self.canonical_name),
         )
-
-    def without_given(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, arguments: tuple[str, ...]
-    ) -> tuple[str, ...]:
-        """``arguments`` but those ``hypothesis.given`` fills: as many of the
-        last as it has positional strategies, and those it names (pytest
-        sees the signature without them)."""
-        for decorator in node.decorator_list:
-            if (
-                isinstance(decorator, ast.Call)
-                and self.canonical_name(decorator.func) == "hypothesis.given"
-            ):
-                named = {k.arg for k in decorator.keywords}
-                kept = arguments[: max(len(arguments) - len(decorator.args), 0)]
-                return tuple(a for a in kept if a not in named)
-        return arguments
 
     def parameters(self, call: ast.Call) -> Parameters:
         """What ``pytest.mark.parametrize(...)`` makes, as far as its literal
@@ -575,6 +564,33 @@ class _Collector:
         """``name`` with its first part replaced by what it was imported as."""
         head, dot, rest = name.partition(".")
         return self.aliases.get(head, head) + dot + rest
+
+
+class _Decorated(NamedTuple):
+    """What collection needs of a ``def``'s or ``class``'s decorators."""
+
+    fixture: FixtureShape | None
+    """The fixture ``@pytest.fixture`` makes of it, if any."""
+    parameters: tuple[Parameters, ...]
+    """Its ``parametrize`` marks, nearest the ``def`` first (as pytest
+    applies them)."""
+    usefixtures: tuple[str, ...]
+    """The fixtures its ``usefixtures`` marks name."""
+    given: ast.Call | None
+    """Its ``hypothesis.given``, if any."""
+
+
+def _without_given(
+    arguments: tuple[str, ...], given: ast.Call | None
+) -> tuple[str, ...]:
+    """``arguments`` but those ``hypothesis.given`` fills: as many of the
+    last as it has positional strategies, and those it names (pytest sees
+    the signature without them)."""
+    if given is None:
+        return arguments
+    named = {keyword.arg for keyword in given.keywords}
+    kept = arguments[: max(len(arguments) - len(given.args), 0)]
+    return tuple(argument for argument in kept if argument not in named)
 
 
 @dataclass(slots=True)
