@@ -23,7 +23,6 @@ from sphinx_kwindex.present import (
     describe_problem,
     group_name,
     keywords_json,
-    keywords_of,
     list_sections,
     location_text,
     parse_kinds,
@@ -156,10 +155,9 @@ def _kinds(value: str) -> tuple[str, ...]:
 
 
 def _selected(
-    module: ModuleIndex, path: str, kind: str, args: argparse.Namespace
+    module: ModuleIndex, kind: str, args: argparse.Namespace
 ) -> list[Keyword]:
-    keywords = keywords_of(module, kind, path, args.rules, args.resolve)
-    return select_keywords(keywords, args.exclude, args.sort)
+    return select_keywords(module.of_kind(kind), args.exclude, args.sort)
 
 
 def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
@@ -186,7 +184,7 @@ def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
         if kind == "tests":
             lines.extend(_tests_text(path, module, args))
             continue
-        keywords = _selected(module, path, kind, args)
+        keywords = _selected(module, kind, args)
         lines.append(f"  {KINDS[kind].heading} ({len(keywords)})")
         for keyword in keywords:
             located = [

@@ -42,7 +42,6 @@ from sphinx_kwindex.present import (
     function_qualnames,
     functions_shown,
     in_general_index,
-    keywords_of,
     kinds_by_default,
     own_first,
     parse_kinds,
@@ -225,7 +224,7 @@ class KwindexDirective(SphinxDirective):
             )
             keywords = list(test_keywords(tests))
         else:
-            of_kind = keywords_of(found.module, kind, path, found.rules, found.resolve)
+            of_kind = found.module.of_kind(kind)
             if kind == "functions":
                 of_kind = functions_shown(
                     of_kind, found.module, options.kinds, found.tests

@@ -123,22 +123,6 @@ def kinds_by_default(kinds: Sequence[str], module: ModuleIndex) -> tuple[str, ..
     return (*kinds, "fixtures")
 
 
-def keywords_of(
-    module: ModuleIndex,
-    kind: str,
-    path: str,
-    rules: CollectRules = DEFAULT_RULES,
-    resolve: Resolver | None = None,
-) -> tuple[Keyword, ...]:
-    """The keywords of ``kind`` of the module at ``path``: its tests as
-    pytest collects them under ``rules``, bases, fixtures and conftests in
-    other modules found by ``resolve`` (extraction assumed the default rules
-    and saw one module)."""
-    if kind != "tests" or not _needs_collecting(module, path, rules, resolve):
-        return module.of_kind(kind)
-    return test_keywords(collect_tests(path, module.shape, rules, resolve))
-
-
 def kind_sizes(
     module: ModuleIndex,
     path: str,
@@ -158,23 +142,11 @@ def kind_sizes(
         if kind == "tests" and tests is not None:
             sizes[kind] = len(tests)
             continue
-        found = keywords_of(module, kind, path, rules, resolve)
+        found = module.of_kind(kind)
         if kind == "functions":
             found = functions_shown(found, module, kinds, tests)
         sizes[kind] = len(found)
     return sizes
-
-
-def _needs_collecting(
-    module: ModuleIndex, path: str, rules: CollectRules, resolve: Resolver | None
-) -> bool:
-    """Whether the tests extraction found may differ from pytest's: other
-    rules, or other modules that bring bases, fixtures or conftests."""
-    if rules != DEFAULT_RULES:
-        return True
-    return resolve is not None and (
-        module.shape.foreign_bases or bool(resolve.conftests(path))
-    )
 
 
 def select_keywords(

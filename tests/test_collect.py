@@ -30,7 +30,6 @@ from sphinx_kwindex.collect import (
 )
 from sphinx_kwindex.extract import index_file, index_source
 from sphinx_kwindex.names import pytest_node_id
-from sphinx_kwindex.present import keywords_of
 
 SUITE = {
     "test_mixins.py": """
@@ -127,12 +126,11 @@ def our_ids(
     ids = set()
     for path in sorted(folder.rglob("*.py")):
         relative = path.relative_to(folder).as_posix()
-        module = index_file(path)
-        for keyword in keywords_of(module, "tests", relative, rules, resolve):
-            ids.update(
-                pytest_node_id(relative, location.qualname)
-                for location in keyword.locations
-            )
+        shape = index_file(path).shape
+        ids.update(
+            pytest_node_id(relative, test.qualname)
+            for test in collect_tests(relative, shape, rules, resolve)
+        )
     return ids
 
 
