@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from sphinx_kwindex.factories import Binding, Factory, made_classes
 from sphinx_kwindex.fixtures import (
     FixtureLevel,
     UsedFixture,
@@ -261,21 +262,26 @@ class ModuleShape(NamedTuple):
     """A literal module-level ``__test__``."""
     not_tests: frozenset[str] = frozenset()
     """Names given ``name.__test__ = False`` at module level."""
-    imported: tuple[tuple[str, str], ...] = ()
-    """``(name, dotted path)`` of what module-level ``from … import`` binds."""
+    imported: tuple[tuple[str, str, int], ...] = ()
+    """``(name, dotted path, line)`` of what module-level ``from … import``
+    binds."""
     parameters: tuple[Parameters, ...] = ()
     """The module's ``parametrize`` marks (``pytestmark``)."""
     usefixtures: tuple[str, ...] = ()
     """The fixtures its ``usefixtures`` marks (``pytestmark``) name."""
     plugins: tuple[str, ...] = ()
     """The modules its ``pytest_plugins`` names."""
+    factories: tuple[Factory, ...] = ()
+    """What its functions that may return made classes return."""
+    bindings: tuple[Binding, ...] = ()
+    """Its module-level assignments of calls (which may bind made classes)."""
 
     @property
     def foreign_bases(self) -> bool:
-        """Whether a class may come from another module: an imported name, or
-        a base from elsewhere (but ``unittest``)."""
+        """Whether a class may come from another module: an imported name, a
+        class a call makes, or a base from elsewhere (but ``unittest``)."""
         local = {cls.qualname for cls in self.classes}
-        return bool(self.imported) or any(
+        return bool(self.imported or self.bindings) or any(
             base not in local and base not in UNITTEST_CASES
             for cls in self.classes
             for base in cls.bases
@@ -399,23 +405,32 @@ def collect_module(
         and not f.fixture
         and f.name not in shape.not_tests
     ]
-    for cls in shape.classes:
-        if "." not in cls.qualname and cls.qualname not in shape.not_tests:
-            ref = (path, cls.qualname)
-            found += _collect_class(ref, classes, rules, cls.qualname, levels)
-    for name, ref in _imported_classes(path, shape, classes):
-        found += _collect_class(ref, classes, rules, name, levels, name)
+    bound = [
+        (cls.line, cls.qualname, (path, cls.qualname), "")
+        for cls in shape.classes
+        if "." not in cls.qualname and cls.qualname not in shape.not_tests
+    ]
+    bound += [
+        (line, name, (path, name), "")
+        for line, name in classes.add_made()
+        if name not in shape.not_tests
+    ]
+    bound += _imported_classes(path, shape, classes)
+    # In the order of the module's namespace, where pytest finds them.
+    for _line, name, ref, alias in sorted(bound):
+        found += _collect_class(ref, classes, rules, name, levels, alias)
     return Collection(found, classes.collected)
 
 
 def _imported_classes(
     path: str, shape: ModuleShape, classes: _Classes
-) -> Iterator[tuple[str, ClassRef]]:
-    """The classes module-level imports bind, by the name they bind (the last
-    binding of a name wins, a class defined here above all)."""
+) -> Iterator[tuple[int, str, ClassRef, str]]:
+    """The classes module-level imports bind: where, under which name, the
+    class, the name again (it is not the class's own); the last binding of
+    a name wins, a class defined here above all."""
     local = {cls.qualname for cls in shape.classes}
-    bound = dict(shape.imported)
-    for name, dotted in bound.items():
+    bound = {name: (dotted, line) for name, dotted, line in shape.imported}
+    for name, (dotted, line) in bound.items():
         if name in local or name in shape.not_tests or classes.resolve is None:
             continue
         resolved = classes.resolve(path, dotted)
@@ -423,7 +438,7 @@ def _imported_classes(
             classes.add_module(resolved.path, resolved.shape)
             ref = (resolved.path, resolved.qualname)
             if ref in classes.shapes:
-                yield name, ref
+                yield line, name, ref, name
 
 
 class _Classes:
@@ -436,7 +451,7 @@ class _Classes:
         self.module_usefixtures = shape.usefixtures
         self.resolve = resolve
         self.shapes: dict[ClassRef, ClassShape] = {}
-        self.modules: set[str] = set()
+        self.modules: dict[str, ModuleShape] = {}
         self.bases_of: dict[ClassRef, tuple[list[ClassRef], list[str]]] = {}
         self.collected: list[CollectedClass] = []
         """The classes collected so far, in order."""
@@ -444,8 +459,42 @@ class _Classes:
 
     def add_module(self, path: str, shape: ModuleShape) -> None:
         if path not in self.modules:
-            self.modules.add(path)
+            self.modules[path] = shape
             self.shapes.update(((path, cls.qualname), cls) for cls in shape.classes)
+
+    def add_made(self) -> list[tuple[int, str]]:
+        """Add the classes the collected module's assignments make with
+        calls (:mod:`~sphinx_kwindex.factories`), as ``(line, name)``; none
+        without a resolver."""
+        if self.resolve is None:
+            return []
+        added = []
+        bindings = self.modules[self.path].bindings
+        for made in made_classes(self.path, bindings, self.lookup, _factory_of):
+            ref = (self.path, made.name)
+            if ref in self.shapes:
+                continue  # a class statement binds the name too
+            found = [b for b in made.bases if isinstance(b, ResolvedClass)]
+            self.shapes[ref] = ClassShape(made.name, made.line, (), (), (), None, False)
+            self.bases_of[ref] = (
+                [(b.path, b.qualname) for b in found if _defines_class(b)],
+                [b for b in made.bases if isinstance(b, str)],
+            )
+            added.append((made.line, made.name))
+        return added
+
+    def lookup(self, path: str, dotted: str) -> ResolvedClass | None:
+        """The class or function ``dotted`` names in the module at ``path``
+        (one already seen), else in the tree."""
+        shape = self.modules[path]
+        if any(cls.qualname == dotted for cls in shape.classes) or any(
+            factory.name == dotted for factory in shape.factories
+        ):
+            return ResolvedClass(path, dotted, shape)
+        resolved = None if self.resolve is None else self.resolve(path, dotted)
+        if resolved is not None:
+            self.add_module(resolved.path, resolved.shape)
+        return resolved
 
     def bases(self, ref: ClassRef) -> tuple[list[ClassRef], list[str]]:
         """The bases of ``ref`` found (in its module or, resolved, another),
@@ -475,6 +524,11 @@ class _Classes:
         for module, nested in self.shapes:
             if module == path and nested.rpartition(".")[0] == qualname:
                 yield module, nested
+
+
+def _factory_of(found: ResolvedClass) -> Factory | None:
+    """The summary of the function found, if it may make classes."""
+    return next((f for f in found.shape.factories if f.name == found.qualname), None)
 
 
 def _defines_class(resolved: ResolvedClass) -> bool:

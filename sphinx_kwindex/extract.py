@@ -26,6 +26,12 @@ from sphinx_kwindex.collect import (
     Parameters,
     collect_tests,
 )
+from sphinx_kwindex.factories import (
+    Binding,
+    Factory,
+    module_binding,
+    summarize_function,
+)
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.parameters import PARAMETRIZE, fixture_params, parametrize_ids
@@ -303,10 +309,12 @@ class _Collector:
         self.module_functions: list[FunctionShape] = []
         self.module_test_flag: bool | None = None
         self.not_tests: set[str] = set()
-        self.imported: list[tuple[str, str]] = []
+        self.imported: list[tuple[str, str, int]] = []
         self.module_parameters: list[Parameters] = []
         self.module_usefixtures: list[str] = []
         self.plugins: list[str] = []
+        self.factories: list[Factory] = []
+        self.bindings: list[Binding] = []
         self.script_only = 0
         """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
@@ -321,6 +329,8 @@ class _Collector:
             tuple(self.module_parameters),
             tuple(self.module_usefixtures),
             tuple(self.plugins),
+            tuple(self.factories),
+            tuple(self.bindings),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -384,6 +394,8 @@ class _Collector:
         owner = ".".join(scope)
         if not scope and not self.script_only:
             self.module_functions.append(shape)
+            if (factory := summarize_function(node, self.canonical)) is not None:
+                self.factories.append(factory)
         elif owner in self.classes:
             self.classes[owner].functions.append(shape)
         self.functions.add(location.qualname)
@@ -473,7 +485,8 @@ class _Collector:
         prefix = module if module.endswith(".") else module + "."
         for alias in node.names:
             if alias.name != "*":
-                self.imported.append((alias.asname or alias.name, prefix + alias.name))
+                name = alias.asname or alias.name
+                self.imported.append((name, prefix + alias.name, alias.lineno))
 
     def visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -511,6 +524,13 @@ class _Collector:
             self.visit_pytestmark(node.value, ".".join(scope))
         if not scope and "pytest_plugins" in names and node.value is not None:
             self.plugins.extend(_plugin_names(node.value))
+        if (
+            not scope
+            and not self.script_only
+            and isinstance(node, ast.Assign)
+            and (binding := module_binding(node, self.canonical)) is not None
+        ):
+            self.bindings.append(binding)
 
     def note_test_flags(
         self,

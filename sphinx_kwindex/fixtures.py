@@ -124,7 +124,7 @@ def _module_level(
     ``from … import`` brings (pytest finds them in the module's namespace)."""
     level: dict[str, FixtureDef] = {}
     if resolve is not None:
-        for name, dotted in shape.imported:
+        for name, dotted, _line in shape.imported:
             imported = _imported_fixture(path, name, dotted, resolve)
             if imported is not None:
                 level[imported[0]] = imported[1]

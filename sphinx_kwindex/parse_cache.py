@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 CACHE_NAME = "kwindex-parsed.pickle"
-CACHE_VERSION = 10
+CACHE_VERSION = 11
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
 _HANDOFF = "_kwindex_parsed_while_reading"

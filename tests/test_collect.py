@@ -9,9 +9,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from html_contract import keyword_lists, kwindex_blocks
+from html_contract import keyword_lists, kwindex_blocks, squash
 from support import (
     build_serial_and_parallel,
+    own_warnings,
     pytest_fixtures_per_test,
     pytest_ids,
     pytest_items,
@@ -714,3 +715,124 @@ def test_fixtures_of_plugins_the_suite_loads_by_name(tmp_path: Path) -> None:
             ("deeper", "helpers/deeper.py"),
         }
     )
+
+
+FACTORIES = {
+    "tests/__init__.py": "",
+    "tests/util.py": """
+        import types
+        import unittest
+
+        def specialize(cls, kind, base=None, **kwargs):
+            if base is None:
+                base = unittest.TestCase
+            elif not isinstance(base, type):
+                base = base[kind]
+            name = "{}_{}".format(kind, cls.__name__)
+            bases = (cls, base)
+            return types.new_class(name, bases)
+
+        def split(cls, base=None, **kwargs):
+            first = specialize(cls, "First", base, **kwargs)
+            second = specialize(cls, "Second", base, **kwargs)
+            return first, second
+
+        def both(test_class, base=None, **kwargs):
+            return split(test_class, base, **kwargs)
+
+        def plain(cls):
+            return type("Made", (cls,), {})
+
+        def computed(cls):
+            bases = tuple([cls, unittest.TestCase])
+            return type("Computed", bases, {})
+    """,
+    "tests/base.py": """
+        import unittest
+
+        class ExtraCase(unittest.TestCase):
+            def test_extra(self): ...
+    """,
+    "tests/test_made.py": """
+        import unittest
+        from tests import util
+        from tests.base import ExtraCase
+        from .util import plain as make_plain
+
+        class Checks:
+            def test_one(self): ...
+            def test_two(self): ...
+
+        (First_Checks, Second_Checks) = util.both(Checks, util=util)
+        Alone = util.specialize(Checks, "Alone")
+        WithBase, WithBaseToo = util.split(Checks, ExtraCase)
+        TestPlainMade = make_plain(Checks)
+        NotCollected = make_plain(Checks)
+        TestDirect = type("TestDirect", (Checks,), {})
+        Unknown = util.computed(Checks)
+        number = len("not a class")
+    """,
+}
+
+
+def test_classes_made_by_calls_are_collected_as_pytest_does(tmp_path: Path) -> None:
+    write_suite(tmp_path, FACTORIES)
+    expected = pytest_ids(tmp_path)
+    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
+    ours = our_ids(tmp_path, resolve=resolve)
+    # Bases a computed tuple makes are not followed: that class is missed.
+    unknown = {f"tests/test_made.py::Unknown::test_{n}" for n in ("one", "two")}
+    assert unknown <= expected
+    assert ours == expected - unknown
+    # What the suite is about: classes made through calls, across modules,
+    # under the names they are bound to, with the bases passed.
+    assert "tests/test_made.py::First_Checks::test_one" in expected
+    assert "tests/test_made.py::Second_Checks::test_two" in expected
+    assert "tests/test_made.py::Alone::test_one" in expected
+    assert "tests/test_made.py::WithBaseToo::test_extra" in expected
+    assert "tests/test_made.py::TestPlainMade::test_one" in expected
+    assert "tests/test_made.py::TestDirect::test_two" in expected
+    assert not any("NotCollected" in node for node in expected)
+    # Without a resolver, no call is followed.
+    assert not any("First_Checks" in node for node in our_ids(tmp_path))
+
+
+def test_a_page_lists_made_classes_and_follows_their_factory(
+    make_app, write_project, tmp_path: Path
+) -> None:
+    files = {name: textwrap.dedent(text) for name, text in FACTORIES.items()}
+    page = "Tests\n=====\n\n.. kwindex:: /tests/test_made.py\n   :kinds: tests\n"
+    project = write_project({**files, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    (block,) = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
+    groups = [
+        g.find("kwindex-group-name").text() for g in block.find_all("kwindex-group")
+    ]
+    # In source order, under the names they are bound to, as pytest has them.
+    write_suite(tmp_path / "suite", FACTORIES)
+    pytest_order = [item.split("::")[1] for item in pytest_items(tmp_path / "suite")]
+    assert groups == [c for c in dict.fromkeys(pytest_order) if c != "Unknown"]
+    first = next(
+        entry
+        for entry in block.find_all("kwindex-entry")
+        if entry.find("kwindex-qualname").text()
+        == "tests/test_made.py::First_Checks::test_one"
+    )
+    assert squash(first.find("kwindex-inherited").text()) == "inherited from Checks"
+    # Editing the module of the factory re-reads the page: a factory that
+    # no longer says what it returns makes no classes the page can list.
+    util = project / "tests" / "util.py"
+    made = "return split(test_class, base, **kwargs)"
+    util.write_text(util.read_text().replace(made, f"return list({made[7:]})"))
+    again = make_app("html", srcdir=project)
+    read = record_read_documents(again)
+    again.build()
+    assert read == ["index"]
+    (block,) = kwindex_blocks((again.outdir / "index.html").read_text("utf-8"))
+    groups = [
+        g.find("kwindex-group-name").text() for g in block.find_all("kwindex-group")
+    ]
+    assert "First_Checks" not in groups
+    assert "Alone" in groups
