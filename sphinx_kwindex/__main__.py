@@ -205,7 +205,9 @@ def _tests_text(
     """The tests as a page shows them: grouped by the class collecting them."""
     collection = collect_module(path, module.shape, args.rules, args.resolve)
     tests = select_tests(collection.tests, args.exclude)
-    entries, groups = shown_tests(path, "", module, tests, collection.classes)
+    entries, groups = shown_tests(
+        path, "", module, tests, collection.classes, collection.made_at_import
+    )
     count = ENGLISH.test_count(len(entries), total_items(groups))
     yield f"  {KINDS['tests'].heading} ({count})"
     for start, end, group, _local in list_sections(len(entries), groups):
@@ -215,6 +217,8 @@ def _tests_text(
         head += f" ({ENGLISH.test_count(group.size, group.items)})"
         if group.unseen_bases:
             head += f" [{ENGLISH.unseen_bases % ', '.join(group.unseen_bases)}]"
+        if group.made_at_import:
+            head += f" [{ENGLISH.made_text(group.made_at_import)}]"
         yield head
         for entry in entries[start:end]:
             yield f"      {entry.name} — {location_text(entry.locations[0])}"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from sphinx_kwindex.factories import Binding, Factory, made_classes
+from sphinx_kwindex.factories import METACLASS_CALL, Binding, Factory, made_classes
 from sphinx_kwindex.fixtures import (
     FixtureLevel,
     UsedFixture,
@@ -229,6 +229,9 @@ class FunctionShape(NamedTuple):
     """The arguments pytest fills (no default; a method's first left out)."""
     usefixtures: tuple[str, ...] = ()
     """The fixtures its ``usefixtures`` marks name."""
+    sets_attributes: bool = False
+    """Whether its body calls ``setattr`` (a class decorator that may add
+    tests); noted for module-level functions only."""
 
 
 class ClassShape(NamedTuple):
@@ -250,6 +253,23 @@ class ClassShape(NamedTuple):
     """Its ``parametrize`` marks (decorators, ``pytestmark``)."""
     usefixtures: tuple[str, ...] = ()
     """The fixtures its ``usefixtures`` marks name."""
+    decorators: tuple[tuple[str, int], ...] = ()
+    """Its other decorators (not marks): dotted name, line."""
+    metaclass: str = ""
+    """Its ``metaclass=``, as a dotted name."""
+
+
+class MadeAtImport(NamedTuple):
+    """A statement that makes names when the module is imported, in a way
+    only a run tells (``globals()[name] = …``, ``setattr(TestX, …)``, and
+    ``locals()[name] = …`` in a class body)."""
+
+    line: int
+    code: str
+    """Its first line, shortened."""
+    owner: str
+    """The class whose namespace it fills, by its dotted name in the
+    module; ``""``: the module's."""
 
 
 class ModuleShape(NamedTuple):
@@ -275,6 +295,7 @@ class ModuleShape(NamedTuple):
     """What its functions that may return made classes return."""
     bindings: tuple[Binding, ...] = ()
     """Its module-level assignments of calls (which may bind made classes)."""
+    made_at_import: tuple[MadeAtImport, ...] = ()
 
     @property
     def foreign_bases(self) -> bool:
@@ -354,6 +375,16 @@ ClassRef = tuple[str, str]
 """A class as ``(module path, qualname)``."""
 
 
+class ImportTimeNote(NamedTuple):
+    """Code that may make tests when its module is imported, which only a
+    run can list: a decorator that sets attributes, a metaclass of the tree,
+    ``globals()[…] = …``, a base a call makes; where it is."""
+
+    code: str
+    path: str
+    line: int
+
+
 class CollectedClass(NamedTuple):
     """A class pytest collects, by its node path in the module
     (``TestCart``, ``TestCart.TestEmpty``)."""
@@ -363,14 +394,19 @@ class CollectedClass(NamedTuple):
     """The dotted names of the bases, its own and its bases', found nowhere
     in the tree (``object`` and ``TestCase`` classes left out): what tests
     they bring is not known."""
+    made_at_import: tuple[ImportTimeNote, ...] = ()
+    """What may add tests to it, its bases' too, when the module is
+    imported."""
 
 
 class Collection(NamedTuple):
     """What pytest collects from a module: its tests, and the classes that
-    collect them (those collecting none too), each in pytest's order."""
+    collect them (those collecting none too), each in pytest's order; what
+    may make further tests when the module is imported."""
 
     tests: list[CollectedTest]
     classes: list[CollectedClass]
+    made_at_import: tuple[ImportTimeNote, ...] = ()
 
 
 def collect_tests(
@@ -419,7 +455,13 @@ def collect_module(
     # In the order of the module's namespace, where pytest finds them.
     for _line, name, ref, alias in sorted(bound):
         found += _collect_class(ref, classes, rules, name, levels, alias)
-    return Collection(found, classes.collected)
+    own = {cls.qualname for cls in shape.classes}
+    notes = tuple(
+        ImportTimeNote(made.code, path, made.line)
+        for made in shape.made_at_import
+        if made.owner not in own
+    )
+    return Collection(found, classes.collected, notes)
 
 
 def _imported_classes(
@@ -475,7 +517,11 @@ class _Classes:
             if ref in self.shapes:
                 continue  # a class statement binds the name too
             found = [b for b in made.bases if isinstance(b, ResolvedClass)]
-            self.shapes[ref] = ClassShape(made.name, made.line, (), (), (), None, False)
+            maker = self.lookup(self.path, made.maker)
+            metaclass = made.maker if maker and _is_metaclass(maker) else ""
+            self.shapes[ref] = ClassShape(
+                made.name, made.line, (), (), (), None, False, metaclass=metaclass
+            )
             self.bases_of[ref] = (
                 [(b.path, b.qualname) for b in found if _defines_class(b)],
                 [b for b in made.bases if isinstance(b, str)],
@@ -488,7 +534,7 @@ class _Classes:
         (one already seen), else in the tree."""
         shape = self.modules[path]
         if any(cls.qualname == dotted for cls in shape.classes) or any(
-            factory.name == dotted for factory in shape.factories
+            function.name == dotted for function in shape.functions
         ):
             return ResolvedClass(path, dotted, shape)
         resolved = None if self.resolve is None else self.resolve(path, dotted)
@@ -518,6 +564,41 @@ class _Classes:
             self.bases_of[ref] = (found, others)
         return self.bases_of[ref]
 
+    def notes(self, ref: ClassRef) -> Iterator[ImportTimeNote]:
+        """What may add tests to ``ref`` when its module is imported: its
+        decorators that set attributes, its metaclass if the tree has it,
+        ``setattr`` or ``locals()[…] =`` on it, its bases calls make."""
+        path, qualname = ref
+        shape = self.shapes[ref]
+        for decorator, line in shape.decorators:
+            found = self.lookup(path, decorator)
+            if found is not None and any(
+                f.name == found.qualname and f.sets_attributes
+                for f in found.shape.functions
+            ):
+                yield ImportTimeNote(f"@{decorator}", path, line)
+        if shape.metaclass:
+            found = self.lookup(path, shape.metaclass)
+            if found is not None and _defines_class(found):
+                yield ImportTimeNote(f"metaclass={shape.metaclass}", path, shape.line)
+        for made in self.modules[path].made_at_import:
+            if made.owner == qualname:
+                yield ImportTimeNote(made.code, path, made.line)
+
+    def made_bases(self, ref: ClassRef) -> dict[str, ImportTimeNote]:
+        """The bases of ``ref`` that calls of its module make and that could
+        not be followed, with where."""
+        path = ref[0]
+        bindings = self.modules[path].bindings
+        made_by = {name: binding for binding in bindings for name in binding.names}
+        return {
+            base: ImportTimeNote(
+                f"{base} = {made_by[base].call_text}", path, made_by[base].line
+            )
+            for base in self.bases(ref)[1]
+            if base in made_by
+        }
+
     def nested(self, ref: ClassRef) -> Iterator[ClassRef]:
         """The classes defined directly in the body of ``ref``."""
         path, qualname = ref
@@ -527,8 +608,19 @@ class _Classes:
 
 
 def _factory_of(found: ResolvedClass) -> Factory | None:
-    """The summary of the function found, if it may make classes."""
+    """The summary of the function found, if it may make classes; for a
+    metaclass, what calling it makes."""
+    if _is_metaclass(found):
+        return METACLASS_CALL
     return next((f for f in found.shape.factories if f.name == found.qualname), None)
+
+
+def _is_metaclass(found: ResolvedClass) -> bool:
+    """Whether ``found`` is a class deriving from ``type`` itself."""
+    return any(
+        cls.qualname == found.qualname and "type" in cls.bases
+        for cls in found.shape.classes
+    )
 
 
 def _defines_class(resolved: ResolvedClass) -> bool:
@@ -554,12 +646,14 @@ def _collect_class(
         class_level((*ref, classes.shapes[ref]) for ref in mro),
         *outer,
     )
+    made = {base: n for each in mro for base, n in classes.made_bases(each).items()}
+    notes = (*(n for each in mro for n in classes.notes(each)), *made.values())
     unseen = tuple(
         dict.fromkeys(
             base
             for each in mro
             for base in classes.bases(each)[1]
-            if base != "object" and not _is_test_case_name(base)
+            if base != "object" and not _is_test_case_name(base) and base not in made
         )
     )
     used = (
@@ -567,7 +661,9 @@ def _collect_class(
         *classes.module_usefixtures,
     )
     if _is_test_case(mro, classes):
-        classes.collected.append(CollectedClass(node, unseen))
+        classes.collected.append(
+            CollectedClass(node, unseen, tuple(dict.fromkeys(notes)))
+        )
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
         scope = _scope(None, used, levels)
@@ -576,7 +672,7 @@ def _collect_class(
         return []
     if any(classes.shapes[each].has_init for each in mro):
         return []  # pytest warns that it cannot collect it, and skips it
-    classes.collected.append(CollectedClass(node, unseen))
+    classes.collected.append(CollectedClass(node, unseen, tuple(dict.fromkeys(notes))))
     marks = (
         *(p for each in mro for p in classes.shapes[each].parameters),
         *classes.module_parameters,

@@ -59,8 +59,8 @@ if TYPE_CHECKING:
     from sphinx.util.typing import OptionSpec
 
     from sphinx_kwindex.collect import (
-        CollectedClass,
         CollectedTest,
+        Collection,
         CollectRules,
         Resolver,
     )
@@ -90,8 +90,12 @@ class ModuleKeywords(NamedTuple):
     module: ModuleIndex
     rules: CollectRules
     resolve: Resolver
-    tests: list[CollectedTest] | None
-    classes: list[CollectedClass]
+    collection: Collection | None
+
+    @property
+    def tests(self) -> list[CollectedTest] | None:
+        """Its tests, if the block lists them."""
+        return None if self.collection is None else self.collection.tests
 
 
 def resolve_module_path(
@@ -197,11 +201,9 @@ class KwindexDirective(SphinxDirective):
         rules = rules_for_page(self.env, options.kinds)
         resolve = module_resolver(self.env, self.env.docname)
         if "tests" not in options.kinds:
-            return ModuleKeywords(path, module, rules, resolve, None, [])
+            return ModuleKeywords(path, module, rules, resolve, None)
         collection = collect_module(path, module.shape, rules, resolve)
-        return ModuleKeywords(
-            path, module, rules, resolve, collection.tests, collection.classes
-        )
+        return ModuleKeywords(path, module, rules, resolve, collection)
 
     def kind_list(
         self,
@@ -217,10 +219,16 @@ class KwindexDirective(SphinxDirective):
         functions = function_qualnames(found.module.of_kind("functions"))
         groups: tuple[TestGroup, ...] = ()
         local_from = None
-        if found.tests is not None and kind == "tests":
-            tests = select_tests(found.tests, options.exclude)
+        if found.collection is not None and kind == "tests":
+            collection = found.collection
+            tests = select_tests(collection.tests, options.exclude)
             shown, groups = shown_tests(
-                path, anchor, found.module, tests, found.classes
+                path,
+                anchor,
+                found.module,
+                tests,
+                collection.classes,
+                collection.made_at_import,
             )
             keywords = list(test_keywords(tests))
         else:

@@ -22,6 +22,7 @@ from sphinx_kwindex.collect import (
     CollectedTest,
     FixtureShape,
     FunctionShape,
+    MadeAtImport,
     ModuleShape,
     Parameters,
     collect_tests,
@@ -29,6 +30,7 @@ from sphinx_kwindex.collect import (
 from sphinx_kwindex.factories import (
     Binding,
     Factory,
+    body_statements,
     module_binding,
     summarize_function,
 )
@@ -47,6 +49,9 @@ _UNITTEST_MARKERS = frozenset(
     }
 )
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+_NAMESPACES = frozenset({"globals", "vars", "locals"})
+_CODE_WIDTH = 60
+"""The longest a statement quoted on a page is."""
 _DefNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _T = TypeVar("_T")
 _COMPOUND = (
@@ -315,6 +320,7 @@ class _Collector:
         self.plugins: list[str] = []
         self.factories: list[Factory] = []
         self.bindings: list[Binding] = []
+        self.made_at_import: list[MadeAtImport] = []
         self.script_only = 0
         """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
@@ -331,6 +337,7 @@ class _Collector:
             tuple(self.plugins),
             tuple(self.factories),
             tuple(self.bindings),
+            tuple(self.made_at_import),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -363,6 +370,9 @@ class _Collector:
             elif isinstance(node, ast.Assign | ast.AnnAssign):
                 if not in_def:
                     self.visit_assignment(node, scope)
+                    self.note_made_at_import(node, scope)
+            elif isinstance(node, ast.Expr | ast.AugAssign) and not in_def:
+                self.note_made_at_import(node, scope)
             elif isinstance(node, ast.If) and _is_main_guard(node.test):
                 # Run as a script only: pytest never sees what it defines.
                 self.script_only += 1
@@ -382,6 +392,8 @@ class _Collector:
         arguments = _without_given(
             _filled_arguments(node, is_method=bool(scope)), decorated.given
         )
+        module_level = not scope and not self.script_only
+        statements = list(body_statements(node.body)) if module_level else []
         shape = FunctionShape(
             node.name,
             location.line,
@@ -390,11 +402,13 @@ class _Collector:
             decorated.parameters,
             arguments,
             decorated.usefixtures,
+            any(_setattr_call(s) is not None for s in statements),
         )
         owner = ".".join(scope)
-        if not scope and not self.script_only:
+        if module_level:
             self.module_functions.append(shape)
-            if (factory := summarize_function(node, self.canonical)) is not None:
+            factory = summarize_function(node, statements, self.canonical)
+            if factory is not None:
                 self.factories.append(factory)
         elif owner in self.classes:
             self.classes[owner].functions.append(shape)
@@ -407,12 +421,17 @@ class _Collector:
         decorated = self.visit_decorators(node, location)
         if not self.is_local(scope) and not self.script_only:
             bases = (dotted_name(base) for base in node.bases)
+            metaclass = next(
+                (k.value for k in node.keywords if k.arg == "metaclass"), None
+            )
             self.classes[location.qualname] = _ClassBuilder(
                 location.qualname,
                 location.line,
                 tuple(self.canonical(base) for base in bases if base is not None),
                 parameters=list(decorated.parameters),
                 usefixtures=list(decorated.usefixtures),
+                decorators=decorated.others,
+                metaclass=(metaclass and self.canonical_name(metaclass)) or "",
             )
             if scope and ".".join(scope) in self.classes:
                 self.classes[".".join(scope)].others.append(node.name)
@@ -431,6 +450,7 @@ class _Collector:
         fixture = given = None
         parameters: list[Parameters] = []
         used: list[str] = []
+        others: list[tuple[str, int]] = []
         for decorator in node.decorator_list:
             name = dotted_name(decorator)
             if name is None:
@@ -448,7 +468,11 @@ class _Collector:
                 if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
                     parameters.append(self.parameters(decorator))
                 used.extend(_used_fixtures(marker, decorator))
-        return _Decorated(fixture, tuple(reversed(parameters)), tuple(used), given)
+            else:
+                others.append((canonical, decorator.lineno))
+        return _Decorated(
+            fixture, tuple(reversed(parameters)), tuple(used), given, tuple(others)
+        )
 
     def fixture(self, decorator: ast.expr, name: str) -> FixtureShape:
         """What ``@pytest.fixture(...)`` on the ``def`` ``name`` makes, as far
@@ -580,6 +604,31 @@ class _Collector:
             owner.parameters.extend(parameters)
             owner.usefixtures.extend(used)
 
+    def note_made_at_import(
+        self,
+        node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr,
+        scope: tuple[str, ...],
+    ) -> None:
+        """A statement of the module or of a class body that makes names in a
+        namespace only a run knows: ``globals()[…] = …`` (``vars()``,
+        ``locals()``), or ``setattr(…)``."""
+        if self.script_only or (scope and ".".join(scope) not in self.classes):
+            return
+        owner = ".".join(scope)
+        if isinstance(node, ast.Expr):
+            call = _setattr_call(node)
+            if call is None or scope:
+                return
+            owner = (call.args and self.canonical_name(call.args[0])) or ""
+        else:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if not any(map(_is_namespace_item, targets)):
+                return
+        code = ast.unparse(node).partition("\n")[0]
+        if len(code) > _CODE_WIDTH:
+            code = code[: _CODE_WIDTH - 1] + "…"
+        self.made_at_import.append(MadeAtImport(node.lineno, code, owner))
+
     def canonical(self, name: str) -> str:
         """``name`` with its first part replaced by what it was imported as."""
         head, dot, rest = name.partition(".")
@@ -598,6 +647,8 @@ class _Decorated(NamedTuple):
     """The fixtures its ``usefixtures`` marks name."""
     given: ast.Call | None
     """Its ``hypothesis.given``, if any."""
+    others: tuple[tuple[str, int], ...]
+    """Its other decorators: dotted name, line."""
 
 
 def _without_given(
@@ -625,6 +676,8 @@ class _ClassBuilder:
     test_flag: bool | None = None
     parameters: list[Parameters] = field(default_factory=list)
     usefixtures: list[str] = field(default_factory=list)
+    decorators: tuple[tuple[str, int], ...] = ()
+    metaclass: str = ""
 
     def shape(self) -> ClassShape:
         names = {function.name for function in self.functions}
@@ -638,6 +691,8 @@ class _ClassBuilder:
             bool(names & {"__init__", "__new__"}),
             tuple(self.parameters),
             tuple(self.usefixtures),
+            self.decorators,
+            self.metaclass,
         )
 
 
@@ -663,6 +718,29 @@ def _filled_arguments(
         if default is None
     ]
     return tuple(arg.arg for arg in (*without_default, *keyword_only))
+
+
+def _setattr_call(statement: ast.stmt) -> ast.Call | None:
+    """The call, where ``statement`` is a call of ``setattr``."""
+    if (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Name)
+        and statement.value.func.id == "setattr"
+    ):
+        return statement.value
+    return None
+
+
+def _is_namespace_item(target: ast.expr) -> bool:
+    """Whether ``target`` is ``globals()[…]``, ``vars()[…]`` or ``locals()[…]``."""
+    return (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Call)
+        and isinstance(target.value.func, ast.Name)
+        and target.value.func.id in _NAMESPACES
+        and not target.value.args
+    )
 
 
 def _is_main_guard(test: ast.expr) -> bool:

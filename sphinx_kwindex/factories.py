@@ -95,6 +95,22 @@ class Binding(NamedTuple):
     line: int
     call: CallOf | Made
 
+    @property
+    def maker(self) -> str:
+        """The function it calls: ``util.test_both``, ``type``."""
+        return self.call.function if isinstance(self.call, CallOf) else "type"
+
+    @property
+    def call_text(self) -> str:
+        """The call, its arguments elided: ``util.test_both(…)``."""
+        return f"{self.maker}(…)"
+
+
+METACLASS_CALL = Factory(
+    "type", ("name", "bases", "namespace"), (), (), (Made(Arg("bases")),)
+)
+"""What calling a metaclass returns: like ``type(name, bases, namespace)``."""
+
 
 _MAKERS = {"type": 3, "types.new_class": 2}
 """The calls that make a class, with the number of positional arguments
@@ -103,18 +119,19 @@ _MAKERS = {"type": 3, "types.new_class": 2}
 
 def summarize_function(
     node: ast.FunctionDef | ast.AsyncFunctionDef,
+    statements: list[ast.stmt],
     canonical: Callable[[str], str],
 ) -> Factory | None:
-    """What the module-level ``node`` returns, if it may return a class made
-    of its arguments (a made class or a call, perhaps in a tuple); None for
-    any other function. ``canonical`` maps a module-level dotted name
-    through the module's imports."""
+    """What the module-level ``node`` (whose :func:`body_statements` are
+    ``statements``) returns, if it may return a class made of its arguments
+    (a made class or a call, perhaps in a tuple); None for any other
+    function. ``canonical`` maps a module-level dotted name through the
+    module's imports."""
     if isinstance(node, ast.AsyncFunctionDef):
         return None
     arguments = node.args
     positional = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
     parameters = (*positional, *(a.arg for a in arguments.kwonlyargs))
-    statements = list(_statements(node.body))
     local = {
         name
         for statement in statements
@@ -241,7 +258,7 @@ def _dotted(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+def body_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements of a function body, those of its compound statements
     too, but not those of the functions and classes it defines."""
     for statement in body:
@@ -249,11 +266,11 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             continue
         for field in ("body", "orelse", "finalbody"):
-            yield from _statements(getattr(statement, field, []))
+            yield from body_statements(getattr(statement, field, []))
         for handler in getattr(statement, "handlers", []):
-            yield from _statements(handler.body)
+            yield from body_statements(handler.body)
         for case in getattr(statement, "cases", []):
-            yield from _statements(case.body)
+            yield from body_statements(case.body)
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:
@@ -304,11 +321,13 @@ class Found(Protocol):
 
 class MadeClass(NamedTuple):
     """A class a module binds to ``name`` at ``line``; each base is a class
-    found in the tree, or the dotted name of one that is not."""
+    found in the tree, or the dotted name of one that is not; ``maker`` is
+    the function (or metaclass) the binding calls."""
 
     name: str
     line: int
     bases: tuple[Found | str, ...]
+    maker: str
 
 
 class _Class(NamedTuple):
@@ -346,7 +365,7 @@ def made_classes(
             continue
         for name, made in zip(binding.names, results, strict=True):
             if isinstance(made, _Class):
-                yield MadeClass(name, binding.line, made.bases)
+                yield MadeClass(name, binding.line, made.bases, binding.maker)
 
 
 class _Frame(NamedTuple):

@@ -19,6 +19,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_kwindex._i18n import _
+from sphinx_kwindex.collect import ImportTimeNote
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import source_page_part
 from sphinx_kwindex.present import (
@@ -148,6 +149,15 @@ class _Writer:
             return f'<a class="kwindex-line" href="{href}">{line_text}</a>'
         return f'<span class="kwindex-line">{line_text}</span>'
 
+    def place(self, path: str, line: int) -> str:
+        """A line of the module (``path`` ``""``) or of another one, linked
+        to its source where there is a page of it."""
+        html = self.line(path, line)
+        if path:
+            module = f'<code class="kwindex-defined-in">{escape(path)}</code>'
+            html += " " + escape(self.words.in_module).replace("%s", module)
+        return html
+
     def entries(
         self,
         entries: Sequence[ShownKeyword],
@@ -187,10 +197,7 @@ class _Writer:
         # says which test it is, the id is there to copy.
         test = self.node["kind"] == "tests"
         html = "" if test or not shown else shown + " "
-        html += self.line(location.path, location.line)
-        if location.path:
-            module = f'<code class="kwindex-defined-in">{escape(location.path)}</code>'
-            html += " " + escape(words.in_module).replace("%s", module)
+        html += self.place(location.path, location.line)
         if location.defined_in:
             base = f"<code>{escape(location.defined_in)}</code>"
             inherited = escape(words.inherited).replace("%s", base)
@@ -239,6 +246,16 @@ class _Writer:
         text = escape(self.words.unseen_bases).replace("%s", names)
         return f'<span class="kwindex-unseen">{text}</span>'
 
+    def made(self, notes: Sequence[ImportTimeNote]) -> str:
+        """The note that code run when the module is imported may make tests
+        not listed, each piece of code with its place."""
+        listed = ", ".join(
+            f"<code>{escape(note.code)}</code> ({self.place(note.path, note.line)})"
+            for note in notes
+        )
+        text = escape(self.words.made_at_import).replace("%s", listed)
+        return f'<span class="kwindex-made">{text}</span>'
+
     def group_label(self, group: TestGroup) -> str:
         """The heading of the tests one class collects."""
         name = group_name(group, self.node["path"])
@@ -251,6 +268,8 @@ class _Writer:
             header += f' <span class="kwindex-doc">{escape(group.doc)}</span>'
         if group.unseen_bases:
             header += " " + self.unseen(group.unseen_bases)
+        if group.made_at_import:
+            header += " " + self.made(group.made_at_import)
         return f'<p class="kwindex-group-label">{header}</p>\n'
 
 

@@ -17,6 +17,7 @@ from sphinx_kwindex.collect import (
     CollectedClass,
     CollectedTest,
     CollectRules,
+    ImportTimeNote,
     Resolver,
     collect_tests,
 )
@@ -78,6 +79,9 @@ class TestGroup(NamedTuple):
     """How many items its tests make, None when only a run can tell."""
     unseen_bases: tuple[str, ...] = ()
     """Its bases found nowhere in the tree, whose tests are not listed."""
+    made_at_import: tuple[ImportTimeNote, ...] = ()
+    """What may make tests of it when the module is imported, which only a
+    run can list (``path`` ``""``: the page's module)."""
 
 
 class ShownKeyword(NamedTuple):
@@ -273,13 +277,15 @@ def shown_tests(
     module: ModuleIndex,
     tests: Iterable[CollectedTest],
     classes: Iterable[CollectedClass] = (),
+    made_at_import: Sequence[ImportTimeNote] = (),
 ) -> tuple[tuple[ShownKeyword, ...], tuple[TestGroup, ...]]:
     """What a page shows of ``tests`` of the module at ``path``: an entry
     per node id, grouped by the class that collects them, classes and tests
-    in pytest's order (the module's own functions first). A class of
-    ``classes`` that collects none of them is shown where it has bases
-    found nowhere: what they bring is not known. The first entry of a name
-    has the keyword's id."""
+    in pytest's order (the module's own functions first, with what may make
+    tests of the module when it is imported, ``made_at_import``). A class
+    of ``classes`` that collects none of them is shown where it has bases
+    found nowhere or code that may make its tests: what they bring is not
+    known. The first entry of a name has the keyword's id."""
     markers = markers_by_target(module)
     defined = {
         location.qualname: location
@@ -290,8 +296,14 @@ def shown_tests(
     for test in tests:
         by_class.setdefault(test.qualname.rpartition(".")[0], []).append(test)
     unseen = {cls.node: cls.unseen_bases for cls in classes}
-    nodes: list[str] = [node for node in by_class if not node]
-    nodes += [cls.node for cls in classes if cls.node in by_class or cls.unseen_bases]
+    made = {cls.node: _notes_of(path, cls.made_at_import) for cls in classes}
+    made[""] = _notes_of(path, made_at_import)
+    nodes: list[str] = [""] if "" in by_class or made[""] else []
+    nodes += [
+        cls.node
+        for cls in classes
+        if cls.node in by_class or cls.unseen_bases or cls.made_at_import
+    ]
     nodes += [node for node in by_class if node not in nodes]
     entries: list[ShownKeyword] = []
     groups: list[TestGroup] = []
@@ -302,13 +314,27 @@ def shown_tests(
         line, doc = (own.line, own.doc) if own is not None else (0, "")
         items = _total_items(test.items for test in members)
         groups.append(
-            TestGroup(node, line, doc, len(members), items, unseen.get(node, ()))
+            TestGroup(
+                node,
+                line,
+                doc,
+                len(members),
+                items,
+                unseen.get(node, ()),
+                made.get(node, ()),
+            )
         )
         for test in members:
             anchor_name = test.qualname if test.name in named else test.name
             named.add(test.name)
             entries.append(_shown_test(path, module_id, test, anchor_name, markers))
     return tuple(entries), tuple(groups)
+
+
+def _notes_of(path: str, notes: Iterable[ImportTimeNote]) -> tuple[ImportTimeNote, ...]:
+    """``notes`` as a page of the module at ``path`` tells them: its own
+    module without a name."""
+    return tuple(n._replace(path="") if n.path == path else n for n in notes)
 
 
 def _shown_test(
@@ -392,6 +418,9 @@ class Labels(NamedTuple):
     unseen_bases: str = (
         "bases found nowhere in the tree, whose tests are not listed: %s"
     )
+    made_at_import: str = (
+        "tests made when the module is imported are not listed, by: %s"
+    )
     item: str = "%d item"
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"
@@ -409,6 +438,17 @@ class Labels(NamedTuple):
             if items is None
             else _count(self.item, self.items, items)
         )
+
+    def place_text(self, path: str, line: int) -> str:
+        """``line 12``, or in another module ``line 12 in tests/base.py``."""
+        text = self.line % line
+        return f"{text} {self.in_module % path}" if path else text
+
+    def made_text(self, notes: Iterable[ImportTimeNote]) -> str:
+        """The note that code made when the module is imported may make
+        tests not listed, and which code: ``globals()[name] = … (line 3)``."""
+        made = ", ".join(f"{n.code} ({self.place_text(n.path, n.line)})" for n in notes)
+        return self.made_at_import % made
 
     def tests_text(self, tests: int) -> str:
         """``12 tests``."""
@@ -445,11 +485,9 @@ def location_text(location: ShownLocation, labels: Labels = ENGLISH) -> str:
     another module says which (``line 12 in tests/base.py``), a test the
     class it inherits it from, how many items it makes, its markers and
     fixtures."""
-    text = (location.shown + ", " if location.shown else "") + labels.line % (
-        location.line
+    text = (location.shown + ", " if location.shown else "") + labels.place_text(
+        location.path, location.line
     )
-    if location.path:
-        text += " " + labels.in_module % location.path
     if location.defined_in:
         text += ", " + labels.inherited % location.defined_in
     if location.items != 1:

@@ -101,7 +101,14 @@ class FinishKeywordIndexes(SphinxPostTransform):
                     fromdocname,
                     keywords["source_path"],
                     keywords["entries"],
-                    [group.line for group in groups if group.line],
+                    [
+                        *(("", group.line) for group in groups if group.line),
+                        *(
+                            (note.path, note.line)
+                            for group in groups
+                            for note in group.made_at_import
+                        ),
+                    ],
                 )
 
 
@@ -122,19 +129,22 @@ def source_uris(
     docname: str,
     path: str,
     entries: Iterable[ShownKeyword],
-    lines: Iterable[int] = (),
+    lines: Iterable[tuple[str, int]] = (),
 ) -> dict[tuple[str, int], str]:
     """The address of each part of a source page that a line of ``entries``
-    or one of ``lines`` of ``path`` is on: of ``path``'s (keyed ``""``), and
-    of another module's that has a source page (an inherited test's)."""
+    or one of ``lines`` (``(module, line)``) is on: of ``path``'s (keyed
+    ``""``), and of another module's that has a source page (an inherited
+    test's)."""
     linked = get_domain(builder.env).linked_sources
+    places = [
+        *((loc.path, loc.line) for entry in entries for loc in entry.locations),
+        *lines,
+    ]
     parts = {
-        (location.path, source_page_part(location.line))
-        for entry in entries
-        for location in entry.locations
-        if not location.path or location.path in linked
+        (module, source_page_part(line))
+        for module, line in places
+        if not module or module in linked
     }
-    parts.update(("", source_page_part(line)) for line in lines)
     return {
         (other, part): builder.get_relative_uri(
             docname, source_page_name(other or path, part)
@@ -303,6 +313,8 @@ def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragra
         label += nodes.Text(f": {group.doc}")
     if group.unseen_bases:
         label += nodes.Text(f" ({words.unseen_bases % ', '.join(group.unseen_bases)})")
+    if group.made_at_import:
+        label += nodes.Text(f" ({words.made_text(group.made_at_import)})")
     return label
 
 

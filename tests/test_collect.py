@@ -836,3 +836,115 @@ def test_a_page_lists_made_classes_and_follows_their_factory(
     ]
     assert "First_Checks" not in groups
     assert "Alone" in groups
+
+
+MADE_AT_IMPORT = {
+    "helpers.py": """
+        def add_tests(cls):
+            for name in ("a", "b"):
+                setattr(cls, "test_" + name, lambda self: None)
+            return cls
+
+        def harmless(cls):
+            return cls
+
+        class Meta(type):
+            def __init__(cls, name, bases, namespace):
+                super().__init__(name, bases, namespace)
+                cls.test_from_meta = lambda self: None
+    """,
+    "test_dynamic.py": """
+        import unittest
+        from helpers import Meta, add_tests, harmless
+
+        @add_tests
+        class TestDecorated:
+            def test_own(self): ...
+
+        class TestInheritsDecorated(TestDecorated):
+            pass
+
+        @harmless
+        class TestPlain:
+            def test_own(self): ...
+
+        class TestWithMeta(metaclass=Meta):
+            def test_own(self): ...
+
+        MetaBase = Meta("MetaBase", (unittest.TestCase,), {})
+
+        class FromMetaBase(MetaBase):
+            def test_own(self): ...
+
+        for n in range(2):
+            globals()[f"TestLoop{n}"] = type(
+                f"TestLoop{n}", (unittest.TestCase,), {"test_x": lambda self: None}
+            )
+
+        class TestSetLater:
+            def test_own(self): ...
+
+        setattr(TestSetLater, "test_later", lambda self: None)
+
+        class TestLocals:
+            for n in range(2):
+                locals()[f"test_{n}"] = lambda self: None
+    """,
+}
+
+
+def test_a_page_says_what_makes_tests_it_cannot_list(
+    make_app, write_project, tmp_path: Path, capsys
+) -> None:
+    write_suite(tmp_path / "suite", MADE_AT_IMPORT)
+    expected = pytest_ids(tmp_path / "suite")
+    files = {name: textwrap.dedent(text) for name, text in MADE_AT_IMPORT.items()}
+    page = "Tests\n=====\n\n.. kwindex:: /test_dynamic.py\n   :kinds: tests\n"
+    project = write_project({**files, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    (block,) = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
+    notes = {
+        g.find("kwindex-group-name").text(): squash(made.text())
+        for g in block.find_all("kwindex-group")
+        for made in g.find_all("kwindex-made")
+    }
+    listed = {
+        e.find("kwindex-qualname").text() for e in block.find_all("kwindex-entry")
+    }
+    # Everything listed is collected; every test missed is in a class, or a
+    # module, whose heading says what makes it.
+    assert listed <= expected
+    for node in expected - listed:
+        cls = node.split("::")[1]
+        assert cls in notes or (
+            cls.startswith("TestLoop") and "test_dynamic.py" in notes
+        )
+    prefix = "tests made when the module is imported are not listed, by:"
+    assert notes == {
+        "test_dynamic.py": f"{prefix} globals()[f'TestLoop{{n}}'] = type(f'TestLoop{{n}}', (unittest.… (line 25)",
+        "TestDecorated": f"{prefix} @helpers.add_tests (line 5)",
+        "TestInheritsDecorated": f"{prefix} @helpers.add_tests (line 5)",
+        "TestWithMeta": f"{prefix} metaclass=helpers.Meta (line 16)",
+        "MetaBase": f"{prefix} metaclass=helpers.Meta (line 19)",
+        "FromMetaBase": f"{prefix} metaclass=helpers.Meta (line 19)",
+        "TestSetLater": f"{prefix} setattr(TestSetLater, 'test_later', lambda self: None) (line 32)",
+        "TestLocals": f"{prefix} locals()[f'test_{{n}}'] = lambda self: None (line 36)",
+    }
+    # The line links to the source.
+    (loop,) = [
+        g
+        for g in block.find_all("kwindex-group")
+        if g.find("kwindex-group-name").text() == "test_dynamic.py"
+    ]
+    assert loop.find("kwindex-made").find("kwindex-line").attrs["href"] == (
+        "_kwsource/test_dynamic.py.html#L25"
+    )
+    # Other builders and the command line say the same.
+    text_app = make_app("text", srcdir=project)
+    text_app.build()
+    text = (text_app.outdir / "index.txt").read_text("utf-8")
+    assert f"{prefix} @helpers.add_tests (line 5)" in " ".join(text.split())
+    main([str(project / "test_dynamic.py"), "--root", str(project), "--kinds", "tests"])
+    assert f"[{prefix} metaclass=helpers.Meta (line 16)]" in capsys.readouterr().out
