@@ -229,9 +229,10 @@ class FunctionShape(NamedTuple):
     """The arguments pytest fills (no default; a method's first left out)."""
     usefixtures: tuple[str, ...] = ()
     """The fixtures its ``usefixtures`` marks name."""
-    sets_attributes: bool = False
-    """Whether its body calls ``setattr`` (a class decorator that may add
-    tests); noted for module-level functions only."""
+    makes_names: bool = False
+    """Whether its body calls ``setattr`` or sets ``globals()[…]`` (a class
+    decorator, or a function called at import, that may add tests); noted
+    for module-level functions only."""
 
 
 class ClassShape(NamedTuple):
@@ -517,15 +518,16 @@ class _Classes:
             if ref in self.shapes:
                 continue  # a class statement binds the name too
             found = [b for b in made.bases if isinstance(b, ResolvedClass)]
+            classes = [(b.path, b.qualname) for b in found if _defines_class(b)]
+            others = [b for b in made.bases if isinstance(b, str)]
+            if not classes and not others:
+                continue  # what the call returns is a function
             maker = self.lookup(self.path, made.maker)
             metaclass = made.maker if maker and _is_metaclass(maker) else ""
             self.shapes[ref] = ClassShape(
                 made.name, made.line, (), (), (), None, False, metaclass=metaclass
             )
-            self.bases_of[ref] = (
-                [(b.path, b.qualname) for b in found if _defines_class(b)],
-                [b for b in made.bases if isinstance(b, str)],
-            )
+            self.bases_of[ref] = (classes, others)
             added.append((made.line, made.name))
         return added
 
@@ -573,7 +575,7 @@ class _Classes:
         for decorator, line in shape.decorators:
             found = self.lookup(path, decorator)
             if found is not None and any(
-                f.name == found.qualname and f.sets_attributes
+                f.name == found.qualname and f.makes_names
                 for f in found.shape.functions
             ):
                 yield ImportTimeNote(f"@{decorator}", path, line)

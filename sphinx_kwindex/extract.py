@@ -402,7 +402,7 @@ class _Collector:
             decorated.parameters,
             arguments,
             decorated.usefixtures,
-            any(_setattr_call(s) is not None for s in statements),
+            any(map(_makes_names, statements)),
         )
         owner = ".".join(scope)
         if module_level:
@@ -419,7 +419,7 @@ class _Collector:
         location = _definition(node, scope)
         self.add("classes", node.name, location)
         decorated = self.visit_decorators(node, location)
-        if not self.is_local(scope) and not self.script_only:
+        if self.keeps_class(scope):
             bases = (dotted_name(base) for base in node.bases)
             metaclass = next(
                 (k.value for k in node.keywords if k.arg == "metaclass"), None
@@ -436,6 +436,16 @@ class _Collector:
             if scope and ".".join(scope) in self.classes:
                 self.classes[".".join(scope)].others.append(node.name)
         self.walk(node.body, (*scope, node.name))
+
+    def keeps_class(self, scope: tuple[str, ...]) -> bool:
+        """Whether collection needs the shape of a class defined in
+        ``scope``: at module level, in a class, or in the body of a
+        module-level function (which may return it, a class factory)."""
+        if self.script_only:
+            return False
+        if len(scope) == 1 and scope[0] in self.functions:
+            return True
+        return not self.is_local(scope)
 
     def is_local(self, scope: tuple[str, ...]) -> bool:
         """Whether ``scope`` is, or lies in, a function body."""
@@ -617,9 +627,10 @@ class _Collector:
         owner = ".".join(scope)
         if isinstance(node, ast.Expr):
             call = _setattr_call(node)
-            if call is None or scope:
+            if scope or (call is None and not self.calls_name_maker(node)):
                 return
-            owner = (call.args and self.canonical_name(call.args[0])) or ""
+            target = call.args[0] if call is not None and call.args else None
+            owner = (target and self.canonical_name(target)) or ""
         else:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if not any(map(_is_namespace_item, targets)):
@@ -628,6 +639,18 @@ class _Collector:
         if len(code) > _CODE_WIDTH:
             code = code[: _CODE_WIDTH - 1] + "…"
         self.made_at_import.append(MadeAtImport(node.lineno, code, owner))
+
+    def calls_name_maker(self, node: ast.Expr) -> bool:
+        """Whether ``node`` calls a function of the module (defined above)
+        that sets names: ``install_tests()``."""
+        call = node.value
+        return (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and any(
+                f.name == call.func.id and f.makes_names for f in self.module_functions
+            )
+        )
 
     def canonical(self, name: str) -> str:
         """``name`` with its first part replaced by what it was imported as."""
@@ -730,6 +753,13 @@ def _setattr_call(statement: ast.stmt) -> ast.Call | None:
     ):
         return statement.value
     return None
+
+
+def _makes_names(statement: ast.stmt) -> bool:
+    """Whether ``statement`` calls ``setattr`` or sets ``globals()[…]``."""
+    if isinstance(statement, ast.Assign):
+        return any(map(_is_namespace_item, statement.targets))
+    return _setattr_call(statement) is not None
 
 
 def _is_namespace_item(target: ast.expr) -> bool:

@@ -132,13 +132,15 @@ def summarize_function(
     arguments = node.args
     positional = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
     parameters = (*positional, *(a.arg for a in arguments.kwonlyargs))
+    classes = {s.name for s in statements if isinstance(s, ast.ClassDef)}
     local = {
         name
         for statement in statements
         if isinstance(statement, ast.Assign)
         for target in statement.targets
         for name in _target_names(target)
-    } - set(parameters)
+    } | classes
+    local -= set(parameters)
     reader = _Reader(frozenset(parameters), frozenset(local), canonical)
     returns = tuple(
         reader.value(s.value)
@@ -149,7 +151,11 @@ def summarize_function(
         return None
     assigned: dict[str, list[Value]] = {}
     for statement in statements:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        if isinstance(statement, ast.ClassDef):
+            # The class its body defines, by its qualified name in the module.
+            qualname = Global(f"{node.name}.{statement.name}")
+            assigned.setdefault(statement.name, []).append(qualname)
+        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target = statement.targets[0]
             if isinstance(target, ast.Name):
                 assigned.setdefault(target.id, []).append(reader.value(statement.value))
@@ -366,6 +372,10 @@ def made_classes(
         for name, made in zip(binding.names, results, strict=True):
             if isinstance(made, _Class):
                 yield MadeClass(name, binding.line, made.bases, binding.maker)
+            elif made is not None and not isinstance(made, str | _Tuple):
+                # A class (or function) of the tree returned as it is: bound
+                # here under another name, it is collected under that name.
+                yield MadeClass(name, binding.line, (made,), binding.maker)
 
 
 class _Frame(NamedTuple):
