@@ -22,9 +22,9 @@ from sphinx_kwindex.present import (
     classify_module,
     describe_problem,
     group_name,
-    keywords_json,
     list_sections,
     location_text,
+    module_fields_json,
     parse_kinds,
     select_keywords,
     select_tests,
@@ -163,7 +163,7 @@ def _selected(
 def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
     path, module = entry
     kinds = () if module.problem else args.kinds
-    keywords = keywords_json(
+    fields = module_fields_json(
         path,
         module,
         kinds,
@@ -171,7 +171,7 @@ def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
         args.rules,
         args.resolve,
     )
-    return {"path": path, "keywords": keywords}
+    return {"path": path, **fields}
 
 
 def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:

@@ -22,7 +22,7 @@ from sphinx_kwindex.parse_cache import (
     parse_module,
     save_pickle,
 )
-from sphinx_kwindex.present import JSON_VERSION, keywords_json
+from sphinx_kwindex.present import JSON_VERSION, module_fields_json
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -74,8 +74,9 @@ def as_json(value: Any) -> str:
 def module_json(
     env: BuildEnvironment, record: ModuleRecord, rules: CollectRules, resolve: Resolver
 ) -> dict[str, Any]:
-    """One module's entry: path, docname and its keywords per kind, as
-    rendered (the page's kinds, order and exclusions)."""
+    """One module's entry: path, docname, its keywords per kind as
+    rendered (the page's kinds, order and exclusions), and where tests are
+    listed, what may make tests not listed."""
     module = parse_module(env, Path(env.config.kwindex_root, record.path).resolve())
 
     def rendered(kind: str, keywords: tuple[Keyword, ...]) -> list[Keyword]:
@@ -86,7 +87,7 @@ def module_json(
             if entry.kind == kind and entry.name in by_name
         ]
 
-    keywords = keywords_json(
+    fields = module_fields_json(
         record.path, module, record.kinds, rendered, rules, resolve
     )
-    return {"path": record.path, "docname": record.docname, "keywords": keywords}
+    return {"path": record.path, "docname": record.docname, **fields}

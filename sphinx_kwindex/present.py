@@ -19,6 +19,7 @@ from sphinx_kwindex.collect import (
     CollectRules,
     ImportTimeNote,
     Resolver,
+    collect_module,
     collect_tests,
 )
 from sphinx_kwindex.extract import (
@@ -37,7 +38,7 @@ from sphinx_kwindex.parameters import PARAMETRIZE
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
 
-JSON_VERSION = 3
+JSON_VERSION = 4
 """The version of the JSON that ``kwindex.json`` and the command line give:
 bump it whenever its shape changes (and say how in the docs)."""
 
@@ -612,32 +613,47 @@ def keyword_json(
     return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}
 
 
-def keywords_json(
+def module_fields_json(
     path: str,
     module: ModuleIndex,
     kinds: Iterable[str],
     select: Callable[[str, tuple[Keyword, ...]], Iterable[Keyword]],
     rules: CollectRules = DEFAULT_RULES,
     resolve: Resolver | None = None,
-) -> dict[str, list[dict[str, Any]]]:
-    """The keywords of ``kinds`` of the module at ``path`` as JSON
-    (:func:`keyword_json`), the tests collected once; ``select`` picks and
-    orders those shown of a kind."""
+) -> dict[str, Any]:
+    """What JSON says of the module at ``path``: ``keywords``, those of
+    ``kinds`` (:func:`keyword_json`), the tests collected once, ``select``
+    picking and ordering those shown of a kind; where tests are listed,
+    ``made_at_import``, the code that may make tests not listed."""
     kinds = tuple(kinds)
-    tests = (
-        collect_tests(path, module.shape, rules, resolve) if "tests" in kinds else []
+    collection = (
+        collect_module(path, module.shape, rules, resolve) if "tests" in kinds else None
     )
+    tests = [] if collection is None else collection.tests
     by_qualname = {test.qualname: test for test in tests}
     markers = markers_by_target(module)
-    return {
-        kind: [
-            keyword_json(path, kind, keyword, by_qualname, markers)
-            for keyword in select(
-                kind, test_keywords(tests) if kind == "tests" else module.of_kind(kind)
-            )
-        ]
-        for kind in kinds
+    fields: dict[str, Any] = {
+        "keywords": {
+            kind: [
+                keyword_json(path, kind, keyword, by_qualname, markers)
+                for keyword in select(
+                    kind,
+                    test_keywords(tests) if kind == "tests" else module.of_kind(kind),
+                )
+            ]
+            for kind in kinds
+        }
     }
+    if collection is not None:
+        fields["made_at_import"] = [
+            {"class": node, "code": note.code, "path": note.path, "line": note.line}
+            for node, notes in (
+                ("", collection.made_at_import),
+                *((cls.node, cls.made_at_import) for cls in collection.classes),
+            )
+            for note in notes
+        ]
+    return fields
 
 
 def _fixture_json(fixture: UsedFixture) -> dict[str, Any]:

@@ -976,5 +976,17 @@ def test_a_page_says_what_makes_tests_it_cannot_list(
     text_app.build()
     text = (text_app.outdir / "index.txt").read_text("utf-8")
     assert f"{prefix} @helpers.add_tests (line 5)" in " ".join(text.split())
+    # So does kwindex.json.
+    (module,) = json.loads((app.outdir / "kwindex.json").read_text("utf-8"))["modules"]
+    assert {note["class"]: note["line"] for note in module["made_at_import"]} == {
+        "": 35,  # the last of the module's own two, at lines 25 and 35
+        "TestDecorated": 5,
+        "TestInheritsDecorated": 5,
+        "TestWithMeta": 16,
+        "MetaBase": 19,
+        "FromMetaBase": 19,
+        "TestSetLater": 40,
+        "TestLocals": 44,
+    }
     main([str(project / "test_dynamic.py"), "--root", str(project), "--kinds", "tests"])
     assert f"[{prefix} metaclass=helpers.Meta (line 16)]" in capsys.readouterr().out
