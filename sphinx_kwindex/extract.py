@@ -12,7 +12,7 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import NamedTuple, TypeVar
@@ -37,6 +37,7 @@ from sphinx_kwindex.factories import (
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.parameters import PARAMETRIZE, fixture_params, parametrize_ids
+from sphinx_kwindex.syntax import assigned_names, attribute_chain, nested_blocks
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
@@ -290,16 +291,7 @@ def first_docstring_line(node: ast.Module | _DefNode) -> str:
 
 def dotted_name(node: ast.expr) -> str | None:
     """``a.b.c`` for a chain of names and attributes (calls unwrapped), else None."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
+    return attribute_chain(node.func if isinstance(node, ast.Call) else node)
 
 
 class _Collector:
@@ -380,7 +372,7 @@ class _Collector:
                 self.script_only -= 1
                 self.walk(node.orelse, scope, in_def)
             elif isinstance(node, _COMPOUND):
-                for block in _nested_blocks(node):
+                for block in nested_blocks(node):
                     self.walk(block, scope, in_def)
 
     def visit_function(
@@ -545,7 +537,7 @@ class _Collector:
         self, node: ast.Assign | ast.AnnAssign, scope: tuple[str, ...]
     ) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        names = [name for target in targets for name in _assigned_names(target)]
+        names = [name for target in targets for name in assigned_names(target)]
         self.note_test_flags(targets, node.value, scope)
         owner = self.classes.get(".".join(scope)) if scope else None
         if owner is not None:
@@ -785,28 +777,6 @@ def _is_main_guard(test: ast.expr) -> bool:
     names = [s.id for s in sides if isinstance(s, ast.Name)]
     texts = [s.value for s in sides if isinstance(s, ast.Constant)]
     return names == ["__name__"] and texts == ["__main__"]
-
-
-def _nested_blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:
-    """The statement lists inside a compound statement (if, for, try, with, match)."""
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(node, name, None)
-        if isinstance(block, list):
-            yield block
-    for handler in getattr(node, "handlers", ()):
-        yield handler.body
-    for case in getattr(node, "cases", ()):
-        yield case.body
-
-
-def _assigned_names(target: ast.expr) -> Iterator[str]:
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, ast.Tuple | ast.List):
-        for element in target.elts:
-            yield from _assigned_names(element)
-    elif isinstance(target, ast.Starred):
-        yield from _assigned_names(target.value)
 
 
 def _literal(node: ast.expr | None, kind: type[_T]) -> _T | None:

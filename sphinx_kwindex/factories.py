@@ -27,6 +27,9 @@ import ast
 from collections.abc import Callable, Iterator
 from typing import Generic, NamedTuple, Protocol, TypeAlias, TypeGuard, TypeVar
 
+from sphinx_kwindex.syntax import assigned_names, attribute_chain, nested_blocks
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MAX_DEPTH = 12
 """How deep calls and local names are followed (recursion stops there)."""
 
@@ -138,7 +141,7 @@ def summarize_function(
         for statement in statements
         if isinstance(statement, ast.Assign)
         for target in statement.targets
-        for name in _target_names(target)
+        for name in assigned_names(target)
     } | classes
     local -= set(parameters)
     reader = _Reader(frozenset(parameters), frozenset(local), canonical)
@@ -215,7 +218,7 @@ class _Reader:
             return Items(tuple(self.value(item) for item in node.elts))
         if isinstance(node, ast.Call):
             return self.call(node)
-        dotted = _dotted(node)
+        dotted = attribute_chain(node)
         if dotted is None:
             return None
         head = dotted.partition(".")[0]
@@ -226,7 +229,7 @@ class _Reader:
         return Global(self.canonical(dotted))
 
     def call(self, node: ast.Call) -> Value:
-        dotted = _dotted(node.func)
+        dotted = attribute_chain(node.func)
         if dotted is None or dotted.partition(".")[0] in self.parameters | self.local:
             return None
         function = self.canonical(dotted)
@@ -253,38 +256,14 @@ def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == keyword), None)
 
 
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def body_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements of a function body, those of its compound statements
     too, but not those of the functions and classes it defines."""
     for statement in body:
         yield statement
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            yield from body_statements(getattr(statement, field, []))
-        for handler in getattr(statement, "handlers", []):
-            yield from body_statements(handler.body)
-        for case in getattr(statement, "cases", []):
-            yield from body_statements(case.body)
-
-
-def _target_names(target: ast.expr) -> Iterator[str]:
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, ast.Tuple | ast.List):
-        for item in target.elts:
-            yield from _target_names(item)
+        if not isinstance(statement, _DEFINITIONS):
+            for block in nested_blocks(statement):
+                yield from body_statements(block)
 
 
 def _may_make(value: Value) -> bool:

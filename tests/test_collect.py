@@ -816,16 +816,26 @@ def test_classes_made_by_calls_are_collected_as_pytest_does(tmp_path: Path) -> N
     assert not any("First_Checks" in node for node in our_ids(tmp_path))
 
 
-def test_a_page_lists_made_classes_and_follows_their_factory(
-    make_app, write_project, tmp_path: Path
-) -> None:
-    files = {name: textwrap.dedent(text) for name, text in FACTORIES.items()}
-    page = "Tests\n=====\n\n.. kwindex:: /tests/test_made.py\n   :kinds: tests\n"
+def build_tests_page(make_app, write_project, files: dict[str, str], module: str):
+    """A project of ``files`` whose one page lists the tests of ``module``,
+    built as HTML without a warning: the project, the application and the
+    page's block."""
+    files = {name: textwrap.dedent(text) for name, text in files.items()}
+    page = f"Tests\n=====\n\n.. kwindex:: /{module}\n   :kinds: tests\n"
     project = write_project({**files, "index.rst": page})
     app = make_app("html", srcdir=project)
     app.build()
     assert own_warnings(app) == []
     (block,) = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
+    return project, app, block
+
+
+def test_a_page_lists_made_classes_and_follows_their_factory(
+    make_app, write_project, tmp_path: Path
+) -> None:
+    project, _app, block = build_tests_page(
+        make_app, write_project, FACTORIES, "tests/test_made.py"
+    )
     groups = [
         g.find("kwindex-group-name").text() for g in block.find_all("kwindex-group")
     ]
@@ -925,13 +935,9 @@ def test_a_page_says_what_makes_tests_it_cannot_list(
 ) -> None:
     write_suite(tmp_path / "suite", MADE_AT_IMPORT)
     expected = pytest_ids(tmp_path / "suite")
-    files = {name: textwrap.dedent(text) for name, text in MADE_AT_IMPORT.items()}
-    page = "Tests\n=====\n\n.. kwindex:: /test_dynamic.py\n   :kinds: tests\n"
-    project = write_project({**files, "index.rst": page})
-    app = make_app("html", srcdir=project)
-    app.build()
-    assert own_warnings(app) == []
-    (block,) = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
+    project, app, block = build_tests_page(
+        make_app, write_project, MADE_AT_IMPORT, "test_dynamic.py"
+    )
     notes = {
         g.find("kwindex-group-name").text(): squash(made.text())
         for g in block.find_all("kwindex-group")

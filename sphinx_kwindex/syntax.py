@@ -1,0 +1,41 @@
+"""Readers of :mod:`ast` nodes shared by the extraction modules."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+
+def attribute_chain(node: ast.expr) -> str | None:
+    """``a.b.c`` for a name or a chain of attributes on one, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def nested_blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists inside a compound statement (if, for, try, with, match)."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list):
+            yield block
+    for handler in getattr(node, "handlers", ()):
+        yield handler.body
+    for case in getattr(node, "cases", ()):
+        yield case.body
+
+
+def assigned_names(target: ast.expr) -> Iterator[str]:
+    """The names an assignment to ``target`` binds (``a, (b, *c)``)."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from assigned_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from assigned_names(target.value)
