@@ -398,6 +398,9 @@ class CollectedClass(NamedTuple):
     made_at_import: tuple[ImportTimeNote, ...] = ()
     """What may add tests to it, its bases' too, when the module is
     imported."""
+    line: int = 0
+    """Where the module defines it (or binds it to what a call makes); 0
+    for a class from another module."""
 
 
 class Collection(NamedTuple):
@@ -662,10 +665,10 @@ def _collect_class(
         *(u for each in mro for u in classes.shapes[each].usefixtures),
         *classes.module_usefixtures,
     )
+    line = classes.shapes[ref].line if ref[0] == classes.path else 0
+    collected = CollectedClass(node, unseen, tuple(dict.fromkeys(notes)), line)
     if _is_test_case(mro, classes):
-        classes.collected.append(
-            CollectedClass(node, unseen, tuple(dict.fromkeys(notes)))
-        )
+        classes.collected.append(collected)
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
         scope = _scope(None, used, levels)
@@ -674,7 +677,7 @@ def _collect_class(
         return []
     if any(classes.shapes[each].has_init for each in mro):
         return []  # pytest warns that it cannot collect it, and skips it
-    classes.collected.append(CollectedClass(node, unseen, tuple(dict.fromkeys(notes))))
+    classes.collected.append(collected)
     marks = (
         *(p for each in mro for p in classes.shapes[each].parameters),
         *classes.module_parameters,

@@ -299,6 +299,7 @@ def shown_tests(
     unseen = {cls.node: cls.unseen_bases for cls in classes}
     made = {cls.node: _notes_of(path, cls.made_at_import) for cls in classes}
     made[""] = _notes_of(path, made_at_import)
+    lines = {cls.node: cls.line for cls in classes}
     nodes: list[str] = [""] if "" in by_class or made[""] else []
     nodes += [
         cls.node
@@ -312,7 +313,7 @@ def shown_tests(
     for node in nodes:
         members = by_class.get(node, [])
         own = defined.get(node)
-        line, doc = (own.line, own.doc) if own is not None else (0, "")
+        line, doc = (own.line, own.doc) if own is not None else (lines.get(node, 0), "")
         items = _total_items(test.items for test in members)
         groups.append(
             TestGroup(

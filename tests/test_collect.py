@@ -850,6 +850,13 @@ def test_a_page_lists_made_classes_and_follows_their_factory(
         == "tests/test_made.py::First_Checks::test_one"
     )
     assert squash(first.find("kwindex-inherited").text()) == "inherited from Checks"
+    # A class made by a call is where the module binds it.
+    labels = {
+        g.find("kwindex-group-name").text(): g.find("kwindex-group-label")
+        for g in block.find_all("kwindex-group")
+    }
+    assert labels["First_Checks"].find("kwindex-line").text() == "line 11"
+    assert labels["TestDirect"].find("kwindex-line").text() == "line 16"
     # Editing the module of the factory re-reads the page: a factory that
     # no longer says what it returns makes no classes the page can list.
     util = project / "tests" / "util.py"
