@@ -27,6 +27,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from real_suites import prepare_suites
 from run import floor, time_min
@@ -77,6 +78,9 @@ class Result:
     ids_equal: int = 0
     missed_said: int = 0
     """Node ids missed where the page says tests may be missing."""
+    extra_said: int = 0
+    """Node ids listed but not collected where the page names the
+    condition their class is defined under."""
     floor_s: float = 0.0
     """Reading, decoding and ``ast.parse`` of every module."""
     ours_s: float = 0.0
@@ -130,35 +134,42 @@ def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list
     return ids, failed
 
 
-def our_tests(
-    root: Path, modules: list[str]
-) -> tuple[dict[str, CollectedTest], set[str]]:
-    """The tests the extension lists, by node id, under the project's own
-    rules, bases found across the suite; and the node ids of the modules
-    and classes whose pages say that tests may be missing from them (code
-    that makes tests when the module is imported, bases found nowhere)."""
+class Ours(NamedTuple):
+    """The tests the extension lists, by node id; the node ids of the
+    modules and classes whose pages say that tests may be missing from them
+    (code that makes tests when the module is imported, bases found
+    nowhere), and of the classes they say are defined under a condition."""
+
+    tests: dict[str, CollectedTest]
+    said_missing: set[str]
+    said_conditional: set[str]
+
+
+def our_tests(root: Path, modules: list[str]) -> Ours:
+    """What the extension lists under the project's own rules, bases found
+    across the suite."""
     rules, _source = read_rules(root)
     resolve = file_resolver(root, lambda file: index_file(file).shape)
-    found = {}
-    said: set[str] = set()
+    ours = Ours({}, set(), set())
     for module in modules:
         shape = index_file(root / module).shape
         collection = collect_module(module, shape, rules, resolve)
         for test in collection.tests:
-            found[pytest_node_id(module, test.qualname)] = test
+            ours.tests[pytest_node_id(module, test.qualname)] = test
         if collection.made_at_import:
-            said.add(module)
-        said.update(
-            pytest_node_id(module, cls.node)
-            for cls in collection.classes
-            if cls.made_at_import or cls.unseen_bases
-        )
-    return found, said
+            ours.said_missing.add(module)
+        for cls in collection.classes:
+            node = pytest_node_id(module, cls.node)
+            if cls.made_at_import or cls.unseen_bases:
+                ours.said_missing.add(node)
+            if cls.condition:
+                ours.said_conditional.add(node)
+    return ours
 
 
-def said_missing(node: str, said: set[str]) -> bool:
-    """Whether the page of the test ``node`` says it may miss it: on its
-    class, an enclosing one, or its module."""
+def said_of(node: str, said: set[str]) -> bool:
+    """Whether the page of the test ``node`` says so (what ``said`` holds)
+    of its class, an enclosing one, or its module."""
     parts = node.split("::")
     return any("::".join(parts[:end]) in said for end in range(1, len(parts)))
 
@@ -198,10 +209,15 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
         node = _PARAMETERS.sub("", item)
         by_node.setdefault(node, set()).add(item[len(node) + 1 : -1])
     result.pytest_ids = set(by_node)
-    ours, said = our_tests(root, imported)
+    found = our_tests(root, imported)
+    ours = found.tests
     result.our_ids = set(ours)
     result.missed_said = sum(
-        said_missing(node, said) for node in result.pytest_ids - result.our_ids
+        said_of(node, found.said_missing) for node in result.pytest_ids - result.our_ids
+    )
+    result.extra_said = sum(
+        said_of(node, found.said_conditional)
+        for node in result.our_ids - result.pytest_ids
     )
     for node in result.pytest_ids & result.our_ids:
         test = ours[node]
@@ -220,16 +236,18 @@ def report(results: list[Result]) -> None:
     print(
         "| suite | pytest node ids (items) | listed | right | recall | precision "
         "| missed / where the page says so "
+        "| not collected / under a condition the page names "
         "| item counts stated / equal | item ids stated / equal "
         "| modules not imported or skipped whole "
         "| extraction + collection / ast.parse, s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.suite} | {len(r.pytest_ids)} ({r.items}) | {len(r.our_ids)} | "
             f"{r.found} | {r.recall:.3f} | {r.precision:.3f} | "
             f"{len(r.pytest_ids - r.our_ids)} / {r.missed_said} | "
+            f"{len(r.our_ids - r.pytest_ids)} / {r.extra_said} | "
             f"{r.counted} / {r.counts_equal} | {r.ids_known} / {r.ids_equal} | "
             f"{len(r.not_imported)} | {r.ours_s:.2f} / {r.floor_s:.2f} = "
             f"{r.ours_s / r.floor_s:.2f}x |"

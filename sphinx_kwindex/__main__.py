@@ -215,10 +215,7 @@ def _tests_text(
             continue
         head = f"    {group_name(group, path)}"
         head += f" ({ENGLISH.test_count(group.size, group.items)})"
-        if group.unseen_bases:
-            head += f" [{ENGLISH.unseen_bases % ', '.join(group.unseen_bases)}]"
-        if group.made_at_import:
-            head += f" [{ENGLISH.made_text(group.made_at_import)}]"
+        head += "".join(f" [{note}]" for note in ENGLISH.group_notes(group))
         yield head
         for entry in entries[start:end]:
             yield f"      {entry.name} — {location_text(entry.locations[0])}"

@@ -258,6 +258,9 @@ class ClassShape(NamedTuple):
     """Its other decorators (not marks): dotted name, line."""
     metaclass: str = ""
     """Its ``metaclass=``, as a dotted name."""
+    condition: str = ""
+    """For a module-level class defined in ``if`` blocks, when it is:
+    ``sys.platform == 'win32'``, ``not (…) and …`` in an ``else``."""
 
 
 class MadeAtImport(NamedTuple):
@@ -401,6 +404,9 @@ class CollectedClass(NamedTuple):
     line: int = 0
     """Where the module defines it (or binds it to what a call makes); 0
     for a class from another module."""
+    condition: str = ""
+    """When it is defined, where an ``if`` decides (pytest collects it only
+    where that holds)."""
 
 
 class Collection(NamedTuple):
@@ -666,7 +672,13 @@ def _collect_class(
         *classes.module_usefixtures,
     )
     line = classes.shapes[ref].line if ref[0] == classes.path else 0
-    collected = CollectedClass(node, unseen, tuple(dict.fromkeys(notes)), line)
+    collected = CollectedClass(
+        node,
+        unseen,
+        tuple(dict.fromkeys(notes)),
+        line,
+        classes.shapes[ref].condition,
+    )
     if _is_test_case(mro, classes):
         classes.collected.append(collected)
         # unittest runs its methods: pytest neither parametrizes them nor

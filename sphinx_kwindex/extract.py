@@ -313,6 +313,8 @@ class _Collector:
         self.factories: list[Factory] = []
         self.bindings: list[Binding] = []
         self.made_at_import: list[MadeAtImport] = []
+        self.conditions: list[str] = []
+        """The conditions of the module-level ``if`` statements being walked."""
         self.script_only = 0
         """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
@@ -371,6 +373,12 @@ class _Collector:
                 self.walk(node.body, scope, in_def)
                 self.script_only -= 1
                 self.walk(node.orelse, scope, in_def)
+            elif isinstance(node, ast.If) and not scope:
+                condition = _short_code(node.test)
+                for block, holds in ((node.body, condition), (node.orelse, "")):
+                    self.conditions.append(holds or f"not ({condition})")
+                    self.walk(block, scope, in_def)
+                    self.conditions.pop()
             elif isinstance(node, _COMPOUND):
                 for block in nested_blocks(node):
                     self.walk(block, scope, in_def)
@@ -424,6 +432,7 @@ class _Collector:
                 usefixtures=list(decorated.usefixtures),
                 decorators=decorated.others,
                 metaclass=(metaclass and self.canonical_name(metaclass)) or "",
+                condition=" and ".join(self.conditions) if not scope else "",
             )
             if scope and ".".join(scope) in self.classes:
                 self.classes[".".join(scope)].others.append(node.name)
@@ -627,10 +636,7 @@ class _Collector:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if not any(map(_is_namespace_item, targets)):
                 return
-        code = ast.unparse(node).partition("\n")[0]
-        if len(code) > _CODE_WIDTH:
-            code = code[: _CODE_WIDTH - 1] + "…"
-        self.made_at_import.append(MadeAtImport(node.lineno, code, owner))
+        self.made_at_import.append(MadeAtImport(node.lineno, _short_code(node), owner))
 
     def calls_name_maker(self, node: ast.Expr) -> bool:
         """Whether ``node`` calls a function of the module (defined above)
@@ -693,6 +699,7 @@ class _ClassBuilder:
     usefixtures: list[str] = field(default_factory=list)
     decorators: tuple[tuple[str, int], ...] = ()
     metaclass: str = ""
+    condition: str = ""
 
     def shape(self) -> ClassShape:
         names = {function.name for function in self.functions}
@@ -708,6 +715,7 @@ class _ClassBuilder:
             tuple(self.usefixtures),
             self.decorators,
             self.metaclass,
+            self.condition,
         )
 
 
@@ -733,6 +741,12 @@ def _filled_arguments(
         if default is None
     ]
     return tuple(arg.arg for arg in (*without_default, *keyword_only))
+
+
+def _short_code(node: ast.AST) -> str:
+    """The first line of ``node``'s code, shortened for a page."""
+    code = ast.unparse(node).partition("\n")[0]
+    return code if len(code) <= _CODE_WIDTH else code[: _CODE_WIDTH - 1] + "…"
 
 
 def _setattr_call(statement: ast.stmt) -> ast.Call | None:

@@ -116,8 +116,8 @@ METACLASS_CALL = Factory(
 
 
 _MAKERS = {"type": 3, "types.new_class": 2}
-"""The calls that make a class, with the number of positional arguments
-(the bases are the second)."""
+"""The calls that make a class, with how many arguments they take at least
+to make one (the bases are the second; ``type(x)`` gives ``x``'s type)."""
 
 
 def summarize_function(
@@ -237,10 +237,7 @@ class _Reader:
             return None
         if function in _MAKERS:
             bases = _argument(node, 1, "bases")
-            if (
-                len(node.args) + len(node.keywords) < _MAKERS[function] - 1
-                or bases is None
-            ):
+            if len(node.args) + len(node.keywords) < _MAKERS[function] or not bases:
                 return None
             return Made(self.value(bases))
         return CallOf(
@@ -384,12 +381,8 @@ class _Evaluator(Generic[_F]):
             known = tuple(b for b in bases.items if _is_class(b))
             return _Class(known) if known else None
         if isinstance(value, CallOf):
-            return self.call(
-                frame.path, value, self.arguments(value, frame, depth), depth
-            )
+            return self.call(value, frame, depth)
         if isinstance(value, Global):
-            if value.dotted == "None":
-                return None
             return self.lookup(frame.path, value.dotted) or value.dotted
         return self.name(value, frame, depth)
 
@@ -412,33 +405,22 @@ class _Evaluator(Generic[_F]):
                 return self.value(default, frame, depth + 1)
         return None
 
-    def arguments(self, call: CallOf, frame: _Frame, depth: int) -> dict[str, _Result]:
-        """The call's arguments, evaluated where it is made, by position
-        (``"0"``, ``"1"``) and by keyword."""
-        found = {
-            str(i): self.value(a, frame, depth + 1) for i, a in enumerate(call.args)
-        }
-        found.update((k, self.value(v, frame, depth + 1)) for k, v in call.keywords)
-        return found
-
-    def call(
-        self, path: str, call: CallOf, arguments: dict[str, _Result], depth: int
-    ) -> _Result:
-        """What calling ``call.function`` from the module at ``path`` with the
-        evaluated ``arguments`` returns: its first return value known."""
-        found = self.lookup(path, call.function)
+    def call(self, call: CallOf, frame: _Frame, depth: int) -> _Result:
+        """What ``call``, made in ``frame``, returns when it calls a function
+        summarized: its first return value known, its parameters bound to
+        the arguments (by position, then by keyword)."""
+        found = self.lookup(frame.path, call.function)
         factory = None if found is None else self.factory_of(found)
         if found is None or factory is None:
             return None
         bound = {
-            name: arguments[str(i)]
-            for i, name in enumerate(factory.parameters)
-            if str(i) in arguments
+            name: self.value(argument, frame, depth + 1)
+            for name, argument in zip(factory.parameters, call.args, strict=False)
         }
-        bound.update((k, v) for k, v in arguments.items() if not k.isdigit())
-        frame = _Frame(found.path, factory, bound)
+        bound.update((k, self.value(v, frame, depth + 1)) for k, v in call.keywords)
+        called = _Frame(found.path, factory, bound)
         for returned in factory.returns:
-            result = self.value(returned, frame, depth + 1)
+            result = self.value(returned, called, depth + 1)
             if result is not None:
                 return result
         return None

@@ -270,6 +270,10 @@ class _Writer:
             header += " " + self.unseen(group.unseen_bases)
         if group.made_at_import:
             header += " " + self.made(group.made_at_import)
+        if group.condition:
+            condition = f"<code>{escape(group.condition)}</code>"
+            text = escape(self.words.defined_if).replace("%s", condition)
+            header += f' <span class="kwindex-condition">{text}</span>'
         return f'<p class="kwindex-group-label">{header}</p>\n'
 
 

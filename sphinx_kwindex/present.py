@@ -83,6 +83,8 @@ class TestGroup(NamedTuple):
     made_at_import: tuple[ImportTimeNote, ...] = ()
     """What may make tests of it when the module is imported, which only a
     run can list (``path`` ``""``: the page's module)."""
+    condition: str = ""
+    """When its class is defined, where an ``if`` decides."""
 
 
 class ShownKeyword(NamedTuple):
@@ -300,6 +302,7 @@ def shown_tests(
     made = {cls.node: _notes_of(path, cls.made_at_import) for cls in classes}
     made[""] = _notes_of(path, made_at_import)
     lines = {cls.node: cls.line for cls in classes}
+    conditions = {cls.node: cls.condition for cls in classes}
     nodes: list[str] = [""] if "" in by_class or made[""] else []
     nodes += [
         cls.node
@@ -324,6 +327,7 @@ def shown_tests(
                 items,
                 unseen.get(node, ()),
                 made.get(node, ()),
+                conditions.get(node, ""),
             )
         )
         for test in members:
@@ -423,6 +427,7 @@ class Labels(NamedTuple):
     made_at_import: str = (
         "tests made when the module is imported are not listed, by: %s"
     )
+    defined_if: str = "defined only if %s"
     item: str = "%d item"
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"
@@ -451,6 +456,19 @@ class Labels(NamedTuple):
         tests not listed, and which code: ``globals()[name] = … (line 3)``."""
         made = ", ".join(f"{n.code} ({self.place_text(n.path, n.line)})" for n in notes)
         return self.made_at_import % made
+
+    def group_notes(self, group: TestGroup) -> list[str]:
+        """What a test group's heading says beyond its name and counts:
+        bases found nowhere, code that may make tests not listed, the
+        condition its class is defined under."""
+        notes = []
+        if group.unseen_bases:
+            notes.append(self.unseen_bases % ", ".join(group.unseen_bases))
+        if group.made_at_import:
+            notes.append(self.made_text(group.made_at_import))
+        if group.condition:
+            notes.append(self.defined_if % group.condition)
+        return notes
 
     def tests_text(self, tests: int) -> str:
         """``12 tests``."""

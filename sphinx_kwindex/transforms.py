@@ -311,10 +311,8 @@ def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragra
     label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
     if group.doc:
         label += nodes.Text(f": {group.doc}")
-    if group.unseen_bases:
-        label += nodes.Text(f" ({words.unseen_bases % ', '.join(group.unseen_bases)})")
-    if group.made_at_import:
-        label += nodes.Text(f" ({words.made_text(group.made_at_import)})")
+    for note in words.group_notes(group):
+        label += nodes.Text(f" ({note})")
     return label
 
 

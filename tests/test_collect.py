@@ -1003,3 +1003,65 @@ def test_a_page_says_what_makes_tests_it_cannot_list(
     }
     main([str(project / "test_dynamic.py"), "--root", str(project), "--kinds", "tests"])
     assert f"[{prefix} metaclass=helpers.Meta (line 16)]" in capsys.readouterr().out
+
+
+CONDITIONAL = {
+    "test_conditional.py": """
+        import sys
+
+        class TestAlways:
+            def test_a(self): ...
+
+        if sys.platform == "win32":
+            class TestWindows:
+                def test_w(self): ...
+        else:
+            class TestElsewhere:
+                def test_e(self): ...
+
+            if hasattr(sys, "no_such_thing"):
+                class TestNever:
+                    def test_n(self): ...
+    """,
+}
+
+
+def test_a_class_defined_under_a_condition_says_which(
+    make_app, write_project, tmp_path: Path, capsys
+) -> None:
+    write_suite(tmp_path / "suite", CONDITIONAL)
+    expected = pytest_ids(tmp_path / "suite")
+    project, _app, block = build_tests_page(
+        make_app, write_project, CONDITIONAL, "test_conditional.py"
+    )
+    conditions = {
+        g.find("kwindex-group-name").text(): squash(condition.text())
+        for g in block.find_all("kwindex-group")
+        for condition in g.find_all("kwindex-condition")
+    }
+    assert conditions == {
+        "TestWindows": "defined only if sys.platform == 'win32'",
+        "TestElsewhere": "defined only if not (sys.platform == 'win32')",
+        "TestNever": "defined only if not (sys.platform == 'win32') and "
+        "hasattr(sys, 'no_such_thing')",
+    }
+    # What the page lists and pytest does not collect here is all under a
+    # condition the page names.
+    listed = {
+        e.find("kwindex-qualname").text() for e in block.find_all("kwindex-entry")
+    }
+    assert expected <= listed
+    assert {node.split("::")[1] for node in listed - expected} <= set(conditions)
+    main(
+        [
+            str(project / "test_conditional.py"),
+            "--root",
+            str(project),
+            "--kinds",
+            "tests",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert (
+        "TestWindows (1 test, 1 item) [defined only if sys.platform == 'win32']" in out
+    )
