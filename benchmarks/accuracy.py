@@ -138,7 +138,8 @@ class Ours(NamedTuple):
     """The tests the extension lists, by node id; the node ids of the
     modules and classes whose pages say that tests may be missing from them
     (code that makes tests when the module is imported, bases found
-    nowhere), and of the classes they say are defined under a condition."""
+    nowhere), and of the classes they say are defined under a condition
+    and the modules a conftest ignores under one."""
 
     tests: dict[str, CollectedTest]
     said_missing: set[str]
@@ -158,6 +159,8 @@ def our_tests(root: Path, modules: list[str]) -> Ours:
             ours.tests[pytest_node_id(module, test.qualname)] = test
         if collection.made_at_import:
             ours.said_missing.add(module)
+        if collection.ignored:  # only those made under a condition are left
+            ours.said_conditional.add(module)
         for cls in collection.classes:
             node = pytest_node_id(module, cls.node)
             if cls.made_at_import or cls.unseen_bases:

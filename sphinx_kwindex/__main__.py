@@ -206,7 +206,13 @@ def _tests_text(
     collection = collect_module(path, module.shape, args.rules, args.resolve)
     tests = select_tests(collection.tests, args.exclude)
     entries, groups = shown_tests(
-        path, "", module, tests, collection.classes, collection.made_at_import
+        path,
+        "",
+        module,
+        tests,
+        collection.classes,
+        collection.made_at_import,
+        collection.ignored,
     )
     count = ENGLISH.test_count(len(entries), total_items(groups))
     yield f"  {KINDS['tests'].heading} ({count})"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import posixpath
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -276,6 +277,20 @@ class MadeAtImport(NamedTuple):
     module; ``""``: the module's."""
 
 
+class IgnoredPaths(NamedTuple):
+    """Paths a ``conftest.py`` tells pytest not to collect, relative to its
+    folder: ``collect_ignore`` (a file or folder each) or
+    ``collect_ignore_glob`` (patterns), set or extended with literals."""
+
+    paths: tuple[str, ...]
+    glob: bool
+    line: int
+    code: str
+    """The statement's first line, shortened."""
+    condition: str = ""
+    """Where module-level ``if`` statements decide, when they apply."""
+
+
 class ModuleShape(NamedTuple):
     """What collection needs of a module."""
 
@@ -300,6 +315,8 @@ class ModuleShape(NamedTuple):
     bindings: tuple[Binding, ...] = ()
     """Its module-level assignments of calls (which may bind made classes)."""
     made_at_import: tuple[MadeAtImport, ...] = ()
+    collect_ignore: tuple[IgnoredPaths, ...] = ()
+    """What it adds to ``collect_ignore`` and ``collect_ignore_glob``."""
 
     @property
     def foreign_bases(self) -> bool:
@@ -409,14 +426,28 @@ class CollectedClass(NamedTuple):
     where that holds)."""
 
 
+class Ignored(NamedTuple):
+    """A ``collect_ignore`` (or ``collect_ignore_glob``) of a ``conftest.py``
+    that names a module: the statement, where it is, and the condition it
+    is made under (``""``: always)."""
+
+    code: str
+    path: str
+    line: int
+    condition: str
+
+
 class Collection(NamedTuple):
     """What pytest collects from a module: its tests, and the classes that
     collect them (those collecting none too), each in pytest's order; what
-    may make further tests when the module is imported."""
+    may make further tests when the module is imported; the
+    ``collect_ignore`` entries naming it (one made always: nothing is
+    collected)."""
 
     tests: list[CollectedTest]
     classes: list[CollectedClass]
     made_at_import: tuple[ImportTimeNote, ...] = ()
+    ignored: tuple[Ignored, ...] = ()
 
 
 def collect_tests(
@@ -441,6 +472,9 @@ def collect_module(
     ``path`` of ``shape`` (see :func:`collect_tests`)."""
     if not rules.collects_file(path) or shape.test_flag is False:
         return Collection([], [])
+    ignored = tuple(_ignored_by(path, resolve))
+    if any(not entry.condition for entry in ignored):
+        return Collection([], [], (), ignored)
     classes = _Classes(path, shape, resolve)
     levels = module_levels(path, shape, resolve)
     module_scope = _scope(shape.parameters, shape.usefixtures, levels)
@@ -471,7 +505,28 @@ def collect_module(
         for made in shape.made_at_import
         if made.owner not in own
     )
-    return Collection(found, classes.collected, notes)
+    return Collection(found, classes.collected, notes, ignored)
+
+
+def _ignored_by(path: str, resolve: Resolver | None) -> Iterator[Ignored]:
+    """The ``collect_ignore`` entries of the ``conftest.py`` files above the
+    module at ``path`` that name it or a folder it is in."""
+    if resolve is None:
+        return
+    for conftest, shape in resolve.conftests(path):
+        folder = posixpath.dirname(conftest)
+        relative = posixpath.relpath(path, folder or ".").split("/")
+        # The module, and each folder between it and the conftest's.
+        places = ["/".join(relative[:end]) for end in range(1, len(relative) + 1)]
+        for entry in shape.collect_ignore:
+            if any(_ignores(entry, ignored, places) for ignored in entry.paths):
+                yield Ignored(entry.code, conftest, entry.line, entry.condition)
+
+
+def _ignores(entry: IgnoredPaths, ignored: str, places: list[str]) -> bool:
+    if entry.glob:
+        return any(fnmatch.fnmatch(place, ignored) for place in places)
+    return posixpath.normpath(ignored) in places
 
 
 def _imported_classes(

@@ -229,6 +229,7 @@ class KwindexDirective(SphinxDirective):
                 tests,
                 collection.classes,
                 collection.made_at_import,
+                collection.ignored,
             )
             keywords = list(test_keywords(tests))
         else:

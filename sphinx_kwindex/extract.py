@@ -22,6 +22,7 @@ from sphinx_kwindex.collect import (
     CollectedTest,
     FixtureShape,
     FunctionShape,
+    IgnoredPaths,
     MadeAtImport,
     ModuleShape,
     Parameters,
@@ -51,6 +52,7 @@ _UNITTEST_MARKERS = frozenset(
 )
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 _NAMESPACES = frozenset({"globals", "vars", "locals"})
+_IGNORE_LISTS = frozenset({"collect_ignore", "collect_ignore_glob"})
 _CODE_WIDTH = 60
 """The longest a statement quoted on a page is."""
 _DefNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
@@ -313,6 +315,7 @@ class _Collector:
         self.factories: list[Factory] = []
         self.bindings: list[Binding] = []
         self.made_at_import: list[MadeAtImport] = []
+        self.collect_ignore: list[IgnoredPaths] = []
         self.conditions: list[str] = []
         """The conditions of the module-level ``if`` statements being walked."""
         self.script_only = 0
@@ -332,6 +335,7 @@ class _Collector:
             tuple(self.factories),
             tuple(self.bindings),
             tuple(self.made_at_import),
+            tuple(self.collect_ignore),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -365,8 +369,10 @@ class _Collector:
                 if not in_def:
                     self.visit_assignment(node, scope)
                     self.note_made_at_import(node, scope)
+                    self.note_collect_ignore(node, scope)
             elif isinstance(node, ast.Expr | ast.AugAssign) and not in_def:
                 self.note_made_at_import(node, scope)
+                self.note_collect_ignore(node, scope)
             elif isinstance(node, ast.If) and _is_main_guard(node.test):
                 # Run as a script only: pytest never sees what it defines.
                 self.script_only += 1
@@ -638,6 +644,24 @@ class _Collector:
                 return
         self.made_at_import.append(MadeAtImport(node.lineno, _short_code(node), owner))
 
+    def note_collect_ignore(self, node: ast.stmt, scope: tuple[str, ...]) -> None:
+        """Literal paths a module-level statement adds to ``collect_ignore``
+        or ``collect_ignore_glob`` (``=``, ``+=``, ``.extend``, ``.append``)."""
+        if scope or self.script_only:
+            return
+        found = _ignored_paths(node)
+        if found is not None:
+            name, paths = found
+            self.collect_ignore.append(
+                IgnoredPaths(
+                    paths,
+                    name == "collect_ignore_glob",
+                    node.lineno,
+                    _short_code(node),
+                    " and ".join(self.conditions),
+                )
+            )
+
     def calls_name_maker(self, node: ast.Expr) -> bool:
         """Whether ``node`` calls a function of the module (defined above)
         that sets names: ``install_tests()``."""
@@ -741,6 +765,36 @@ def _filled_arguments(
         if default is None
     ]
     return tuple(arg.arg for arg in (*without_default, *keyword_only))
+
+
+def _ignored_paths(node: ast.stmt) -> tuple[str, tuple[str, ...]] | None:
+    """``(name, paths)`` where ``node`` adds literal paths to
+    ``collect_ignore`` or ``collect_ignore_glob``."""
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = node.value
+    elif (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and isinstance(node.value.func.value, ast.Name)
+        and node.value.func.attr in ("extend", "append")
+        and len(node.value.args) == 1
+    ):
+        names = [node.value.func.value.id]
+        value = node.value.args[0]
+        if node.value.func.attr == "append":
+            value = ast.List([value])
+    else:
+        return None
+    name = next((n for n in names if n in _IGNORE_LISTS), None)
+    if name is None or not isinstance(value, ast.List | ast.Tuple):
+        return None
+    paths = [_literal(item, str) for item in value.elts]
+    if not paths or not all(paths):
+        return None
+    return name, tuple(p for p in paths if p)
 
 
 def _short_code(node: ast.AST) -> str:

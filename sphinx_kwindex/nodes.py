@@ -19,7 +19,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_kwindex._i18n import _
-from sphinx_kwindex.collect import ImportTimeNote
+from sphinx_kwindex.collect import Ignored, ImportTimeNote
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import source_page_part
 from sphinx_kwindex.present import (
@@ -256,6 +256,14 @@ class _Writer:
         text = escape(self.words.made_at_import).replace("%s", listed)
         return f'<span class="kwindex-made">{text}</span>'
 
+    def ignored(self, entry: Ignored) -> str:
+        """That a ``collect_ignore`` entry keeps pytest from the module."""
+        code, place = "\x00", "\x01"  # stand-ins while the words are escaped
+        text = escape(self.words.ignored_text(entry, code, place))
+        text = text.replace(place, self.place(entry.path, entry.line))
+        text = text.replace(code, f"<code>{escape(entry.code)}</code>")
+        return f'<span class="kwindex-ignored">{text}</span>'
+
     def group_label(self, group: TestGroup) -> str:
         """The heading of the tests one class collects."""
         name = group_name(group, self.node["path"])
@@ -274,6 +282,8 @@ class _Writer:
             condition = f"<code>{escape(group.condition)}</code>"
             text = escape(self.words.defined_if).replace("%s", condition)
             header += f' <span class="kwindex-condition">{text}</span>'
+        for entry in group.ignored:
+            header += " " + self.ignored(entry)
         return f'<p class="kwindex-group-label">{header}</p>\n'
 
 
@@ -295,10 +305,11 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     )
     if not entries:
         parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n')
-        sections = []
     for start, end, group, local in sections:
-        listed = writer.entries(
-            entries[start:end], api_links[start:end], users[start:end]
+        listed = (
+            writer.entries(entries[start:end], api_links[start:end], users[start:end])
+            if end > start
+            else ""
         )
         if group is not None:
             label = writer.group_label(group)

@@ -17,6 +17,7 @@ from sphinx_kwindex.collect import (
     CollectedClass,
     CollectedTest,
     CollectRules,
+    Ignored,
     ImportTimeNote,
     Resolver,
     collect_module,
@@ -85,6 +86,17 @@ class TestGroup(NamedTuple):
     run can list (``path`` ``""``: the page's module)."""
     condition: str = ""
     """When its class is defined, where an ``if`` decides."""
+    ignored: tuple[Ignored, ...] = ()
+    """For the module's own group: the ``collect_ignore`` entries naming
+    it."""
+
+    @property
+    def noted(self) -> bool:
+        """Whether its heading says why tests may be missing, or listed
+        though pytest may not collect them."""
+        return bool(
+            self.unseen_bases or self.made_at_import or self.condition or self.ignored
+        )
 
 
 class ShownKeyword(NamedTuple):
@@ -281,11 +293,13 @@ def shown_tests(
     tests: Iterable[CollectedTest],
     classes: Iterable[CollectedClass] = (),
     made_at_import: Sequence[ImportTimeNote] = (),
+    ignored: Sequence[Ignored] = (),
 ) -> tuple[tuple[ShownKeyword, ...], tuple[TestGroup, ...]]:
     """What a page shows of ``tests`` of the module at ``path``: an entry
     per node id, grouped by the class that collects them, classes and tests
     in pytest's order (the module's own functions first, with what may make
-    tests of the module when it is imported, ``made_at_import``). A class
+    tests of the module when it is imported, ``made_at_import``, and the
+    ``collect_ignore`` entries naming it, ``ignored``). A class
     of ``classes`` that collects none of them is shown where it has bases
     found nowhere or code that may make its tests: what they bring is not
     known. The first entry of a name has the keyword's id."""
@@ -303,7 +317,7 @@ def shown_tests(
     made[""] = _notes_of(path, made_at_import)
     lines = {cls.node: cls.line for cls in classes}
     conditions = {cls.node: cls.condition for cls in classes}
-    nodes: list[str] = [""] if "" in by_class or made[""] else []
+    nodes: list[str] = [""] if "" in by_class or made[""] or ignored else []
     nodes += [
         cls.node
         for cls in classes
@@ -328,6 +342,7 @@ def shown_tests(
                 unseen.get(node, ()),
                 made.get(node, ()),
                 conditions.get(node, ""),
+                () if node else tuple(ignored),
             )
         )
         for test in members:
@@ -378,7 +393,10 @@ def list_sections(
 ) -> list[Section]:
     """How a list of ``size`` entries is laid out: a section per test group
     where there are ``groups``, else its own entries, then those from
-    ``local_from`` on, which are defined inside functions."""
+    ``local_from`` on, which are defined inside functions. An empty list
+    keeps only the groups whose headings say why tests may be missing."""
+    if not size:
+        return [Section(0, 0, group) for group in groups if group.noted]
     if groups:
         ends = list(itertools.accumulate(group.size for group in groups))
         starts = [0, *ends[:-1]]
@@ -428,6 +446,8 @@ class Labels(NamedTuple):
         "tests made when the module is imported are not listed, by: %s"
     )
     defined_if: str = "defined only if %s"
+    ignored: str = "pytest does not collect this module: %s"
+    ignored_if: str = "pytest does not collect this module if %s: %s"
     item: str = "%d item"
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"
@@ -468,7 +488,18 @@ class Labels(NamedTuple):
             notes.append(self.made_text(group.made_at_import))
         if group.condition:
             notes.append(self.defined_if % group.condition)
+        notes.extend(self.ignored_text(entry) for entry in group.ignored)
         return notes
+
+    def ignored_text(self, entry: Ignored, code: str = "", place: str = "") -> str:
+        """That a ``collect_ignore`` entry (``code`` at ``place``, as plain
+        text unless given) keeps pytest from collecting the module, and if
+        so when."""
+        code = code or entry.code
+        said = f"{code} ({place or self.place_text(entry.path, entry.line)})"
+        if entry.condition:
+            return self.ignored_if % (entry.condition, said)
+        return self.ignored % said
 
     def tests_text(self, tests: int) -> str:
         """``12 tests``."""
@@ -643,7 +674,8 @@ def module_fields_json(
     """What JSON says of the module at ``path``: ``keywords``, those of
     ``kinds`` (:func:`keyword_json`), the tests collected once, ``select``
     picking and ordering those shown of a kind; where tests are listed,
-    ``made_at_import``, the code that may make tests not listed."""
+    ``made_at_import``, the code that may make tests not listed, and
+    ``ignored``, the ``collect_ignore`` entries naming the module."""
     kinds = tuple(kinds)
     collection = (
         collect_module(path, module.shape, rules, resolve) if "tests" in kinds else None
@@ -672,6 +704,7 @@ def module_fields_json(
             )
             for note in notes
         ]
+        fields["ignored"] = [entry._asdict() for entry in collection.ignored]
     return fields
 
 

@@ -284,7 +284,6 @@ def expand_keyword_list(
     block += nodes.rubric("", f"{heading} ({kind_count(node, words)})")
     if not entries:
         block += nodes.paragraph("", _("None."))
-        return block
     users = node.get("users") or (None,) * len(entries)
     sections = list_sections(
         len(entries), node.get("groups", ()), node.get("local_from")
@@ -294,13 +293,14 @@ def expand_keyword_list(
             block += group_paragraph(group, node["path"], words)
         elif local:
             block += nodes.paragraph("", local_label(end - start))
-        block += entry_list(
-            kind,
-            entries[start:end],
-            references[start:end],
-            words,
-            users[start:end],
-        )
+        if end > start:  # an empty list breaks some writers (LaTeX)
+            block += entry_list(
+                kind,
+                entries[start:end],
+                references[start:end],
+                words,
+                users[start:end],
+            )
     return block
 
 

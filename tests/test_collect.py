@@ -1065,3 +1065,70 @@ def test_a_class_defined_under_a_condition_says_which(
     assert (
         "TestWindows (1 test, 1 item) [defined only if sys.platform == 'win32']" in out
     )
+
+
+IGNORED = {
+    "conftest.py": """
+        import sys
+
+        collect_ignore = ["skipped_dir", "./test_ignored.py"]
+        collect_ignore_glob = ["*_glob.py"]
+        if sys.version_info < (3, 0):
+            collect_ignore.append("test_py2_only.py")
+    """,
+    "sub/conftest.py": """
+        collect_ignore = ["test_sub_ignored.py"]
+    """,
+    "test_kept.py": "def test_k(): ...\n",
+    "test_ignored.py": "def test_i(): ...\n",
+    "test_x_glob.py": "def test_g(): ...\n",
+    "test_py2_only.py": "def test_p(): ...\n",
+    "skipped_dir/test_in_dir.py": "def test_d(): ...\n",
+    "sub/test_sub_ignored.py": "def test_s(): ...\n",
+    "sub/test_sub_kept.py": "def test_sk(): ...\n",
+}
+
+
+def test_what_conftest_files_ignore_is_not_collected(
+    make_app, write_project, tmp_path: Path
+) -> None:
+    write_suite(tmp_path / "suite", IGNORED)
+    expected = pytest_ids(tmp_path / "suite")
+    resolve = file_resolver(tmp_path / "suite", lambda f: index_file(f).shape)
+    assert our_ids(tmp_path / "suite", resolve=resolve) == expected
+    assert expected == {
+        "test_kept.py::test_k",
+        "test_py2_only.py::test_p",
+        "sub/test_sub_kept.py::test_sk",
+    }
+    # Each page says why pytest leaves the module out, or when it would.
+    files = {name: textwrap.dedent(text) for name, text in IGNORED.items()}
+    pages = ["test_ignored.py", "test_py2_only.py", "sub/test_sub_ignored.py"]
+    index = "Tests\n=====\n\n" + "".join(
+        f".. kwindex:: /{page}\n   :kinds: tests\n\n" for page in pages
+    )
+    project = write_project({**files, "index.rst": index})
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    blocks = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
+    said = [squash(block.find("kwindex-ignored").text()) for block in blocks]
+    assert said == [
+        "pytest does not collect this module: collect_ignore = "
+        "['skipped_dir', './test_ignored.py'] (line 4 in conftest.py)",
+        "pytest does not collect this module if sys.version_info < (3, 0): "
+        "collect_ignore.append('test_py2_only.py') (line 7 in conftest.py)",
+        "pytest does not collect this module: collect_ignore = "
+        "['test_sub_ignored.py'] (line 2 in sub/conftest.py)",
+    ]
+    listed = [len(block.find_all("kwindex-entry")) for block in blocks]
+    assert listed == [0, 1, 0]
+    # Other builders say it too, an empty list or not.
+    outdirs = {}
+    for builder in ("text", "latex"):
+        other = make_app(builder, srcdir=project)
+        other.build()
+        assert own_warnings(other) == []
+        outdirs[builder] = other.outdir
+    text = " ".join((outdirs["text"] / "index.txt").read_text("utf-8").split())
+    assert said[0] in text
