@@ -258,10 +258,13 @@ class _Writer:
 
     def ignored(self, entry: Ignored) -> str:
         """That a ``collect_ignore`` entry keeps pytest from the module."""
-        code, place = "\x00", "\x01"  # stand-ins while the words are escaped
-        text = escape(self.words.ignored_text(entry, code, place))
+        # Stand-ins for the parts in code, while the words are escaped.
+        code, place, condition = "\x00", "\x01", "\x02"
+        shown = entry._replace(condition=entry.condition and condition)
+        text = escape(self.words.ignored_text(shown, code, place))
         text = text.replace(place, self.place(entry.path, entry.line))
         text = text.replace(code, f"<code>{escape(entry.code)}</code>")
+        text = text.replace(condition, f"<code>{escape(entry.condition)}</code>")
         return f'<span class="kwindex-ignored">{text}</span>'
 
     def group_label(self, group: TestGroup) -> str:
@@ -303,8 +306,6 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     sections = list_sections(
         len(entries), node.get("groups", ()), node.get("local_from")
     )
-    if not entries:
-        parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n')
     for start, end, group, local in sections:
         listed = (
             writer.entries(entries[start:end], api_links[start:end], users[start:end])
@@ -319,6 +320,8 @@ def keyword_list_html(node: kwindex_keywords) -> str:
             label = escape(local_label(end - start))
             parts.append(f'<p class="kwindex-local-label">{label}</p>\n')
         parts.append(listed)
+    if not entries:
+        parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n')
     parts.append("</div>\n")
     return "".join(parts)
 

@@ -282,8 +282,6 @@ def expand_keyword_list(
     heading = kind_labels(kind)[0]
     block = nodes.container(classes=["kwindex-kind", f"kwindex-kind-{kind}"])
     block += nodes.rubric("", f"{heading} ({kind_count(node, words)})")
-    if not entries:
-        block += nodes.paragraph("", _("None."))
     users = node.get("users") or (None,) * len(entries)
     sections = list_sections(
         len(entries), node.get("groups", ()), node.get("local_from")
@@ -301,6 +299,8 @@ def expand_keyword_list(
                 words,
                 users[start:end],
             )
+    if not entries:
+        block += nodes.paragraph("", _("None."))
     return block
 
 
