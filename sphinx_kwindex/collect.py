@@ -496,8 +496,9 @@ def collect_module(
         if name not in shape.not_tests
     ]
     bound += _imported_classes(path, shape, classes)
-    # In the order of the module's namespace, where pytest finds them.
-    for _line, name, ref, alias in sorted(bound):
+    # In the order of the module's namespace, where pytest finds them (the
+    # names one statement binds in their order).
+    for _line, name, ref, alias in sorted(bound, key=lambda bound: bound[0]):
         found += _collect_class(ref, classes, rules, name, levels, alias)
     own = {cls.qualname for cls in shape.classes}
     notes = tuple(
