@@ -10,7 +10,8 @@ left out of the ratios.
 With each, the cost of reading the suite the extension's way (extraction,
 then collection with bases, fixtures and conftests resolved across the
 suite, every module parsed once as in a build) against the floor: reading,
-decoding and ``ast.parse`` of every module; best of three.
+decoding and ``ast.parse`` of every module; the best of five rounds,
+each running both in turn.
 
     python benchmarks/accuracy.py [--sdists attrs python-dateutil pytest]
 """
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from real_suites import prepare_suites
-from run import floor, time_min
+from run import floor, interleaved_min
 
 from sphinx_kwindex.collect import (
     CollectedTest,
@@ -205,8 +206,9 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
     # Only the modules both sides look at: pytest also walks other folders.
     items = [item for item in items if item.partition("::")[0] in set(imported)]
     result = Result(name, items=len(items), not_imported=failed)
-    result.floor_s = time_min(lambda: floor(root, modules), 3)
-    result.ours_s = time_min(lambda: extract_and_collect(root, modules), 3)
+    result.floor_s, result.ours_s = interleaved_min(
+        [lambda: floor(root, modules), lambda: extract_and_collect(root, modules)], 5
+    )
     by_node: dict[str, set[str]] = {}
     for item in items:
         node = _PARAMETERS.sub("", item)
