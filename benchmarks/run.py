@@ -63,19 +63,19 @@ class Row:
         return f"{self.seconds / self.baseline:.2f}x" if self.baseline else "1.00x"
 
 
-def interleaved_min(
+def interleaved_times(
     functions: Sequence[Callable[[], object]], rounds: int
-) -> list[float]:
-    """The best time of each of ``functions`` over ``rounds`` rounds, each
-    round running every function once in turn: a slow spell of the machine
-    falls on every side of a ratio, not on one."""
-    best = [float("inf")] * len(functions)
+) -> list[list[float]]:
+    """The times of each of ``functions`` over ``rounds`` rounds, each round
+    running every function once in turn: a slow spell of the machine falls
+    on every side of a ratio, not on one."""
+    times: list[list[float]] = [[] for _ in functions]
     for _ in range(rounds):
-        for index, function in enumerate(functions):
+        for function, taken in zip(functions, times, strict=True):
             start = time.perf_counter()
             function()
-            best[index] = min(best[index], time.perf_counter() - start)
-    return best
+            taken.append(time.perf_counter() - start)
+    return times
 
 
 def floor(root: Path, paths: list[str]) -> None:
@@ -174,8 +174,11 @@ def measure(size: int, work: Path, repeat: int, with_autoapi: bool) -> list[Row]
     tree = work / "tree"
     paths = write_tree(tree, size)
     rows = []
-    parse, extract = interleaved_min(
-        [lambda: floor(tree, paths), lambda: extraction(tree, paths)], repeat
+    parse, extract = map(
+        min,
+        interleaved_times(
+            [lambda: floor(tree, paths), lambda: extraction(tree, paths)], repeat
+        ),
     )
     rows.append(Row("ast.parse of every file (the floor)", parse))
     rows.append(Row("kwindex extraction of every file", extract, "the floor", parse))
