@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from html_contract import keyword_lists, kwindex_blocks, squash
+from html_contract import Element, keyword_lists, kwindex_blocks, squash
 from support import (
     build_serial_and_parallel,
     own_warnings,
@@ -830,6 +830,28 @@ def build_tests_page(make_app, write_project, files: dict[str, str], module: str
     return project, app, block
 
 
+def suite_ids(tmp_path: Path, files: dict[str, str]) -> set[str]:
+    """The node ids real pytest collects from ``files``, written in a
+    folder of ``tmp_path`` of their own."""
+    write_suite(tmp_path / "suite", files)
+    return pytest_ids(tmp_path / "suite")
+
+
+def listed_ids(block: Element) -> set[str]:
+    """The node ids a page's list of tests shows."""
+    return {e.find("kwindex-qualname").text() for e in block.find_all("kwindex-entry")}
+
+
+def notes_by_group(block: Element, css_class: str) -> dict[str, str]:
+    """The text of each ``css_class`` note of a page's test groups, by the
+    group's name."""
+    return {
+        group.find("kwindex-group-name").text(): squash(note.text())
+        for group in block.find_all("kwindex-group")
+        for note in group.find_all(css_class)
+    }
+
+
 def test_a_page_lists_made_classes_and_follows_their_factory(
     make_app, write_project, tmp_path: Path
 ) -> None:
@@ -940,19 +962,12 @@ MADE_AT_IMPORT = {
 def test_a_page_says_what_makes_tests_it_cannot_list(
     make_app, write_project, tmp_path: Path, capsys
 ) -> None:
-    write_suite(tmp_path / "suite", MADE_AT_IMPORT)
-    expected = pytest_ids(tmp_path / "suite")
+    expected = suite_ids(tmp_path, MADE_AT_IMPORT)
     project, app, block = build_tests_page(
         make_app, write_project, MADE_AT_IMPORT, "test_dynamic.py"
     )
-    notes = {
-        g.find("kwindex-group-name").text(): squash(made.text())
-        for g in block.find_all("kwindex-group")
-        for made in g.find_all("kwindex-made")
-    }
-    listed = {
-        e.find("kwindex-qualname").text() for e in block.find_all("kwindex-entry")
-    }
+    notes = notes_by_group(block, "kwindex-made")
+    listed = listed_ids(block)
     # Everything listed is collected; every test missed is in a class, or a
     # module, whose heading says what makes it.
     assert listed <= expected
@@ -1029,16 +1044,11 @@ CONDITIONAL = {
 def test_a_class_defined_under_a_condition_says_which(
     make_app, write_project, tmp_path: Path, capsys
 ) -> None:
-    write_suite(tmp_path / "suite", CONDITIONAL)
-    expected = pytest_ids(tmp_path / "suite")
+    expected = suite_ids(tmp_path, CONDITIONAL)
     project, _app, block = build_tests_page(
         make_app, write_project, CONDITIONAL, "test_conditional.py"
     )
-    conditions = {
-        g.find("kwindex-group-name").text(): squash(condition.text())
-        for g in block.find_all("kwindex-group")
-        for condition in g.find_all("kwindex-condition")
-    }
+    conditions = notes_by_group(block, "kwindex-condition")
     assert conditions == {
         "TestWindows": "defined only if sys.platform == 'win32'",
         "TestElsewhere": "defined only if not (sys.platform == 'win32')",
@@ -1047,9 +1057,7 @@ def test_a_class_defined_under_a_condition_says_which(
     }
     # What the page lists and pytest does not collect here is all under a
     # condition the page names.
-    listed = {
-        e.find("kwindex-qualname").text() for e in block.find_all("kwindex-entry")
-    }
+    listed = listed_ids(block)
     assert expected <= listed
     assert {node.split("::")[1] for node in listed - expected} <= set(conditions)
     main(
@@ -1092,8 +1100,7 @@ IGNORED = {
 def test_what_conftest_files_ignore_is_not_collected(
     make_app, write_project, tmp_path: Path
 ) -> None:
-    write_suite(tmp_path / "suite", IGNORED)
-    expected = pytest_ids(tmp_path / "suite")
+    expected = suite_ids(tmp_path, IGNORED)
     resolve = file_resolver(tmp_path / "suite", lambda f: index_file(f).shape)
     assert our_ids(tmp_path / "suite", resolve=resolve) == expected
     assert expected == {
