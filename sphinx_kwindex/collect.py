@@ -740,7 +740,9 @@ def _collect_class(
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
         scope = _scope(None, used, levels)
-        return list(_methods(mro, classes, node, _unittest_name, scope))
+        tests = list(_methods(mro, classes, node, _unittest_name, scope))
+        # A case with no test* method runs its runTest, as unittest does.
+        return tests or list(_methods(mro, classes, node, _RUN_TEST.__eq__, scope))
     if not rules.collects_class(name or ref[1].rpartition(".")[2]):
         return []
     if any(classes.shapes[each].has_init for each in mro):
@@ -768,6 +770,9 @@ def _nested_classes(mro: list[ClassRef], classes: _Classes) -> Iterator[ClassRef
             if name not in seen:
                 seen.add(name)
                 yield nested
+
+
+_RUN_TEST = "runTest"
 
 
 def _unittest_name(name: str) -> bool:

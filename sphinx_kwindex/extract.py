@@ -557,6 +557,10 @@ class _Collector:
         owner = self.classes.get(".".join(scope)) if scope else None
         if owner is not None:
             owner.others.extend(names)
+            if isinstance(node, ast.Assign) and len(names) == 1:
+                alias = self.function_alias(owner, names[0], node)
+                if alias is not None:
+                    owner.functions.append(alias)
         if not scope:
             for name in names:
                 if _UPPER_CASE.match(name):
@@ -572,6 +576,28 @@ class _Collector:
             and (binding := module_binding(node, self.canonical)) is not None
         ):
             self.bindings.append(binding)
+
+    def function_alias(
+        self, owner: _ClassBuilder, name: str, node: ast.Assign
+    ) -> FunctionShape | None:
+        """What ``name = …`` in a class body binds, where it is a function:
+        a ``lambda``; a ``def`` of the body, wrapped in a call or not
+        (``test_x = support.cpython_only(test_y)``), which it copies; a
+        test borrowed from another class under its own name
+        (``test_x = Other.test_x``)."""
+        value = node.value
+        if isinstance(value, ast.Lambda):
+            return FunctionShape(name, node.lineno, "", None)
+        if isinstance(value, ast.Call) and value.args:
+            value = value.args[0]
+        if isinstance(value, ast.Name):
+            defined = (f for f in owner.functions if f.name == value.id)
+            function = next(defined, None)
+            if function is not None:
+                return function._replace(name=name, line=node.lineno)
+        elif isinstance(value, ast.Attribute) and value.attr == name:
+            return FunctionShape(name, node.lineno, "", None)
+        return None
 
     def note_test_flags(
         self,

@@ -52,6 +52,28 @@ SUITE = {
         class Overrides(Leaf):
             testCamel = None
             def test_more(self): ...
+
+        def wrap(function):
+            return function
+
+        class Borrowing(unittest.TestCase):
+            test_fold = FoldMixin.test_fold
+            def test_base(self): ...
+            test_wrapped = wrap(test_base)
+            test_lambda = lambda self: None
+            test_data = 3
+
+        class TestPlainAliases:
+            def test_one(self): ...
+            test_again = test_one
+            test_lambda = lambda self: None
+
+        class OnlyRunTest(unittest.TestCase):
+            def runTest(self): ...
+
+        class RunTestAndTests(unittest.TestCase):
+            def runTest(self): ...
+            def test_real(self): ...
     """,
     "test_rules.py": """
         import pytest
@@ -144,6 +166,10 @@ def test_the_tests_listed_are_those_pytest_collects(tmp_path: Path) -> None:
     assert "test_mixins.py::TestWithMixin::test_fold" in expected
     assert "test_mixins.py::Overrides::test_more" in expected
     assert "test_mixins.py::Overrides::testCamel" not in expected
+    assert "test_mixins.py::Borrowing::test_wrapped" in expected
+    assert "test_mixins.py::TestPlainAliases::test_again" in expected
+    assert "test_mixins.py::OnlyRunTest::runTest" in expected
+    assert "test_mixins.py::RunTestAndTests::runTest" not in expected
     assert "test_rules.py::TestChild::test_one" in expected
     assert "test_rules.py::TestFlagBack::test_again" in expected
     assert not any("Init" in node for node in expected)
@@ -156,8 +182,10 @@ def test_an_inherited_test_is_located_where_it_is_defined(tmp_path: Path) -> Non
         for k in index_file(tmp_path / "test_mixins.py").of_kind("tests")
         if k.name == "test_fold"
     ]
+    # Inherited where the mixin defines it; borrowed where the class does.
     assert [(loc.qualname, loc.line) for loc in fold.locations] == [
-        ("TestWithMixin.test_fold", 5)
+        ("TestWithMixin.test_fold", 5),
+        ("Borrowing.test_fold", 25),
     ]
 
 
