@@ -231,9 +231,10 @@ class FunctionShape(NamedTuple):
     usefixtures: tuple[str, ...] = ()
     """The fixtures its ``usefixtures`` marks name."""
     makes_names: bool = False
-    """Whether its body calls ``setattr`` or sets ``globals()[…]`` (a class
-    decorator, or a function called at import, that may add tests); noted
-    for module-level functions only."""
+    """Whether its body calls ``setattr``, sets ``globals()[…]`` or an
+    attribute of its first parameter (a class decorator, or a function
+    called at import, that may add tests); noted for module-level functions
+    only."""
 
 
 class ClassShape(NamedTuple):

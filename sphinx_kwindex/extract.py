@@ -408,7 +408,7 @@ class _Collector:
             decorated.parameters,
             arguments,
             decorated.usefixtures,
-            any(map(_makes_names, statements)),
+            any(_makes_names(s, _first_parameter(node)) for s in statements),
         )
         owner = ".".join(scope)
         if module_level:
@@ -841,11 +841,26 @@ def _setattr_call(statement: ast.stmt) -> ast.Call | None:
     return None
 
 
-def _makes_names(statement: ast.stmt) -> bool:
-    """Whether ``statement`` calls ``setattr`` or sets ``globals()[…]``."""
+def _makes_names(statement: ast.stmt, first: str) -> bool:
+    """Whether ``statement`` calls ``setattr``, sets ``globals()[…]``, or
+    sets an attribute of ``first`` (its function's first parameter, the
+    class a decorator is given)."""
     if isinstance(statement, ast.Assign):
-        return any(map(_is_namespace_item, statement.targets))
+        return any(
+            _is_namespace_item(target)
+            or (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == first
+            )
+            for target in statement.targets
+        )
     return _setattr_call(statement) is not None
+
+
+def _first_parameter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    positional = [*node.args.posonlyargs, *node.args.args]
+    return positional[0].arg if positional else ""
 
 
 def _is_namespace_item(target: ast.expr) -> bool:

@@ -934,6 +934,10 @@ MADE_AT_IMPORT = {
         def harmless(cls):
             return cls
 
+        def add_attribute(cls):
+            cls.test_z = lambda self: None
+            return cls
+
         class Meta(type):
             def __init__(cls, name, bases, namespace):
                 super().__init__(name, bases, namespace)
@@ -941,7 +945,7 @@ MADE_AT_IMPORT = {
     """,
     "test_dynamic.py": """
         import unittest
-        from helpers import Meta, add_tests, harmless
+        from helpers import Meta, add_attribute, add_tests, harmless
 
         @add_tests
         class TestDecorated:
@@ -983,6 +987,10 @@ MADE_AT_IMPORT = {
         class TestLocals:
             for n in range(2):
                 locals()[f"test_{n}"] = lambda self: None
+
+        @add_attribute
+        class TestAttribute:
+            def test_own(self): ...
     """,
 }
 
@@ -1015,6 +1023,7 @@ def test_a_page_says_what_makes_tests_it_cannot_list(
         "FromMetaBase": f"{prefix} metaclass=helpers.Meta (line 19)",
         "TestSetLater": f"{prefix} setattr(TestSetLater, 'test_later', lambda self: None) (line 40)",
         "TestLocals": f"{prefix} locals()[f'test_{{n}}'] = lambda self: None (line 44)",
+        "TestAttribute": f"{prefix} @helpers.add_attribute (line 46)",
     }
     # The line links to the source.
     (loop,) = [
@@ -1043,6 +1052,7 @@ def test_a_page_says_what_makes_tests_it_cannot_list(
         "FromMetaBase": 19,
         "TestSetLater": 40,
         "TestLocals": 44,
+        "TestAttribute": 46,
     }
     main([str(project / "test_dynamic.py"), "--root", str(project), "--kinds", "tests"])
     assert f"[{prefix} metaclass=helpers.Meta (line 16)]" in capsys.readouterr().out
