@@ -38,7 +38,12 @@ from sphinx_kwindex.factories import (
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.parameters import PARAMETRIZE, fixture_params, parametrize_ids
-from sphinx_kwindex.syntax import assigned_names, attribute_chain, nested_blocks
+from sphinx_kwindex.syntax import (
+    COMPOUND,
+    assigned_names,
+    attribute_chain,
+    nested_blocks,
+)
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
@@ -57,18 +62,6 @@ _CODE_WIDTH = 60
 """The longest a statement quoted on a page is."""
 _DefNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _T = TypeVar("_T")
-_COMPOUND = (
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    getattr(ast, "TryStar", ast.Try),
-    ast.Match,
-)
-"""Statements that hold statement lists (where definitions may hide)."""
 
 
 class Location(NamedTuple):
@@ -385,7 +378,7 @@ class _Collector:
                     self.conditions.append(holds or f"not ({condition})")
                     self.walk(block, scope, in_def)
                     self.conditions.pop()
-            elif isinstance(node, _COMPOUND):
+            elif isinstance(node, COMPOUND):
                 for block in nested_blocks(node):
                     self.walk(block, scope, in_def)
 

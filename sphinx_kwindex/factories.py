@@ -27,9 +27,13 @@ import ast
 from collections.abc import Callable, Iterator
 from typing import Generic, NamedTuple, Protocol, TypeAlias, TypeGuard, TypeVar
 
-from sphinx_kwindex.syntax import assigned_names, attribute_chain, nested_blocks
+from sphinx_kwindex.syntax import (
+    COMPOUND,
+    assigned_names,
+    attribute_chain,
+    nested_blocks,
+)
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MAX_DEPTH = 12
 """How deep calls and local names are followed (recursion stops there)."""
 
@@ -258,7 +262,7 @@ def body_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     too, but not those of the functions and classes it defines."""
     for statement in body:
         yield statement
-        if not isinstance(statement, _DEFINITIONS):
+        if isinstance(statement, COMPOUND):
             for block in nested_blocks(statement):
                 yield from body_statements(block)
 

@@ -5,6 +5,19 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+COMPOUND = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    getattr(ast, "TryStar", ast.Try),
+    ast.Match,
+)
+"""Statements that hold statement lists (where definitions may hide)."""
+
 
 def attribute_chain(node: ast.expr) -> str | None:
     """``a.b.c`` for a name or a chain of attributes on one, else None."""
