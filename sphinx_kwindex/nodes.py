@@ -258,13 +258,14 @@ class _Writer:
 
     def ignored(self, entry: Ignored) -> str:
         """That a ``collect_ignore`` entry keeps pytest from the module."""
-        # Stand-ins for the parts in code, while the words are escaped.
-        code, place, condition = "\x00", "\x01", "\x02"
-        shown = entry._replace(condition=entry.condition and condition)
-        text = escape(self.words.ignored_text(shown, code, place))
-        text = text.replace(place, self.place(entry.path, entry.line))
-        text = text.replace(code, f"<code>{escape(entry.code)}</code>")
-        text = text.replace(condition, f"<code>{escape(entry.condition)}</code>")
+        said = (
+            f"<code>{escape(entry.code)}</code> ({self.place(entry.path, entry.line)})"
+        )
+        if entry.condition:
+            condition = f"<code>{escape(entry.condition)}</code>"
+            text = escape(self.words.ignored_if) % (condition, said)
+        else:
+            text = escape(self.words.ignored).replace("%s", said)
         return f'<span class="kwindex-ignored">{text}</span>'
 
     def group_label(self, group: TestGroup) -> str:

@@ -312,12 +312,10 @@ def shown_tests(
     by_class: dict[str, list[CollectedTest]] = {}
     for test in tests:
         by_class.setdefault(test.qualname.rpartition(".")[0], []).append(test)
-    unseen = {cls.node: cls.unseen_bases for cls in classes}
-    made = {cls.node: _notes_of(path, cls.made_at_import) for cls in classes}
-    made[""] = _notes_of(path, made_at_import)
-    lines = {cls.node: cls.line for cls in classes}
-    conditions = {cls.node: cls.condition for cls in classes}
-    nodes: list[str] = [""] if "" in by_class or made[""] or ignored else []
+    collected = {cls.node: cls for cls in classes}
+    # The module's own group: its functions, and what concerns it whole.
+    collected[""] = CollectedClass("", (), tuple(made_at_import))
+    nodes: list[str] = [""] if "" in by_class or made_at_import or ignored else []
     nodes += [
         cls.node
         for cls in classes
@@ -329,8 +327,9 @@ def shown_tests(
     named: set[str] = set()
     for node in nodes:
         members = by_class.get(node, [])
+        cls = collected.get(node, CollectedClass(node))
         own = defined.get(node)
-        line, doc = (own.line, own.doc) if own is not None else (lines.get(node, 0), "")
+        line, doc = (own.line, own.doc) if own is not None else (cls.line, "")
         items = _total_items(test.items for test in members)
         groups.append(
             TestGroup(
@@ -339,9 +338,9 @@ def shown_tests(
                 doc,
                 len(members),
                 items,
-                unseen.get(node, ()),
-                made.get(node, ()),
-                conditions.get(node, ""),
+                cls.unseen_bases,
+                _notes_of(path, cls.made_at_import),
+                cls.condition,
                 () if node else tuple(ignored),
             )
         )
@@ -491,12 +490,10 @@ class Labels(NamedTuple):
         notes.extend(self.ignored_text(entry) for entry in group.ignored)
         return notes
 
-    def ignored_text(self, entry: Ignored, code: str = "", place: str = "") -> str:
-        """That a ``collect_ignore`` entry (``code`` at ``place``, as plain
-        text unless given) keeps pytest from collecting the module, and if
-        so when."""
-        code = code or entry.code
-        said = f"{code} ({place or self.place_text(entry.path, entry.line)})"
+    def ignored_text(self, entry: Ignored) -> str:
+        """That a ``collect_ignore`` entry keeps pytest from collecting the
+        module, and if so when."""
+        said = f"{entry.code} ({self.place_text(entry.path, entry.line)})"
         if entry.condition:
             return self.ignored_if % (entry.condition, said)
         return self.ignored % said
