@@ -1,11 +1,16 @@
-"""Write a synthetic test tree shaped like a large project's (PyTorch's test/).
+"""Write a synthetic test tree shaped like a large project's.
 
 Modules sit in nested folders, in unittest and pytest styles, with fixtures,
 markers, constants, docstrings and imports shared across modules (the
 standard library, a shared helpers package, the project under test). The
-same size and seed always give the same files.
+same size, shape and seed always give the same files. Two shapes:
 
-    python benchmarks/generate_tree.py OUT --modules 1000
+* ``wide`` (the default): a folder per few modules, so the number of folders
+  grows with the size (a web framework's ``tests/``, one folder per app);
+* ``huge``: a few folders whatever the size, hundreds of modules each
+  (PyTorch's ``test/``).
+
+    python benchmarks/generate_tree.py OUT --modules 1000 [--shape huge]
 """
 
 from __future__ import annotations
@@ -96,21 +101,34 @@ def _pytest_functions(number: int, word: str, rng: random.Random) -> list[str]:
     return lines
 
 
-def module_path(number: int, rng: random.Random) -> str:
-    """Where module ``number`` lives: one to three folders deep."""
-    folders = ["test", rng.choice(AREAS)]
-    if rng.random() < 0.6:
-        folders.append(rng.choice(SUBAREAS))
+SHAPES = ("wide", "huge")
+MODULES_PER_FOLDER = 8
+"""In the ``wide`` shape: a tree of N modules has about N / 8 folders."""
+
+
+def module_path(number: int, rng: random.Random, shape: str = "wide") -> str:
+    """Where module ``number`` lives: in ``wide``, the folder of an app (about
+    eight modules each) under one of eight areas, some apps with a sub-folder
+    of their own; in ``huge``, one of four folders."""
     name = f"{rng.choice(WORDS)}_{number}_test.py"
+    if shape == "huge":
+        return "/".join(["test", AREAS[number % 4], name])
+    app = number // MODULES_PER_FOLDER
+    folders = ["test", AREAS[app % len(AREAS)], f"{SUBAREAS[app % 6]}_{app}"]
+    if app % 5 == 0 and number % 2:
+        folders.append("integration")
     return "/".join([*folders, name])
 
 
-def write_tree(root: Path, modules: int, seed: int = 0) -> list[str]:
-    """Write ``modules`` test modules under ``root``; their paths, sorted."""
+def write_tree(
+    root: Path, modules: int, seed: int = 0, shape: str = "wide"
+) -> list[str]:
+    """Write ``modules`` test modules under ``root`` in ``shape`` (one of
+    :data:`SHAPES`); their paths, sorted."""
     rng = random.Random(seed)
     paths = []
     for number in range(modules):
-        path = module_path(number, rng)
+        path = module_path(number, rng, shape)
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(module_source(number, rng), encoding="utf-8")
@@ -123,8 +141,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--modules", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shape", choices=SHAPES, default="wide")
     args = parser.parse_args()
-    paths = write_tree(args.out, args.modules, args.seed)
+    paths = write_tree(args.out, args.modules, args.seed, args.shape)
     print(f"{len(paths)} modules under {args.out}")
 
 

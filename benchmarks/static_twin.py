@@ -44,11 +44,16 @@ def page_kinds(module: str, index: ModuleIndex) -> tuple[str, ...]:
 
 
 def write_twin(
-    root: Path, modules: list[str], srcdir: Path, literalinclude: bool = False
+    root: Path,
+    modules: list[str],
+    srcdir: Path,
+    literalinclude: bool = False,
+    shape: str = "top",
 ) -> list[str]:
-    """Write the twin's pages of ``modules`` under ``srcdir/twin``; with
-    ``literalinclude``, each module page also includes the file with line
-    numbers (the twin of source pages). Returns the pages written."""
+    """Write the twin's pages of ``modules`` under ``srcdir/twin``, in the
+    toctree ``shape`` of ``kwindex_toctree``; with ``literalinclude``, each
+    module page also includes the file with line numbers (the twin of source
+    pages). Returns the pages written."""
     tree = folder_tree(modules)
     indexes = {module: index_file(root / module) for module in modules}
     pages = {
@@ -58,12 +63,13 @@ def write_twin(
                 indexes[module],
                 tree,
                 include_path(root, module, srcdir, literalinclude),
+                shape,
             )
             for module in modules
         },
         **{
             posixpath.join("twin", folder.path, "index"): folder_page(
-                folder, tree, indexes
+                folder, tree, indexes, shape
             )
             for folder in tree.values()
         },
@@ -86,11 +92,26 @@ def title(text: str) -> list[str]:
     return [text, "=" * max(len(text), 4), ""]
 
 
+def trail(folder: str) -> list[str]:
+    """The way up to the top page, as the extension's generated pages show it."""
+    parts = folder.split("/") if folder else []
+    links = [":doc:`Indexed modules </twin/index>`"] + [
+        f":doc:`{escape(name)} </twin/{'/'.join(parts[: depth + 1])}/index>`"
+        for depth, name in enumerate(parts)
+    ]
+    return [" » ".join(links), ""]
+
+
 def module_page(
-    module: str, index: ModuleIndex, tree: dict[str, Folder], include: str
+    module: str,
+    index: ModuleIndex,
+    tree: dict[str, Folder],
+    include: str,
+    shape: str = "top",
 ) -> str:
     folder = posixpath.dirname(module)
-    lines = [":orphan:", "", *title(module)]
+    orphan = [] if shape == "modules" else [":orphan:", ""]
+    lines = [*orphan, *title(module), *trail(folder)]
     kinds = page_kinds(module, index)
     keywords = {kind: index.of_kind(kind) for kind in kinds}
     if "functions" in kinds:
@@ -156,18 +177,37 @@ def related_text(module: str, modules: tuple[str, ...]) -> str:
     return f"{links} :doc:`and {more} more <index>`" if more else links
 
 
+def folder_list(
+    folders: tuple[str, ...], tree: dict[str, Folder], nested: bool, depth: int = 0
+) -> list[str]:
+    """The extension's list of sub-folders; nested, the whole tree below."""
+    lines = []
+    for sub in folders:
+        count = modules_below(tree, sub)
+        name = posixpath.basename(sub) if nested else sub
+        lines += [
+            "  " * depth + f"* :doc:`{escape(name)} </twin/{sub}/index>` "
+            f"(modules: {count})",
+            "",
+        ]
+        if nested and tree[sub].subfolders:
+            lines += folder_list(tree[sub].subfolders, tree, nested, depth + 1)
+    return lines
+
+
 def folder_page(
-    folder: Folder, tree: dict[str, Folder], indexes: dict[str, ModuleIndex]
+    folder: Folder,
+    tree: dict[str, Folder],
+    indexes: dict[str, ModuleIndex],
+    shape: str = "top",
 ) -> str:
-    lines = title(folder.path or "Indexed modules")
+    lines = [":orphan:", ""] if shape == "top" and folder.path else []
+    lines += title(folder.path or "Indexed modules")
+    if folder.path:
+        lines += trail(posixpath.dirname(folder.path))
     if folder.subfolders:
         lines += [".. rubric:: Folders", ""]
-        for sub in folder.subfolders:
-            count = modules_below(tree, sub)
-            lines.append(
-                f"* :doc:`{sub} <{posixpath.basename(sub)}/index>` (modules: {count})"
-            )
-        lines.append("")
+        lines += folder_list(folder.subfolders, tree, nested=not folder.path)
     if folder.modules:
         shown = {
             module: page_kinds(module, indexes[module]) for module in folder.modules
@@ -197,7 +237,11 @@ def folder_page(
                 *(f"     - {sizes.get(kind, '..')}" for kind in kinds),
             ]
         lines.append("")
-    entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]
+    entries = []
+    if shape != "top":
+        entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]
+    if shape == "modules":
+        entries += [posixpath.basename(module) for module in folder.modules]
     if entries:
         lines += [".. toctree::", "   :hidden:", "", *(f"   {e}" for e in entries)]
     lines.append("")

@@ -21,9 +21,11 @@ if TYPE_CHECKING:
 from sphinx.config import Config
 
 DEFAULT_RUN_COMMAND = "python -m pytest {path}"
-TOCTREE_SHAPES = ("folders", "modules")
-"""Which generated pages of ``kwindex_modules`` are in toctrees: the folder
-pages only (module pages are linked from them), or every page."""
+TOCTREE_SHAPES = ("top", "folders", "modules")
+"""Which generated pages of ``kwindex_modules`` are in toctrees: the top page
+only (every other page is linked from its folder's page), the folder pages
+(module pages are linked from them), or every page. The first is the
+default."""
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
 CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
@@ -35,7 +37,7 @@ CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_source_pages", True, (bool,)),
     ("kwindex_modules", [], (list, tuple)),
     ("kwindex_output_dir", "kwindex", (str,)),
-    ("kwindex_toctree", "folders", (str,)),
+    ("kwindex_toctree", TOCTREE_SHAPES[0], (str,)),
 )
 """``(name, default, accepted types)`` of every configuration value."""
 

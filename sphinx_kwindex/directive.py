@@ -32,6 +32,7 @@ from sphinx_kwindex.nodes import (
     kwindex_related,
     kwindex_source_link,
     page_reference,
+    trail,
 )
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
@@ -143,13 +144,16 @@ class KwindexDirective(SphinxDirective):
             self.warn(describe_problem(relative, module.problem), module.problem.kind)
             if module.problem.kind == "missing":
                 return []
-        if "kinds" not in self.options and generated_tree(self.env).holds(
-            self.env.docname
-        ):
+        tree = generated_tree(self.env)
+        if not tree.holds(self.env.docname):
+            return self.render(relative, module, options)
+        if "kinds" not in self.options:
             # A generated page lists the fixtures a module defines: tests link there.
             kinds = kinds_by_default(options.kinds, module)
             options = dataclasses.replace(options, kinds=kinds)
-        return self.render(relative, module, options)
+        steps = tree.way_down_to(posixpath.dirname(relative))
+        way_up = [trail(self.env.docname, steps)] if steps else []
+        return way_up + self.render(relative, module, options)
 
     def render(
         self, path: str, module: ModuleIndex, options: DisplayOptions

@@ -17,7 +17,7 @@ from sphinx_kwindex.config import generated_test_kinds, rules_for_page
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
-from sphinx_kwindex.nodes import kind_labels, page_reference
+from sphinx_kwindex.nodes import kind_labels, page_reference, trail
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.present import kind_sizes, kinds_by_default
@@ -46,17 +46,32 @@ class KwindexFolderDirective(SphinxDirective):
         block["support_smartquotes"] = False  # summaries are data
         if node.subfolders:
             block += nodes.rubric("", _("Folders"))
-            items = nodes.bullet_list()
-            for sub in node.subfolders:
-                count = _("modules: %d") % modules_below(tree.folders, sub)
-                link = self.page_link(folder_docname(tree.output_dir, sub), sub)
-                paragraph = nodes.paragraph("", "", link, nodes.Text(f" ({count})"))
-                items += nodes.list_item("", paragraph)
-            block += items
+            # The top page maps the whole tree; a folder's page its sub-folders.
+            block += self.folder_list(node.subfolders, nested=not folder)
         if node.modules:
             block += nodes.rubric("", _("Modules"))
             block += self.modules_table(node.modules)
+        if folder and tree.holds(self.env.docname):
+            steps = tree.way_down_to(posixpath.dirname(folder))
+            return [trail(self.env.docname, steps), block]
         return [block]
+
+    def folder_list(self, folders: Sequence[str], nested: bool) -> nodes.bullet_list:
+        """A link to each of ``folders``' pages with how many modules it
+        holds; ``nested``, each with the list of its own sub-folders."""
+        tree = generated_tree(self.env)
+        items = nodes.bullet_list(classes=["kwindex-folders"])
+        for sub in folders:
+            count = _("modules: %d") % modules_below(tree.folders, sub)
+            text = posixpath.basename(sub) if nested else sub
+            link = self.page_link(folder_docname(tree.output_dir, sub), text)
+            paragraph = nodes.paragraph("", "", link, nodes.Text(f" ({count})"))
+            item = nodes.list_item("", paragraph)
+            below = tree.folders[sub].subfolders
+            if nested and below:
+                item += self.folder_list(below, nested)
+            items += item
+        return items
 
     def modules_table(self, modules: tuple[str, ...]) -> nodes.table:
         """Module, summary and a count per kind its page shows, a row per

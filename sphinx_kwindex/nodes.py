@@ -106,6 +106,21 @@ def page_reference(
     )
 
 
+TRAIL_SEPARATOR = " \N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK} "
+
+
+def trail(fromdocname: str, steps: Sequence[tuple[str, str]]) -> nodes.paragraph:
+    """The way up from a generated page: a link to each page of ``steps``
+    (``(docname, title)``, from the top down), in every builder."""
+    paragraph = nodes.paragraph(classes=["kwindex-trail"])
+    paragraph["support_smartquotes"] = False  # folder names are data
+    for position, (docname, title) in enumerate(steps):
+        if position:
+            paragraph += nodes.Text(TRAIL_SEPARATOR)
+        paragraph += page_reference(fromdocname, docname, nodes.inline(title, title))
+    return paragraph
+
+
 def kind_labels(kind: str) -> tuple[str, str]:
     """The translated heading of a list of keywords of ``kind``, and the
     translated label of one of them."""

@@ -67,6 +67,18 @@ class GeneratedTree:
             return None
         return folder_docname(self.output_dir, folder)
 
+    def way_down_to(self, folder: str) -> list[tuple[str, str]]:
+        """``(docname, title)`` of the folder pages from the top page down
+        to ``folder``'s, both included (none where ``folder`` has no page)."""
+        if folder not in self.folders:
+            return []
+        steps = [(folder_docname(self.output_dir, ""), str(_("Indexed modules")))]
+        parts = folder.split("/") if folder else []
+        for depth, name in enumerate(parts, 1):
+            path = "/".join(parts[:depth])
+            steps.append((folder_docname(self.output_dir, path), name))
+        return steps
+
 
 def generated_tree(env: BuildEnvironment) -> GeneratedTree:
     """The tree generated for ``env`` (empty before any)."""
@@ -101,16 +113,16 @@ def generate_pages(app: Sphinx) -> None:
         if listing(folders, folder) != listing(previous, folder)
     )
     setattr(env, _TREE, GeneratedTree(output_dir, folders, reread))
-    in_toctree = config.kwindex_toctree == "modules"
+    shape = config.kwindex_toctree
     pages = {
         **{
             module_docname(output_dir, m): module_page(
-                m, in_toctree, generated_test_kinds(config, m)
+                m, shape == "modules", generated_test_kinds(config, m)
             )
             for m in modules
         },
         **{
-            folder_docname(output_dir, f.path): folder_page(f, in_toctree)
+            folder_docname(output_dir, f.path): folder_page(f, shape)
             for f in folders.values()
         },
     }
@@ -188,18 +200,24 @@ def module_page(
     return "\n".join([MARKER, "", *orphan, *title, "", *directive, ""])
 
 
-def folder_page(folder: Folder, modules_in_toctree: bool) -> str:
-    """The generated page of a folder: its listing, and a hidden toctree of
-    its sub-folders' pages (and its modules' where they are in toctrees)."""
+def folder_page(folder: Folder, shape: str) -> str:
+    """The generated page of a folder: its listing, and for the toctree
+    ``shape`` (``kwindex_toctree``) a hidden toctree of its sub-folders'
+    pages (and its modules' in ``"modules"``); in ``"top"``, a page below
+    the top one is an orphan, linked from its parent's listing."""
     title = folder.path or str(_("Indexed modules"))
-    entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]
-    if modules_in_toctree:
+    orphan = [":orphan:", ""] if shape == "top" and folder.path else []
+    entries = []
+    if shape != "top":
+        entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]
+    if shape == "modules":
         entries += [posixpath.basename(module) for module in folder.modules]
     toctree = [".. toctree::", "   :hidden:", "", *(f"   {e}" for e in entries), ""]
     return "\n".join(
         [
             MARKER,
             "",
+            *orphan,
             *_title(title),
             "",
             f".. kwindex-folder:: /{folder.path}",

@@ -1,6 +1,7 @@
 """What a page holds does not grow with the project: bounded related links,
-generated module pages outside toctrees (so a theme's global navigation does
-not list every module on every page)."""
+generated pages below the top page outside toctrees (so a theme's global
+navigation lists neither every module nor every folder on every page), a
+way up to the top page on each."""
 
 from __future__ import annotations
 
@@ -121,3 +122,57 @@ def test_every_module_in_toctrees_when_asked(make_app, write_project) -> None:
     page = (Path(app.outdir) / "kwindex/t/index.html").read_text("utf-8")
     assert 'href="test_a.py.html"' in page
     assert 'href="test_b.py.html"' in page
+
+
+def wide_project(root: Path, folders: int, theme: str) -> Path:
+    """A project of ``folders`` folders of one test module each, in ``theme``."""
+    project = root / f"{theme}-{folders}"
+    for number in range(folders):
+        path = project / f"tests/app{number:03}/test_views.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(MODULE.format(n=number), encoding="utf-8")
+    (project / "index.rst").write_text(INDEX, encoding="utf-8")
+    (project / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = "."\n'
+        'kwindex_modules = ["tests/**/*.py"]\nkwindex_source_pages = False\n'
+        f"html_theme = {theme!r}\n",
+        encoding="utf-8",
+    )
+    status = build_main(
+        [
+            "-q",
+            "-j",
+            "2",
+            "-b",
+            "html",
+            str(project),
+            str(root / f"html-{theme}-{folders}"),
+        ]
+    )
+    assert status == 0
+    return root / f"html-{theme}-{folders}"
+
+
+@pytest.mark.parametrize("theme", ["furo", "pydata_sphinx_theme"])
+def test_a_module_page_weighs_the_same_among_10_folders_as_among_200(
+    tmp_path, theme: str
+) -> None:
+    pytest.importorskip(theme)
+    pages = [
+        (
+            wide_project(tmp_path, folders, theme)
+            / "kwindex/tests/app000/test_views.py.html"
+        ).read_bytes()
+        for folders in (10, 200)
+    ]
+    assert pages[0] == pages[1]
+    # The theme's navigation holds the top page, not the 200 folders; the
+    # page's own way up links the folders above it.
+    page = pages[1].decode()
+    assert "app001" not in page
+    trail = parse_html(page).find("kwindex-trail")
+    assert [(a.text(), a.attrs["href"]) for a in trail.iter() if a.tag == "a"] == [
+        ("Indexed modules", "../../index.html"),
+        ("tests", "../index.html"),
+        ("app000", "index.html"),
+    ]
