@@ -46,9 +46,9 @@ from sphinx_kwindex.extract import (
     index_file,
     index_source,
 )
+from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
-from sphinx_kwindex.parse_cache import collection_paused
 
 _PARAMETERS = re.compile(r"\[.*\]$")
 _NOT_COLLECTED = "KWINDEX-NOT-COLLECTED "

@@ -136,6 +136,23 @@ def write_tree(
     return sorted(paths)
 
 
+def write_huge_module(path: Path, functions: int = 100_000) -> int:
+    """Write one test module of ``functions`` test functions (11 MB for the
+    default 100,000), each with a docstring and a fixture; its size."""
+    lines = ['"""One very large generated test module."""', "", "import os", ""]
+    for number in range(functions):
+        lines += [
+            "",
+            f"def test_case_{number:06}(tmp_path):",
+            f'    """Case {number} of the table of cases."""',
+            "    assert os.path.isdir(tmp_path)",
+        ]
+    text = "\n".join([*lines, ""])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return len(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)

@@ -1,22 +1,27 @@
 """Measure sphinx-kwindex on real test suites against its static twin.
 
-Suites: the interpreter's own ``test`` package (copied to a temporary folder)
-and the test folders of real projects' source distributions (downloaded with
-``pip download --no-binary :all:`` into the work folder, never committed).
-For each suite, side by side in one run, medians of ``--repeat`` builds run
-alternately, ``-j 1``, each in a fresh interpreter:
+Suites: the interpreter's own ``test`` package (copied to a temporary
+folder), a wide real tree (by default Django's ``tests/``: about 1,900
+modules in some 460 folders) and the test folders of smaller projects, all
+from source distributions downloaded with ``pip download --no-binary :all:``
+into the work folder, never committed. Each build runs in a fresh
+interpreter, ``-j 1``, kwindex and its static twin in turn (the twin: the
+same pages with every list written out as plain reST, the same theme and
+navigation, each module included with ``literalinclude`` where kwindex
+writes a source page). Printed side by side, in one run:
 
-* full builds with lean sidebars, with alabaster's default sidebars, and with
-  source pages (against the twin plus ``literalinclude`` of each file);
+* full builds with default settings: in the four common themes for the wide
+  tree, in alabaster for the others;
 * a rebuild with nothing changed and one after editing one module, with how
   many documents each read;
-* bytes written, the largest page, ``searchindex.js``, peak memory.
+* bytes written, the largest page, ``genindex.html``, ``searchindex.js``,
+  peak memory;
+* the growth of a full build from ``--growth`` generated modules (1,000 and
+  4,000 by default) in each theme, for a tree whose folders grow with it
+  (``wide``) and one of a few huge folders (``huge``);
+* the peak memory of building one generated 11 MB module of 100,000 tests.
 
-Then the growth of a full build from ``--growth`` generated modules (1,000
-and 4,000 by default) in alabaster, furo, pydata-sphinx-theme and
-sphinx-rtd-theme.
-
-    python benchmarks/real_suites.py [--repeat 3] [--sdists attrs python-dateutil]
+    python benchmarks/real_suites.py [--repeat 1] [--wide django] [--sdists attrs]
 """
 
 from __future__ import annotations
@@ -32,20 +37,21 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generate_tree import write_tree
+from generate_tree import SHAPES, write_huge_module, write_tree
 from run import build, rewrite_twin_pages, sphinx_version, write_project
 from static_twin import write_twin
 
-from sphinx_kwindex.module_tree import find_modules
+from sphinx_kwindex.module_tree import find_modules, folder_tree
 
 TEST_FOLDERS = ["**/test/**/*.py", "**/tests/**/*.py", "**/testing/**/*.py"]
-LEAN_SIDEBARS = 'html_sidebars = {"**": ["relations.html", "searchbox.html"]}\n'
 THEMES = {
     "alabaster": "alabaster",
     "furo": "furo",
     "pydata": "pydata_sphinx_theme",
     "rtd": "sphinx_rtd_theme",
 }
+NAVIGATION = "top"
+"""The ``kwindex_toctree`` of every build here (the default), the twin's too."""
 
 
 @dataclass
@@ -57,6 +63,7 @@ class Build:
     peak_mb: float = 0.0
     written: int = 0
     largest: tuple[int, str] = (0, "")
+    genindex: int = 0
     searchindex: int = 0
     warnings: int = 0
 
@@ -79,16 +86,33 @@ class Build:
             if p.suffix == ".html"
         ]
         self.largest = max(pages)
-        index = outdir / "searchindex.js"
-        self.searchindex = index.stat().st_size if index.exists() else 0
+        self.genindex = _size(outdir / "genindex.html")
+        self.searchindex = _size(outdir / "searchindex.js")
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 @dataclass
 class Row:
     suite: str
     what: str
+    theme: str
     kwindex: Build
     twin: Build
+
+
+@dataclass
+class Suite:
+    name: str
+    root: Path
+    patterns: list[str]
+    themes: list[str]
+
+    @property
+    def modules(self) -> list[str]:
+        return find_modules(self.root, self.patterns).modules
 
 
 def prepare_lib_test(work: Path) -> tuple[Path, list[str]]:
@@ -127,88 +151,87 @@ def prepare_sdist(name: str, work: Path) -> tuple[Path, list[str]] | None:
 
 
 def prepare_suites(
-    work: Path, lib_test: bool, sdists: list[str]
-) -> list[tuple[str, Path, list[str]]]:
-    """``(name, root, globs of its test modules)`` of every suite asked for."""
-    suites = [("CPython Lib/test", *prepare_lib_test(work))] if lib_test else []
-    for name in sdists:
-        prepared = prepare_sdist(name, work)
-        if prepared is not None:
-            suites.append((name, *prepared))
+    work: Path, lib_test: bool, wide: list[str], sdists: list[str]
+) -> list[Suite]:
+    """Every suite asked for: the wide ones in every theme, others in alabaster."""
+    suites = []
+    if lib_test:
+        suites.append(Suite("CPython Lib/test", *prepare_lib_test(work), ["alabaster"]))
+    for names, themes in ((wide, list(THEMES)), (sdists, ["alabaster"])):
+        for name in names:
+            prepared = prepare_sdist(name, work)
+            if prepared is not None:
+                suites.append(Suite(name, *prepared, themes))
     return suites
 
 
-def kwindex_conf(root: Path, patterns: list[str], extra: str) -> str:
+def kwindex_conf(root: Path, patterns: list[str], theme: str) -> str:
     return (
         'extensions = ["sphinx_kwindex"]\n'
         f"kwindex_root = {str(root)!r}\n"
-        f"kwindex_modules = {patterns!r}\n" + extra
+        f"kwindex_modules = {patterns!r}\n"
+        f"kwindex_toctree = {NAVIGATION!r}\n"
+        f"html_theme = {THEMES[theme]!r}\n"
     )
 
 
-def projects(
-    work: Path, root: Path, patterns: list[str], modules: list[str]
-) -> dict[str, Path]:
-    """The kwindex and twin projects of every variant of one suite."""
+def projects(work: Path, suite: Suite, modules: list[str]) -> dict[str, Path]:
+    """The kwindex and twin projects of one suite, one of each per theme."""
     made = {}
-    variants = {
-        "lean": LEAN_SIDEBARS + "kwindex_source_pages = False\n",
-        "alabaster": "kwindex_source_pages = False\n",
-        "sources": "",
-    }
-    for variant, extra in variants.items():
-        srcdir = work / "projects" / f"kwindex-{variant}"
+    for theme in suite.themes:
+        srcdir = work / "projects" / f"kwindex-{theme}"
         shutil.rmtree(srcdir, ignore_errors=True)
         write_project(
             srcdir,
-            kwindex_conf(root, patterns, extra),
+            kwindex_conf(suite.root, suite.patterns, theme),
             ".. toctree::\n\n   kwindex/index\n",
         )
-        made[f"kwindex-{variant}"] = srcdir
-        srcdir = work / "projects" / f"twin-{variant}"
+        made[f"kwindex-{theme}"] = srcdir
+        srcdir = work / "projects" / f"twin-{theme}"
         shutil.rmtree(srcdir, ignore_errors=True)
-        sidebars = LEAN_SIDEBARS if variant == "lean" else ""
-        write_project(srcdir, sidebars, ".. toctree::\n\n   twin/index\n")
-        write_twin(root, modules, srcdir, literalinclude=variant == "sources")
-        made[f"twin-{variant}"] = srcdir
+        write_project(
+            srcdir,
+            f"html_theme = {THEMES[theme]!r}\n",
+            ".. toctree::\n\n   twin/index\n",
+        )
+        write_twin(suite.root, modules, srcdir, literalinclude=True, shape=NAVIGATION)
+        made[f"twin-{theme}"] = srcdir
     return made
 
 
-def measure_suite(
-    name: str, root: Path, patterns: list[str], work: Path, repeat: int
-) -> list[Row]:
-    modules = find_modules(root, patterns).modules
-    print(f"\n== {name}: {len(modules)} modules", flush=True)
-    made = projects(work, root, patterns, modules)
+def measure_suite(suite: Suite, work: Path, repeat: int) -> list[Row]:
+    modules = suite.modules
+    folders = len(folder_tree(modules))
+    print(f"\n== {suite.name}: {len(modules)} modules in {folders} folders", flush=True)
+    made = projects(work, suite, modules)
     out = work / "out"
     rows = []
-    for variant in ("lean", "alabaster", "sources"):
+    for theme in suite.themes:
         kw, twin = Build(), Build()
         for _ in range(repeat):
             for result, key in ((kw, "kwindex"), (twin, "twin")):
-                outdir = out / f"{key}-{variant}"
-                result.add(build(made[f"{key}-{variant}"], outdir), outdir)
-        label = {
-            "lean": "full build, lean sidebars",
-            "alabaster": "full build, alabaster's default sidebars",
-            "sources": "full build with source pages (twin + literalinclude)",
-        }[variant]
-        rows.append(Row(name, label, kw, twin))
-        print(f"   {label}: {kw.median:.1f} s against {twin.median:.1f} s", flush=True)
-    # Rebuilds, on the default sidebars and source pages.
-    kw_unchanged, twin_unchanged = Build(), Build()
-    for result, key in ((kw_unchanged, "kwindex"), (twin_unchanged, "twin")):
-        outdir = out / f"{key}-sources"
-        result.add(build(made[f"{key}-sources"], outdir, fresh=False), outdir)
-    rows.append(Row(name, "rebuild, nothing changed", kw_unchanged, twin_unchanged))
-    edited = edit_module(root, modules)
-    rewrite_twin_pages(root, modules, edited, made["twin-sources"], include=True)
-    kw_touched, twin_touched = Build(), Build()
-    for result, key in ((kw_touched, "kwindex"), (twin_touched, "twin")):
-        outdir = out / f"{key}-sources"
-        result.add(build(made[f"{key}-sources"], outdir, fresh=False), outdir)
-    rows.append(Row(name, f"rebuild after editing {edited}", kw_touched, twin_touched))
+                outdir = out / f"{key}-{theme}"
+                result.add(build(made[f"{key}-{theme}"], outdir), outdir)
+        rows.append(Row(suite.name, "full build", theme, kw, twin))
+        print(f"   {theme}: {kw.median:.1f} s against {twin.median:.1f} s", flush=True)
+    theme = suite.themes[0]
+    rows.append(rebuild(suite.name, "rebuild, nothing changed", theme, made, out))
+    edited = edit_module(suite.root, modules)
+    rewrite_twin_pages(suite.root, modules, edited, made[f"twin-{theme}"], True)
+    rows.append(
+        rebuild(suite.name, f"rebuild after editing {edited}", theme, made, out)
+    )
     return rows
+
+
+def rebuild(suite: str, what: str, theme: str, made: dict[str, Path], out: Path) -> Row:
+    """One incremental build of the kwindex and twin projects of ``theme``."""
+    kw, twin = Build(), Build()
+    for result, key in ((kw, "kwindex"), (twin, "twin")):
+        outdir = out / f"{key}-{theme}"
+        result.add(build(made[f"{key}-{theme}"], outdir, fresh=False), outdir)
+    print(f"   {what}: {kw.median:.2f} s against {twin.median:.2f} s", flush=True)
+    return Row(suite, what, theme, kw, twin)
 
 
 def edit_module(root: Path, modules: list[str]) -> str:
@@ -223,29 +246,50 @@ def edit_module(root: Path, modules: list[str]) -> str:
     return path
 
 
-def measure_growth(sizes: list[int], work: Path) -> list[tuple[str, dict[int, Build]]]:
-    """A full build of each size of generated tree, in each theme."""
+def measure_growth(
+    sizes: list[int], shapes: list[str], work: Path
+) -> list[tuple[str, str, dict[int, Build]]]:
+    """A full build of each size of generated tree, in each shape and theme."""
     rows = []
-    for theme, module in THEMES.items():
-        builds = {}
-        for size in sizes:
-            tree = work / "growth" / f"tree-{size}"
-            if not tree.exists():
-                write_tree(tree, size)
-            srcdir = work / "growth" / f"{theme}-{size}"
-            shutil.rmtree(srcdir, ignore_errors=True)
-            write_project(
-                srcdir,
-                kwindex_conf(tree, ["test/**/*_test.py"], f"html_theme = {module!r}\n"),
-                ".. toctree::\n\n   kwindex/index\n",
-            )
-            result = Build()
-            outdir = work / "out" / f"growth-{theme}-{size}"
-            result.add(build(srcdir, outdir), outdir)
-            builds[size] = result
-            print(f"   {theme}, {size} modules: {result.median:.1f} s", flush=True)
-        rows.append((theme, builds))
+    for shape in shapes:
+        for theme in THEMES:
+            builds = {}
+            for size in sizes:
+                tree = work / "growth" / f"tree-{shape}-{size}"
+                if not tree.exists():
+                    write_tree(tree, size, shape=shape)
+                srcdir = work / "growth" / f"{shape}-{theme}-{size}"
+                shutil.rmtree(srcdir, ignore_errors=True)
+                write_project(
+                    srcdir,
+                    kwindex_conf(tree, ["test/**/*_test.py"], theme),
+                    ".. toctree::\n\n   kwindex/index\n",
+                )
+                result = Build()
+                outdir = work / "out" / f"growth-{shape}-{theme}-{size}"
+                result.add(build(srcdir, outdir), outdir)
+                builds[size] = result
+                print(f"   {shape}, {theme}, {size} modules: {result.median:.1f} s")
+            rows.append((shape, theme, builds))
     return rows
+
+
+def measure_huge_module(work: Path) -> tuple[int, Build]:
+    """Build the page of one generated 11 MB module: its size and the build."""
+    root = work / "huge"
+    size = write_huge_module(root / "test" / "test_huge.py")
+    srcdir = work / "projects" / "huge"
+    shutil.rmtree(srcdir, ignore_errors=True)
+    write_project(
+        srcdir,
+        kwindex_conf(root, ["test/*.py"], "alabaster"),
+        ".. toctree::\n\n   kwindex/index\n",
+    )
+    result = Build()
+    outdir = work / "out" / "huge"
+    result.add(build(srcdir, outdir), outdir)
+    print(f"   one module of {size / 1e6:.1f} MB: {result.peak_mb:.0f} MB at peak")
+    return size, result
 
 
 def megabytes(size: int) -> str:
@@ -253,40 +297,43 @@ def megabytes(size: int) -> str:
 
 
 def print_rows(rows: list[Row], repeat: int) -> None:
-    print(f"\n{sys.version.split()[0]}, {sphinx_version()}, -j 1, median of {repeat}\n")
+    print(f"\n{sys.version.split()[0]}, {sphinx_version()}, -j 1, median of {repeat}")
+    print(f'navigation: kwindex_toctree = "{NAVIGATION}", the twin the same\n')
     print(
-        "| suite | build | kwindex s | twin s | ratio | docs read | written MB | "
-        "largest page MB | searchindex.js MB | peak MB |"
+        "| suite | build | theme | kwindex s | twin s | ratio | docs read | "
+        "written MB | largest page MB | genindex MB | searchindex.js MB | peak MB |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         kw, twin = row.kwindex, row.twin
         print(
-            f"| {row.suite} | {row.what} | {kw.median:.1f} | {twin.median:.1f} | "
-            f"{kw.median / twin.median:.2f}x | {kw.read} / {twin.read} | "
+            f"| {row.suite} | {row.what} | {row.theme} | {kw.median:.2f} | "
+            f"{twin.median:.2f} | {kw.median / twin.median:.2f}x | "
+            f"{kw.read} / {twin.read} | "
             f"{megabytes(kw.written)} / {megabytes(twin.written)} | "
             f"{megabytes(kw.largest[0])} / {megabytes(twin.largest[0])} | "
+            f"{megabytes(kw.genindex)} / {megabytes(twin.genindex)} | "
             f"{megabytes(kw.searchindex)} / {megabytes(twin.searchindex)} | "
             f"{round(kw.peak_mb)} / {round(twin.peak_mb)} |"
         )
     print("\n(pairs: kwindex / twin)\n\nLargest pages (kwindex):")
     for row in rows:
-        print(f"  {row.suite}, {row.what}: {row.kwindex.largest[1]}")
+        print(f"  {row.suite}, {row.what}, {row.theme}: {row.kwindex.largest[1]}")
 
 
-def print_growth(growth: list[tuple[str, dict[int, Build]]]) -> None:
-    sizes = sorted(growth[0][1])
+def print_growth(growth: list[tuple[str, str, dict[int, Build]]]) -> None:
+    sizes = sorted(growth[0][2])
     print(
-        "\n| theme | "
+        "\n| tree | theme | "
         + " | ".join(f"{s} modules, s" for s in sizes)
         + " | growth | largest page MB |"
     )
-    print("|---|" + "---:|" * len(sizes) + "---:|---:|")
-    for theme, builds in growth:
+    print("|---|---|" + "---:|" * len(sizes) + "---:|---:|")
+    for shape, theme, builds in growth:
         first, last = builds[sizes[0]], builds[sizes[-1]]
         times = " | ".join(f"{builds[s].median:.1f}" for s in sizes)
         print(
-            f"| {theme} | {times} | {last.median / first.median:.2f}x for "
+            f"| {shape} | {theme} | {times} | {last.median / first.median:.2f}x for "
             f"{sizes[-1] / sizes[0]:.0f}x | "
             + " / ".join(megabytes(builds[s].largest[0]) for s in sizes)
             + " |"
@@ -295,26 +342,39 @@ def print_growth(growth: list[tuple[str, dict[int, Build]]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--wide", nargs="*", default=["django"])
     parser.add_argument(
         "--sdists", nargs="*", default=["attrs", "python-dateutil", "pytest"]
     )
     parser.add_argument("--no-lib-test", action="store_true")
     parser.add_argument("--growth", type=int, nargs="*", default=[1000, 4000])
+    parser.add_argument("--shapes", nargs="*", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument("--no-huge-module", action="store_true")
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kwindex-bench-"))
     print(f"work folder: {work}")
-    suites = prepare_suites(work, not args.no_lib_test, args.sdists)
+    suites = prepare_suites(work, not args.no_lib_test, args.wide, args.sdists)
     rows = []
-    for name, root, patterns in suites:
-        folder = work / name.replace("/", "-").replace(" ", "-")
-        rows += measure_suite(name, root, patterns, folder, args.repeat)
-    growth = measure_growth(args.growth, work) if len(args.growth) > 1 else []
+    for suite in suites:
+        folder = work / suite.name.replace("/", "-").replace(" ", "-")
+        rows += measure_suite(suite, folder, args.repeat)
+    growth = []
+    if len(args.growth) > 1:
+        print("\n== growth of generated trees")
+        growth = measure_growth(args.growth, args.shapes, work)
+    huge = None if args.no_huge_module else measure_huge_module(work)
     if rows:
         print_rows(rows, args.repeat)
     if growth:
         print_growth(growth)
+    if huge is not None:
+        size, result = huge
+        print(
+            f"\nOne generated module of {size / 1e6:.1f} MB (100,000 tests), "
+            f"alabaster: {result.median:.1f} s, {result.peak_mb:.0f} MB at peak"
+        )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import ast
 import contextlib
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -135,7 +136,13 @@ def build(srcdir: Path, outdir: Path, parallel: int = 1, fresh: bool = True) -> 
     if fresh:
         shutil.rmtree(outdir, ignore_errors=True)
         command.append("--fresh")
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # As installed: compiled modules are cached (not everywhere by default).
+    environment = {
+        k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"
+    }
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=environment
+    )
     if done.returncode != 0:
         raise SystemExit(f"build of {srcdir} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.splitlines()[-1])

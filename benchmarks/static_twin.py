@@ -26,7 +26,7 @@ from sphinx_kwindex.present import (
     classify_module,
     function_qualnames,
     functions_shown,
-    in_general_index,
+    is_local,
     kind_sizes,
     kinds_by_default,
     location_text,
@@ -114,18 +114,25 @@ def module_page(
     lines = [*orphan, *title(module), *trail(folder)]
     kinds = page_kinds(module, index)
     keywords = {kind: index.of_kind(kind) for kind in kinds}
+    tests = collect_tests(module, index.shape) if "tests" in kinds else None
     if "functions" in kinds:
-        tests = collect_tests(module, index.shape) if "tests" in kinds else None
         keywords["functions"] = functions_shown(
             keywords["functions"], index, kinds, tests
         )
     functions = function_qualnames(index.of_kind("functions"))
-    entries = [
-        f"   single: {escape(KINDS[kind].index_text % (k.name, module))}"
+    named = [
+        (kind, k.name)
         for kind, found in keywords.items()
-        if kind in DEFAULT_INDEX_KINDS
+        if kind in DEFAULT_INDEX_KINDS and kind != "tests"
         for k in found
-        if in_general_index(kind, k, functions)
+        if not is_local(kind, k, functions)
+    ]
+    if tests is not None and "tests" in DEFAULT_INDEX_KINDS:
+        classes = (test.qualname.rpartition(".")[0] for test in tests)
+        named += [("tests", c) for c in dict.fromkeys(classes) if c]
+    entries = [
+        f"   single: {escape(KINDS[kind].index_text % (name, module))}"
+        for kind, name in named
     ]
     if entries:
         lines += [".. index::", *entries]

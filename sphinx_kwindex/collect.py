@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import functools
 import posixpath
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -80,12 +81,7 @@ class CollectRules:
         name = path.rpartition("/")[2]
         if name == "conftest.py" or not _fnmatch_ex(path, self.files):
             return False
-        folder = path.rpartition("/")[0]
-        while folder:
-            if _fnmatch_ex(folder, self.norecursedirs):
-                return False
-            folder = folder.rpartition("/")[0]
-        return True
+        return not _skipped_folder(path.rpartition("/")[0], self.norecursedirs)
 
     def collects_class(self, name: str) -> bool:
         """Whether a (non-``TestCase``) class of this name is collected."""
@@ -174,6 +170,17 @@ def _rules_from(options: Mapping[str, object]) -> CollectRules:
         values("python_functions", DEFAULT_RULES.functions),
         values("norecursedirs", DEFAULT_RULES.norecursedirs),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _skipped_folder(folder: str, norecursedirs: tuple[str, ...]) -> bool:
+    """Whether ``folder`` or a folder it is in matches ``norecursedirs``
+    (asked for every module of a folder: remembered)."""
+    while folder:
+        if _fnmatch_ex(folder, norecursedirs):
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
 
 
 def _fnmatch_ex(path: str, patterns: Iterable[str]) -> bool:

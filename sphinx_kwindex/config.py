@@ -8,7 +8,14 @@ from weakref import WeakKeyDictionary
 
 from sphinx_kwindex._i18n import __
 from sphinx_kwindex.collect import CollectRules, read_rules
-from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
+from sphinx_kwindex.domain import note_file
+from sphinx_kwindex.kinds import (
+    DEFAULT_INDEX_KINDS,
+    DEFAULT_KINDS,
+    DEFAULT_OBJECT_KINDS,
+    KINDS,
+    TEST_KINDS,
+)
 from sphinx_kwindex.present import test_module_kinds
 from sphinx_kwindex.warnings import Subtype, warn
 
@@ -33,6 +40,7 @@ CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_default_kinds", list(DEFAULT_KINDS), (list, tuple)),
     ("kwindex_test_kinds", list(TEST_KINDS), (list, tuple)),
     ("kwindex_index_kinds", list(DEFAULT_INDEX_KINDS), (list, tuple)),
+    ("kwindex_object_kinds", list(DEFAULT_OBJECT_KINDS), (list, tuple)),
     ("kwindex_run_command", DEFAULT_RUN_COMMAND, (str, type(None))),
     ("kwindex_source_pages", True, (bool,)),
     ("kwindex_modules", [], (list, tuple)),
@@ -57,6 +65,7 @@ def validate_config(app: Sphinx, config: Config) -> None:
     _check_kinds(config, "kwindex_default_kinds", DEFAULT_KINDS, empty=False)
     _check_kinds(config, "kwindex_test_kinds", TEST_KINDS, empty=False)
     _check_kinds(config, "kwindex_index_kinds", DEFAULT_INDEX_KINDS, empty=True)
+    _check_kinds(config, "kwindex_object_kinds", DEFAULT_OBJECT_KINDS, empty=True)
     _check_run_command(config)
     _check_string_list(config, "kwindex_modules")
     _check_output_dir(config, Path(app.srcdir))
@@ -87,7 +96,7 @@ def rules_for_page(env: BuildEnvironment, kinds: Iterable[str]) -> CollectRules:
     page that shows tests is read again when the file setting them changes."""
     rules, source = collect_rules(env.config)
     if "tests" in kinds and source is not None:
-        env.note_dependency(str(source))
+        note_file(env, source)
     return rules
 
 

@@ -17,11 +17,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.config import rules_for_page
-from sphinx_kwindex.domain import FixtureUse, ModuleRecord, get_domain
+from sphinx_kwindex.domain import FixtureUse, ModuleRecord, get_domain, note_file
 from sphinx_kwindex.extract import test_keywords
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (
-    entry_anchor,
     module_anchor,
     pytest_node_id,
     source_page_name,
@@ -42,7 +41,7 @@ from sphinx_kwindex.present import (
     describe_problem,
     function_qualnames,
     functions_shown,
-    in_general_index,
+    is_local,
     kinds_by_default,
     own_first,
     parse_kinds,
@@ -55,7 +54,7 @@ from sphinx_kwindex.reverse_index import KeywordEntry
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Container, Iterable, Iterator
 
     from sphinx.util.typing import OptionSpec
 
@@ -137,7 +136,7 @@ class KwindexDirective(SphinxDirective):
             message = __("%r is outside kwindex_root (%s); not read") % (argument, root)
             self.warn(message, Subtype.PATH)
             return []
-        self.env.note_dependency(str(path))
+        note_file(self.env, path)
         relative = path.relative_to(root).as_posix()
         module = parse_module(self.env, path, self.env.docname)
         if module.problem is not None:
@@ -169,6 +168,7 @@ class KwindexDirective(SphinxDirective):
             block += self.metadata_block(path, module, source_path)
         recorded: list[KeywordEntry] = []
         uses: list[FixtureUse] = []
+        groups: tuple[TestGroup, ...] = ()
         if module.problem is not None:
             note = _("This file could not be indexed: %s") % module.problem.message
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
@@ -180,6 +180,7 @@ class KwindexDirective(SphinxDirective):
                 recorded.extend(entries)
                 if kind == "tests" and found.tests is not None:
                     uses.extend(fixture_uses(path, found.tests, node["entries"]))
+                    groups = node["groups"]
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
             path,
@@ -192,7 +193,11 @@ class KwindexDirective(SphinxDirective):
             fixture_uses=tuple(uses),
         )
         get_domain(self.env).note_module(record)
-        general = index_entries(path, recorded) if options.index else []
+        general = []
+        if options.index:
+            general = index_entries(
+                path, recorded, groups, self.config.kwindex_index_kinds
+            )
         if not general:
             return [block]
         return [addnodes.index(entries=general), block]
@@ -245,16 +250,15 @@ class KwindexDirective(SphinxDirective):
             keywords = select_keywords(of_kind, options.exclude, options.sort)
             keywords, local_from = own_first(kind, keywords, functions)
             shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
-        general = kind in self.config.kwindex_index_kinds
         entries = [
             KeywordEntry(
                 k.name,
                 kind,
                 path,
                 self.env.docname,
-                entry_anchor(anchor, kind, k.name),
+                anchor,
                 k.lines,
-                general=general and in_general_index(kind, k, functions),
+                local=is_local(kind, k, functions),
             )
             for k in keywords
         ]
@@ -402,12 +406,21 @@ def fixture_uses(
 
 
 def index_entries(
-    path: str, keywords: list[KeywordEntry]
+    path: str,
+    keywords: Iterable[KeywordEntry],
+    groups: Iterable[TestGroup],
+    kinds: Container[str],
 ) -> list[tuple[str, str, str, str, None]]:
-    """General-index entries: ``name (class in path)``, ``os (imported in path)``,
-    of the keywords that get one."""
-    return [
-        ("single", _(KINDS[k.kind].index_text) % (k.name, path), k.entry_id, "", None)
+    """General-index entries of the keywords of ``kinds`` not local to a
+    function: ``name (fixture in path)``, ``os (imported in path)``; for
+    tests, of the test classes (``groups``): ``TestCart (test class in
+    path)``."""
+    found = [
+        (_(KINDS[k.kind].index_text) % (k.name, path), k.entry_id)
         for k in keywords
-        if k.general
+        if k.kind in kinds and k.kind != "tests" and not k.local
     ]
+    if "tests" in kinds:
+        text = _(KINDS["tests"].index_text)
+        found += [(text % (g.node, path), g.anchor) for g in groups if g.anchor]
+    return [("single", text, anchor, "", None) for text, anchor in found]

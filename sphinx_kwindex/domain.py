@@ -4,7 +4,11 @@ and the Keyword Index."""
 
 from __future__ import annotations
 
+import marshal
+import os
 import posixpath
+import secrets
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
@@ -12,9 +16,10 @@ from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.util.nodes import make_refnode
 
 from sphinx_kwindex._i18n import _
+from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.kinds import BY_OBJECT_TYPE, KEYWORD, KINDS
 from sphinx_kwindex.names import index_page_name
-from sphinx_kwindex.outputs import has_keyword_index, keyword_index_enabled
+from sphinx_kwindex.outputs import has_keyword_index
 from sphinx_kwindex.reverse_index import (
     IndexLayout,
     KeywordEntry,
@@ -25,7 +30,14 @@ from sphinx_kwindex.reverse_index import (
 from sphinx_kwindex.roles import KeywordRole
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Set
+    from collections.abc import (
+        Container,
+        Iterable,
+        Iterator,
+        Mapping,
+        Sequence,
+        Set,
+    )
 
     from docutils.nodes import Element, reference
     from sphinx.addnodes import pending_xref
@@ -59,36 +71,112 @@ class FixtureUser(NamedTuple):
 
 _K = TypeVar("_K")
 
+ObjectEntry = tuple[str, str, str, str, str, int]
+"""What :meth:`KeywordDomain.get_objects` gives of an object: name, display
+name, object type, docname, anchor, search priority."""
+
 FIXTURE_USERS_SHOWN = 8
 """How many of the tests that use a fixture its entry links to."""
 
 
-@dataclass(frozen=True, slots=True)
 class ModuleRecord:
     """One ``kwindex`` directive's module, as rendered in ``docname``.
 
-    Stored in the pickled environment: a change of its shape, or of
+    Stored in the pickled environment, which every build loads: its keywords
+    are kept as one marshalled string, unpacked when first asked for (a
+    build that reads no document never does; named tuples would unpickle
+    one by one through Python code, each a garbage collector's charge). A
+    change of its shape, or of
     :class:`~sphinx_kwindex.reverse_index.KeywordEntry`'s, needs a new
     :attr:`KeywordDomain.data_version`.
     """
 
-    path: str
-    """Relative to ``kwindex_root``, POSIX."""
-    docname: str
-    anchor: str
-    kinds: tuple[str, ...]
-    keywords: tuple[KeywordEntry, ...]
-    indexed: bool
-    """False under ``:no-index:``."""
-    linked_to_source: bool
-    """False under ``:no-source:`` or without source pages."""
-    fixture_uses: tuple[FixtureUse, ...] = ()
-    """The fixtures of the tree its listed tests use."""
+    __slots__ = (
+        "_keywords",
+        "anchor",
+        "docname",
+        "fixture_uses",
+        "indexed",
+        "kinds",
+        "linked_to_source",
+        "path",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        docname: str,
+        anchor: str,
+        kinds: tuple[str, ...],
+        keywords: tuple[KeywordEntry, ...] | bytes,
+        indexed: bool,
+        linked_to_source: bool,
+        fixture_uses: tuple[FixtureUse, ...] = (),
+    ) -> None:
+        self.path = path
+        """Relative to ``kwindex_root``, POSIX."""
+        self.docname = docname
+        self.anchor = anchor
+        self.kinds = kinds
+        self._keywords = keywords
+        self.indexed = indexed
+        """False under ``:no-index:``."""
+        self.linked_to_source = linked_to_source
+        """False under ``:no-source:`` or without source pages."""
+        self.fixture_uses = fixture_uses
+        """The fixtures of the tree its listed tests use."""
+
+    @property
+    def keywords(self) -> tuple[KeywordEntry, ...]:
+        """Its keywords as the page shows them, in order."""
+        if isinstance(self._keywords, bytes):
+            with collection_paused():
+                found = marshal.loads(self._keywords) if self._keywords else ()
+                self._keywords = tuple(map(KeywordEntry._make, found))
+        return self._keywords
+
+    @property
+    def has_keywords(self) -> bool:
+        """Whether it shows any keyword (without unpacking them)."""
+        return bool(self._keywords)
 
     @property
     def folder(self) -> str:
         """The module's folder, relative to ``kwindex_root``."""
         return posixpath.dirname(self.path)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        keywords = self._keywords
+        if not isinstance(keywords, bytes):
+            keywords = marshal.dumps(tuple(map(tuple, keywords))) if keywords else b""
+        uses = tuple(map(tuple, self.fixture_uses))
+        return _record, (
+            self.path,
+            self.docname,
+            self.anchor,
+            self.kinds,
+            keywords,
+            self.indexed,
+            self.linked_to_source,
+            uses,
+        )
+
+
+def _record(
+    path: str,
+    docname: str,
+    anchor: str,
+    kinds: tuple[str, ...],
+    keywords: bytes,
+    indexed: bool,
+    linked_to_source: bool,
+    uses: Iterable[Iterable[Any]],
+) -> ModuleRecord:
+    """A :class:`ModuleRecord` from what it pickles into."""
+    fixture_uses = tuple(map(FixtureUse._make, uses))
+    return ModuleRecord(
+        path, docname, anchor, kinds, keywords, indexed, linked_to_source, fixture_uses
+    )
 
 
 class KeywordIndex(Index):
@@ -107,13 +195,18 @@ class KeywordIndex(Index):
         self, docnames: Iterable[str] | None = None
     ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
         assert isinstance(self.domain, KeywordDomain)
-        wanted = None if docnames is None else set(docnames)
+        if docnames is None:
+            # Only HTML builders ask for every document, and they write the
+            # pages themselves: Sphinx need only know whether there is one.
+            has_entries = any(
+                r.indexed and r.has_keywords for r in self.domain.records()
+            )
+            return ([("", [])] if has_entries else []), True
+        wanted = set(docnames)
         content: dict[str, list[IndexEntry]] = {}
         labels = {key: _(kind.label) for key, kind in KINDS.items()}
         for group in self.domain.keywords.values():
-            entries = [
-                e for e in group.entries if wanted is None or e.docname in wanted
-            ]
+            entries = [e for e in group.entries if e.docname in wanted]
             if entries:
                 listed = content.setdefault(group.letter or _("Symbols"), [])
                 listed.extend(_index_entries(group.name, entries, labels))
@@ -156,19 +249,20 @@ class KeywordDomain(Domain):
         "modules": {},
         "folders": {},
         "fixture_users": {},
+        "files": {},
     }
-    data_version = 6
+    data_version = 9
     """Bump whenever :class:`ModuleRecord` or what it holds changes shape:
     Sphinx then starts from a fresh environment."""
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
-        # Derived anew every build, so never pickled (Sphinx pickles domain
-        # data, not domain objects).
-        self._keywords: dict[str, KeywordGroup] = {}
+        # Derived from the records when first asked for in a process, so
+        # never pickled (Sphinx pickles domain data, not domain objects): a
+        # build that reads nothing and writes no page derives nothing.
+        self._derived: _Derived | None = None
+        self._objects: list[ObjectEntry] | None = None
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
-        self._linked: frozenset[str] = frozenset()
-        self._users: dict[tuple[str, str], list[FixtureUser]] = {}
         self.read: set[str] = set()
         """The documents read or removed in this build."""
 
@@ -178,10 +272,30 @@ class KeywordDomain(Domain):
         return bool(self.read)
 
     @property
+    def generation(self) -> str:
+        """Names the records as they stand: a new one whenever a build reads
+        or removes a document, kept with them in the environment, so pages
+        made from the records can be known to be up to date."""
+        return str(self.data.get("generation", ""))
+
+    @property
     def modules(self) -> dict[str, list[ModuleRecord]]:
         """The modules each document indexes, in document order."""
         modules: dict[str, list[ModuleRecord]] = self.data.setdefault("modules", {})
         return modules
+
+    @property
+    def files(self) -> dict[str, set[str]]:
+        """The files each document shows something of, by absolute path."""
+        files: dict[str, set[str]] = self.data.setdefault("files", {})
+        return files
+
+    def note_file(self, docname: str, path: str) -> None:
+        """Note that ``docname`` shows what the file at ``path`` holds: it is
+        read again when the file changes or goes (Sphinx's own dependencies
+        would do the same, each kept as a ``Path`` that every build unpickles
+        one by one: a large tree's pages hold several thousand)."""
+        self.files.setdefault(docname, set()).add(path)
 
     @property
     def folders(self) -> dict[str, tuple[RelatedModule, ...]]:
@@ -191,28 +305,34 @@ class KeywordDomain(Domain):
         return folders
 
     @property
+    def derived(self) -> _Derived:
+        """What the records give together, derived once they are all read."""
+        if self._derived is None:
+            self._derived = _derive(self.all_modules())
+        return self._derived
+
+    @property
     def keywords(self) -> dict[str, KeywordGroup]:
         """The reverse index (keyword name to its entries, in Keyword Index
-        order), derived after every read phase from modules not under
-        ``:no-index:``."""
-        return self._keywords
+        order), of the modules not under ``:no-index:``."""
+        return self.derived.keywords
 
     @property
     def linked_sources(self) -> frozenset[str]:
-        """The modules some entry links to the source page of, derived after
-        every read phase."""
-        return self._linked
+        """The modules some entry links to the source page of."""
+        return self.derived.linked
 
     def fixture_users(self, path: str, name: str) -> list[FixtureUser]:
         """The tests that use the fixture ``name`` of the module ``path``, by
-        node id (each once), derived after every read phase."""
-        return self._users.get((path, name), [])
+        node id (each once)."""
+        return self.derived.users.get((path, name), [])
 
     def index_layout(self) -> IndexLayout:
         """The pages of the Keyword Index, laid out once per reverse index."""
         if self._layout is None or self._layout[0] is not self.keywords:
             groups = list(self.keywords.values())
-            self._layout = (self.keywords, lay_out_index(groups))
+            with collection_paused():
+                self._layout = (self.keywords, lay_out_index(groups))
         return self._layout[1]
 
     def index_page_of(self, group: KeywordGroup) -> str:
@@ -222,43 +342,53 @@ class KeywordDomain(Domain):
     def note_module(self, record: ModuleRecord) -> None:
         """Record that ``record.docname`` indexes a module."""
         self.modules.setdefault(record.docname, []).append(record)
-        self.read.add(record.docname)
+        self.note_read(record.docname)
+
+    def note_read(self, docname: str) -> None:
+        """Note that ``docname`` was read or removed: what is derived is stale."""
+        self.read.add(docname)
+        self._derived = None
+        self._objects = None
+        self.data.pop("objects", None)
+
+    def records(self) -> Iterator[ModuleRecord]:
+        """Every module record of the project, in no particular order."""
+        return (record for recs in self.modules.values() for record in recs)
 
     def all_modules(self) -> list[ModuleRecord]:
         """Every module record of the project, in a stable order."""
-        records = (record for recs in self.modules.values() for record in recs)
-        return sorted(records, key=lambda r: (r.path, r.docname, r.anchor))
+        return sorted(self.records(), key=lambda r: (r.path, r.docname, r.anchor))
 
     def derive(self) -> tuple[set[str], set[tuple[str, str]]]:
-        """Derive the folder map, the reverse index and the users of each
-        fixture from every record; the folders whose indexed modules
-        changed, and the fixtures whose entries show other users."""
-        records = self.all_modules()
-        folders = _group_by_folder(records)
+        """Derive the folder map from every record, and what the records
+        give together; the folders whose indexed modules changed, and the
+        fixtures whose entries show other users."""
+        folders = _group_by_folder(self.all_modules())
         previous = self.folders
         self.data["folders"] = folders
-        self._keywords = build_reverse_index(
-            entry for record in records if record.indexed for entry in record.keywords
-        )
-        self._linked = frozenset(r.path for r in records if r.linked_to_source)
-        self._users = _fixture_users(records)
         shown = {
             key: (len(users), tuple(users[:FIXTURE_USERS_SHOWN]))
-            for key, users in self._users.items()
+            for key, users in self.derived.users.items()
         }
         shown_before: dict[tuple[str, str], Any] = self.data.get("fixture_users", {})
         self.data["fixture_users"] = shown
+        with collection_paused():
+            self._objects = self.make_objects()
+            self.data["objects"] = marshal.dumps(self._objects)
         return _changed_keys(folders, previous), _changed_keys(shown, shown_before)
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
-        self.read.add(docname)
+        self.files.pop(docname, None)
+        self.note_read(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
-                self.read.add(docname)
+                self.note_read(docname)
+            if docname in otherdata.get("files", {}):
+                self.files[docname] = otherdata["files"][docname]
 
     def find_entries(self, target: str, objtypes: Iterable[str]) -> list[KeywordEntry]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one
@@ -310,32 +440,29 @@ class KeywordDomain(Domain):
         )
         return [] if reference is None else [(f"{self.name}:{KEYWORD}", reference)]
 
-    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
-        """Each entry as ``path::name``, and each keyword as ``name`` (its
-        Keyword Index entry, or its one entry where there is no such page).
+    def get_objects(self) -> Iterator[ObjectEntry]:
+        """Each entry of ``kwindex_object_kinds`` as ``path::name``, where a
+        module not under ``:no-index:`` shows it (the first such page).
 
-        Search lists the entries of ``kwindex_index_kinds`` (names used here
-        but defined elsewhere after definitions); every object is in
-        ``objects.inv``."""
-        with_index = keyword_index_enabled(self.env.config)
-        for group in self.keywords.values():
-            for e in group.entries:
-                kind = KINDS[e.kind]
-                priority = (2 if kind.link_rule.external else 1) if e.general else -1
-                fullname = f"{e.path}::{e.name}"
-                yield (
-                    fullname,
-                    fullname,
-                    kind.object_type,
-                    e.docname,
-                    e.entry_id,
-                    priority,
-                )
-            if with_index:
-                docname, anchor = self.index_page_of(group), group.anchor
-            else:
-                docname, anchor = group.entries[0].docname, group.entries[0].entry_id
-            yield group.name, group.name, KEYWORD, docname, anchor, -1
+        They make ``objects.inv`` and the search's object results; search
+        lists definitions before names used from elsewhere and leaves out
+        definitions made only inside functions. Every keyword, of every
+        kind, stays a target of ``:kw:`` in the project."""
+        # Sphinx asks twice per build (inventory, search): made once, and
+        # kept with the records (a build that reads nothing unpacks no record).
+        if self._objects is None:
+            kept = self.data.get("objects")
+            with collection_paused():
+                if isinstance(kept, bytes):
+                    self._objects = marshal.loads(kept)
+                else:
+                    self._objects = self.make_objects()
+        return iter(self._objects)
+
+    def make_objects(self) -> list[ObjectEntry]:
+        """The objects of :meth:`get_objects`, made from the records."""
+        kinds = frozenset(self.env.config.kwindex_object_kinds)
+        return list(_objects(self.all_modules(), kinds))
 
 
 def get_domain(env: BuildEnvironment) -> KeywordDomain:
@@ -345,13 +472,60 @@ def get_domain(env: BuildEnvironment) -> KeywordDomain:
     return domain
 
 
+def note_file(env: BuildEnvironment, path: str | os.PathLike[str]) -> None:
+    """Note that the document being read shows what the file at ``path``
+    holds (:meth:`KeywordDomain.note_file`)."""
+    get_domain(env).note_file(env.docname, os.fspath(path))
+
+
+def outdated_by_files(
+    app: Sphinx,
+    env: BuildEnvironment,
+    added: Set[str],
+    changed: Set[str],
+    removed: Set[str],
+) -> list[str]:
+    """The documents to read again because a file they show changed or went
+    since they were read (``env-get-outdated``), as Sphinx decides for its
+    own dependencies: each file is looked at once."""
+    settled = added | changed | removed
+    modified: dict[str, int | None] = {}
+    outdated = []
+    for docname, files in get_domain(env).files.items():
+        read_at = env.all_docs.get(docname)
+        if docname in settled or read_at is None:
+            continue
+        for file in files:
+            if file not in modified:
+                modified[file] = _modified_time(file)
+            mtime = modified[file]
+            if mtime is None or mtime > read_at:
+                outdated.append(docname)
+                break
+    return sorted(outdated)
+
+
+def _modified_time(path: str) -> int | None:
+    """When the file at ``path`` was last modified, in microseconds rounded
+    up (as Sphinx compares them), or None when it is no file."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return -(found.st_mtime_ns // -1_000) if stat.S_ISREG(found.st_mode) else None
+
+
 def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Once all is read: derive the folder map, the reverse index and the
     users of each fixture, and rewrite the pages whose folder or fixtures'
     users changed (``env-updated``): a module added to or removed from a
     folder changes the "related modules" of every page indexing that
-    folder, a test module edited the "used by" of the fixtures it needs."""
+    folder, a test module edited the "used by" of the fixtures it needs.
+    Where no document was read or removed, nothing changed."""
     domain = get_domain(env)
+    if not domain.changed:
+        return []
+    domain.data["generation"] = secrets.token_hex(8)
     folders, fixtures = domain.derive()
     return sorted(
         {
@@ -364,6 +538,51 @@ def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
             )
         }
     )
+
+
+def _objects(
+    records: Iterable[ModuleRecord], kinds: Container[str]
+) -> Iterator[ObjectEntry]:
+    """The objects of the entries of ``kinds`` of ``records`` not under
+    ``:no-index:``, each keyword of a module once (its first record's)."""
+    seen: set[tuple[str, str, str]] = set()
+    for record in records:
+        if not record.indexed:
+            continue
+        for e in record.keywords:
+            key = (e.path, e.kind, e.name)
+            if e.kind not in kinds or key in seen:
+                continue
+            seen.add(key)
+            kind = KINDS[e.kind]
+            priority = -1 if e.local else (2 if kind.link_rule.external else 1)
+            fullname = f"{e.path}::{e.name}"
+            yield fullname, fullname, kind.object_type, e.docname, e.entry_id, priority
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """What the records of every document give together."""
+
+    keywords: dict[str, KeywordGroup]
+    linked: frozenset[str]
+    users: dict[tuple[str, str], list[FixtureUser]]
+
+
+def _derive(records: Sequence[ModuleRecord]) -> _Derived:
+    """The reverse index, the modules linked to their source pages and the
+    users of each fixture, from ``records``."""
+    with collection_paused():  # tens of thousands of entries, no cycle
+        return _Derived(
+            build_reverse_index(
+                entry
+                for record in records
+                if record.indexed
+                for entry in record.keywords
+            ),
+            frozenset(r.path for r in records if r.linked_to_source),
+            _fixture_users(records),
+        )
 
 
 def _changed_keys(new: Mapping[_K, object], old: Mapping[_K, object]) -> set[_K]:

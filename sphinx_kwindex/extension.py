@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING
 
 from sphinx_kwindex import __version__, config, nodes, pages, transforms
 from sphinx_kwindex.directive import KwindexDirective
-from sphinx_kwindex.domain import KeywordDomain, derive_project_data
+from sphinx_kwindex.domain import (
+    KeywordDomain,
+    derive_project_data,
+    outdated_by_files,
+)
 from sphinx_kwindex.export import export_json
 from sphinx_kwindex.folder_directive import KwindexFolderDirective
 from sphinx_kwindex.keyword_index import collect_index_pages, render_first_index_page
@@ -16,8 +20,8 @@ from sphinx_kwindex.pages import (
     reread_changed_folder_pages,
 )
 from sphinx_kwindex.parse_cache import (
+    close_before_reading,
     find_parsed_modules,
-    load_before_reading,
     merge_handoff,
     purge_handoff,
     save_parsed_modules,
@@ -34,27 +38,30 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     """Register everything the extension is made of.
 
     - config values ``kwindex_*``, checked at ``config-inited``;
-    - the parse cache: found at ``builder-inited``, read before the first
-      document is (``env-before-read-docs``), handed back from reading
-      processes, saved at ``env-updated``;
+    - the parse cache: found at ``builder-inited``, read a module at a time
+      when needed, closed before reading processes fork
+      (``env-before-read-docs``), handed back from them, saved at
+      ``env-updated``;
     - whole trees: pages generated at ``builder-inited``, folder pages re-read
       at ``env-get-outdated``, the modules of pages to read parsed at
       ``env-before-read-docs``;
     - the ``kwindex`` and ``kwindex-folder`` directives, the ``kw`` domain and
-      the ``:kw:`` role; the derivation at ``env-updated``;
+      the ``:kw:`` role; the documents that show a changed file re-read at
+      ``env-get-outdated``; the derivation at ``env-updated``;
     - the nodes, their post-transform and HTML visitor, the stylesheet;
     - source pages and Keyword Index pages (``html-collect-pages``),
       ``kwindex.json`` (``build-finished``).
     """
     config.register(app)
     app.connect("builder-inited", find_parsed_modules)
-    app.connect("env-before-read-docs", load_before_reading)
     app.connect("env-purge-doc", purge_handoff)
     app.connect("env-merge-info", merge_handoff)
     app.connect("env-updated", save_parsed_modules)
     app.connect("builder-inited", generate_pages)
     app.connect("env-get-outdated", reread_changed_folder_pages)
+    app.connect("env-get-outdated", outdated_by_files)
     app.connect("env-before-read-docs", parse_before_reading)
+    app.connect("env-before-read-docs", close_before_reading)
     app.add_directive("kwindex", KwindexDirective)
     app.add_directive("kwindex-folder", KwindexFolderDirective)
     app.add_domain(KeywordDomain)

@@ -14,6 +14,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.config import generated_test_kinds, rules_for_page
+from sphinx_kwindex.domain import note_file
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
@@ -82,7 +83,7 @@ class KwindexFolderDirective(SphinxDirective):
         for module in modules:
             path = (root / module).resolve()
             # The listing shows what the module says: read it again when it changes.
-            self.env.note_dependency(str(path))
+            note_file(self.env, path)
             indexes[module] = parse_module(self.env, path, self.env.docname)
         default = self.config.kwindex_default_kinds
         shown = {

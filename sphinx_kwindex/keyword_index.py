@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 from collections.abc import Callable, Iterator
 from html import escape
 from itertools import groupby
@@ -24,6 +25,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.domain import KeywordIndex, get_domain
+from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (
     KEYWORD_INDEX,
@@ -47,17 +49,43 @@ if TYPE_CHECKING:
 INDEX_STATE = ".kwindex-index.json"
 """What the Keyword Index pages of the last build show, in the output folder."""
 
+FIRST_PAGE_STATE = ".kwindex-index-first.json"
+"""What the first page of the Keyword Index showed when last written, in the
+output folder (a file of its own: Sphinx may write it in a process of its
+own, beside the other pages')."""
+
 
 def render_first_index_page(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], *_: Any
 ) -> str | None:
     """Give ``kw-index`` our markup instead of ``domainindex.html``
-    (``html-page-context``)."""
+    (``html-page-context``). Sphinx writes this page at every build: where
+    the records and the builder are those it was last made from, it is
+    shown again as it was, without laying out the index."""
     if pagename != KEYWORD_INDEX or templatename != "domainindex.html":
         return None
+    builder = app.builder
+    kept_in = has_keyword_index(builder)  # an e-book keeps no state files
+    state_path = Path(builder.outdir, FIRST_PAGE_STATE)
+    signature = _signature(builder) if kept_in else []
+    kept = load_state(state_path) if kept_in else {}
+    if kept.get("signature") == signature and isinstance(kept.get("context"), dict):
+        context.update(kept["context"])
+        return "page.html"
     layout = get_domain(app.env).index_layout()
-    context.update(index_page_context(app.builder, layout, layout.pages[""]))
+    made = index_page_context(builder, layout, layout.pages[""])
+    context.update(made)
+    if kept_in:
+        state = {"signature": signature, "context": made, "pages": {}}
+        save_state(state_path, state)
     return "page.html"
+
+
+def _signature(builder: Builder) -> list[str]:
+    """What the Keyword Index pages depend on: the builder's shared
+    signature and the generation of the records."""
+    assert isinstance(builder, StandaloneHTMLBuilder)
+    return [*shared_signature(builder), get_domain(builder.env).generation]
 
 
 def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -77,11 +105,18 @@ def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]
             Path(builder.get_outfilename(index_page_name(key))).unlink(missing_ok=True)
         state_path.unlink(missing_ok=True)
         return
+    signature = _signature(builder)
+    if previous.get("signature") == signature and all(
+        Path(builder.get_outfilename(index_page_name(key))).is_file()
+        for key in previous["pages"]
+    ):
+        return  # written from the same records by the same builder
     layout = get_domain(app.env).index_layout()
     shared = [*shared_signature(builder), _letters_digest(layout)]
-    shows = {
-        key: _page_digest(layout, page) for key, page in layout.pages.items() if key
-    }
+    with collection_paused():  # every entry of the project, no cycle
+        shows = {
+            key: _page_digest(layout, page) for key, page in layout.pages.items() if key
+        }
     shows.update((key, "moved") for key in previous["pages"].keys() - shows.keys())
     for key, digest in sorted(shows.items()):
         pagename = index_page_name(key)
@@ -94,7 +129,7 @@ def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]
         page = layout.pages.get(key) or IndexPage(key)
         yield pagename, index_page_context(builder, layout, page), "page.html"
     # Reached once every page above is written.
-    save_state(state_path, {"shared": shared, "pages": shows})
+    save_state(state_path, {"shared": shared, "pages": shows, "signature": signature})
 
 
 def _letters_digest(layout: IndexLayout) -> str:
@@ -113,7 +148,7 @@ def _page_digest(layout: IndexLayout, page: IndexPage) -> str:
             [
                 (
                     group.name,
-                    [(e.path, e.kind, e.docname, e.entry_id) for e in group.entries],
+                    [(e.path, e.kind, e.docname, e.block) for e in group.entries],
                 )
                 for group in page.groups
             ],
@@ -121,8 +156,10 @@ def _page_digest(layout: IndexLayout, page: IndexPage) -> str:
     )
 
 
-def _digest(shown: object) -> str:
-    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+def _digest(shown: Any) -> str:
+    """A digest of ``shown`` (strings, numbers, lists and tuples of them): its
+    marshal of version 0, which writes equal values alike."""
+    return hashlib.blake2b(marshal.dumps(shown, 0), digest_size=16).hexdigest()
 
 
 def index_page_context(

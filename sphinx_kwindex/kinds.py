@@ -46,7 +46,8 @@ class Kind:
     label: str
     """What one keyword of it is called: ``class``."""
     index_text: str
-    """Its general index entry, from the name and the module's path."""
+    """Its general index entry, from the name and the module's path (for
+    tests, a test class's: a test class has one, a test has none)."""
     link_rule: LinkRule
     node_ids: bool = False
     """Whether its locations are shown as pytest node ids."""
@@ -68,7 +69,7 @@ KINDS: dict[str, Kind] = {
             LinkRule.IMPORT,
         ),
         Kind(
-            "tests", "test", "Tests", "test", "%s (test in %s)",
+            "tests", "test", "Tests", "test", "%s (test class in %s)",
             LinkRule.DEFINITION, node_ids=True,
         ),
         Kind(
@@ -94,10 +95,16 @@ TEST_KINDS = ("tests", "fixtures", "markers", "classes", "functions", "imports")
 """The kinds a generated page shows of a module pytest collects tests from
 (``conftest.py``: but tests) when none are configured."""
 
-DEFAULT_INDEX_KINDS = ("classes", "fixtures")
-"""The kinds that get general index entries and search results when none are
-configured: what a reader looks a test suite up by. Every keyword of every
-kind is in the Keyword Index."""
+DEFAULT_INDEX_KINDS = ("tests", "fixtures")
+"""The kinds that get general index entries when none are configured: what a
+reader looks a test suite up by, test classes (``tests``: an entry per class
+that collects tests) and fixtures. Every keyword of every kind is in the
+Keyword Index."""
+
+DEFAULT_OBJECT_KINDS = ("tests", "classes", "fixtures")
+"""The kinds whose keywords are objects of the ``kw`` domain when none are
+configured: in ``objects.inv`` (other projects link to them) and search
+results. Every keyword is still a target of ``:kw:`` in the project."""
 
 KEYWORD = "keyword"
 """The object type of a keyword as a whole (its Keyword Index entry), and the

@@ -54,24 +54,39 @@ def find_modules(root: Path, patterns: Sequence[str]) -> FoundModules:
     """The files under ``root`` that a pattern names and no ``!pattern``
     excludes, and the patterns that name no file at all.
 
-    Only the folders a pattern can reach are walked; hidden folders and
-    ``__pycache__`` are skipped, and symbolic links are not followed out.
+    Only the folders a pattern can reach are walked, each once however many
+    patterns reach it; hidden folders and ``__pycache__`` are skipped, and
+    symbolic links are not followed out.
     """
     included = [p for p in patterns if not p.startswith("!")]
     excluded = [glob_regex(p[1:]) for p in patterns if p.startswith("!")]
+    files = [
+        path
+        for start in _outermost({_fixed_prefix(p) for p in included})
+        for path in _walk_files(root, start)
+    ]
     found: set[str] = set()
     unmatched: list[str] = []
     for pattern in included:
         regex = glob_regex(pattern)
-        matched = [
-            path
-            for path in _walk_files(root, _fixed_prefix(pattern))
-            if regex.match(path)
-        ]
+        matched = [path for path in files if regex.match(path)]
         if not matched:
             unmatched.append(pattern)
         found.update(p for p in matched if not any(x.match(p) for x in excluded))
     return FoundModules(sorted(found), unmatched)
+
+
+def _outermost(folders: Iterable[str]) -> list[str]:
+    """``folders`` less those inside another of them (``""`` holds all)."""
+    ordered = sorted(folders)
+    return [
+        folder
+        for folder in ordered
+        if not any(
+            other != folder and (not other or folder.startswith(other + "/"))
+            for other in ordered
+        )
+    ]
 
 
 def _fixed_prefix(pattern: str) -> str:
@@ -86,17 +101,30 @@ def _fixed_prefix(pattern: str) -> str:
 
 
 def _walk_files(root: Path, start: str) -> Iterable[str]:
-    top = root / start if start else root
-    for folder, subfolders, files in os.walk(top):
-        subfolders[:] = sorted(
-            name
-            for name in subfolders
-            if not name.startswith(".") and name != "__pycache__"
-        )
-        relative = Path(folder).relative_to(root).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in files:
-            yield prefix + name
+    """Every file below ``root``/``start``, as a POSIX path relative to
+    ``root``, folders in name order; symbolic links to folders are not
+    followed."""
+    top = os.path.join(root, start) if start else str(root)
+    pending = [(top, start + "/" if start else "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                found = list(entries)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in found:
+            if not entry.is_dir():
+                yield prefix + entry.name
+            elif not (
+                entry.is_symlink()
+                or entry.name.startswith(".")
+                or entry.name == "__pycache__"
+            ):
+                subfolders.append(entry)
+        subfolders.sort(key=lambda entry: entry.name, reverse=True)
+        pending.extend((entry.path, prefix + entry.name + "/") for entry in subfolders)
 
 
 @dataclass(frozen=True, slots=True)

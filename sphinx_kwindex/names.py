@@ -42,6 +42,12 @@ def entry_anchor(module_id: str, kind: str, name: str) -> str:
     return f"{module_id}-{kind}-{_UNSAFE_ID_CHARS.sub('-', name)}"
 
 
+def group_anchor(module_id: str, node: str) -> str:
+    """The id of the tests a class ``node`` collects, inside the block
+    ``module_id``."""
+    return entry_anchor(module_id, "group", node)
+
+
 def keyword_anchor(name: str) -> str:
     """The id of a keyword on its Keyword Index page."""
     return "kw-" + name

@@ -330,7 +330,10 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         )
         if group is not None:
             label = writer.group_label(group)
-            parts.append(f'<div class="kwindex-group">\n{label}{listed}</div>\n')
+            anchor = f' id="{escape(group.anchor)}"' if group.anchor else ""
+            parts.append(
+                f'<div class="kwindex-group"{anchor}>\n{label}{listed}</div>\n'
+            )
             continue
         if local:
             label = escape(local_label(end - start))

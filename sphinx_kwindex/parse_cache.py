@@ -2,10 +2,13 @@
 
 A file is known by its path and its content: a stamp (modification time,
 size) first, then a digest. The cache lives as long as the application and is
-kept from one build to the next in a file beside the environment, not in it:
-a parallel read pickles the whole environment once per batch of documents,
-and a thousand parsed modules in it made ``-j 2`` slower than ``-j 1``. A
-fresh environment (``-E``) starts without it; another version ignores it.
+kept from one build to the next in a database beside the environment, not in
+it: a parallel read pickles the whole environment once per batch of
+documents, and a thousand parsed modules in it made ``-j 2`` slower than
+``-j 1``. A module is read from the database only when a build needs it,
+and a build writes only the modules it parsed: editing one module of a
+large tree costs one module, not the whole cache. A fresh environment
+(``-E``) starts without it; another version ignores it.
 
 Reading processes hand what they parsed back to the main one through the
 environment, per document (``env-merge-info``), as ``viewcode`` does.
@@ -13,11 +16,11 @@ environment, per document (``env-merge-info``), as ``viewcode`` does.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
-from contextlib import contextmanager
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -26,16 +29,18 @@ from weakref import WeakKeyDictionary
 
 from sphinx_kwindex import __version__
 from sphinx_kwindex.collect import ModuleShape, Resolver, file_resolver
+from sphinx_kwindex.domain import get_domain, note_file
 from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
+from sphinx_kwindex.garbage_collection import collection_paused
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Set
+    from collections.abc import Iterable, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-CACHE_NAME = "kwindex-parsed.pickle"
-CACHE_VERSION = 11
+CACHE_NAME = "kwindex-parsed.sqlite"
+CACHE_VERSION = 12
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
 _HANDOFF = "_kwindex_parsed_while_reading"
@@ -53,36 +58,148 @@ class ParsedModule:
     index: ModuleIndex
 
 
+class _Store:
+    """The database of parsed modules: one row per module, its
+    :class:`ParsedModule` pickled; rows of another version are not read."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.valid = False
+        self.connection: sqlite3.Connection | None = None
+        try:
+            connection = sqlite3.connect(file)
+            with closing(connection.execute("SELECT version FROM meta")) as rows:
+                found = rows.fetchone()
+            self.connection = connection
+            self.valid = found is not None and found[0] == _version()
+        except sqlite3.Error:
+            pass
+
+    def fetch(self, key: str) -> ParsedModule | None:
+        """The module kept for ``key``, if any."""
+        if not self.valid or self.connection is None:
+            return None
+        try:
+            query = "SELECT parsed FROM modules WHERE key = ?"
+            with closing(self.connection.execute(query, (key,))) as rows:
+                found = rows.fetchone()
+            if found is None:
+                return None
+            with collection_paused():
+                parsed = pickle.loads(found[0])
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, ValueError):
+            return None
+        except (AttributeError, ImportError, TypeError):  # another version's
+            return None
+        return parsed if isinstance(parsed, ParsedModule) else None
+
+    def keys(self) -> set[str]:
+        """The keys of every module kept."""
+        if not self.valid or self.connection is None:
+            return set()
+        try:
+            with closing(self.connection.execute("SELECT key FROM modules")) as rows:
+                return {key for (key,) in rows}
+        except sqlite3.Error:
+            return set()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def _version() -> str:
+    return f"{__version__} {CACHE_VERSION}"
+
+
+def _write(
+    file: Path,
+    rows: Iterable[tuple[str, ParsedModule]],
+    removed: Iterable[str],
+    anew: bool,
+) -> None:
+    """Keep ``rows`` in the database ``file`` and forget ``removed``; start
+    it ``anew`` (every row but those given forgotten) where asked, and
+    where it is broken or of another version."""
+    try:
+        _write_rows(file, rows, removed, anew)
+    except sqlite3.DatabaseError:  # not a database: made again
+        file.unlink(missing_ok=True)
+        _write_rows(file, rows, removed, anew=True)
+
+
+def _write_rows(
+    file: Path,
+    rows: Iterable[tuple[str, ParsedModule]],
+    removed: Iterable[str],
+    anew: bool,
+) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(file)) as connection, connection:
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT)")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS modules (key TEXT PRIMARY KEY, parsed BLOB)"
+        )
+        with closing(connection.execute("SELECT version FROM meta")) as found:
+            versions = [version for (version,) in found]
+        if anew or versions != [_version()]:
+            connection.execute("DELETE FROM meta")
+            connection.execute("DELETE FROM modules")
+            connection.execute("INSERT INTO meta VALUES (?)", (_version(),))
+        connection.executemany(
+            "DELETE FROM modules WHERE key = ?", ((key,) for key in removed)
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO modules VALUES (?, ?)",
+            (
+                (key, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
+                for key, parsed in rows
+            ),
+        )
+
+
 class ParseCache:
     """The parsed modules of one application, by absolute path.
 
-    What earlier builds parsed is read from :attr:`file` only when first
-    needed: a build that reads no document never loads it.
+    What earlier builds parsed is read from :attr:`file`, a module at a
+    time, only when needed: a build that reads no document never opens it.
     """
 
     def __init__(self, file: Path | None = None) -> None:
         self.file = file
         """Where earlier builds kept their parsed modules, if anywhere."""
-        self._parsed: dict[str, ParsedModule] | None = None
+        self._memory: dict[str, ParsedModule] = {}
+        self._taken: set[str] = set()
+        """Keys parsed or taken in this build: to be written."""
+        self._removed: set[str] = set()
+        self._store: _Store | None = None
+        self._pid = 0
         self.changed = False
-        """Whether :attr:`parsed` differs from :attr:`file`."""
+        """Whether the modules differ from those kept in :attr:`file`."""
 
     @property
     def loaded(self) -> bool:
-        """Whether :attr:`file` was read (or there is none to read)."""
-        return self._parsed is not None
+        """Whether :attr:`file` was opened in this build."""
+        return self._pid != 0
 
-    @property
-    def parsed(self) -> dict[str, ParsedModule]:
-        """Every parsed module by path, :attr:`file`'s first."""
-        if self._parsed is None:
-            self._parsed = self._load()
-        return self._parsed
+    def _opened(self) -> _Store | None:
+        if self.file is None:
+            return None
+        if self._store is None or self._pid != os.getpid():
+            # A connection is not used across fork: each process opens its own.
+            self._store, self._pid = _Store(self.file), os.getpid()
+        return self._store
 
-    def load(self) -> None:
-        """Read :attr:`file` now, if it was not read yet."""
-        if self._parsed is None:
-            self._parsed = self._load()
+    def get(self, key: str) -> ParsedModule | None:
+        """The module kept for ``key``: parsed in this build, or earlier."""
+        found = self._memory.get(key)
+        if found is None and key not in self._removed:
+            store = self._opened()
+            found = None if store is None else store.fetch(key)
+            if found is not None:
+                self._memory[key] = found
+        return found
 
     def parse(self, path: Path) -> tuple[ModuleIndex, ParsedModule | None]:
         """The extraction of the file ``path``, parsed only when its content
@@ -92,7 +209,7 @@ class ParseCache:
             if not S_ISREG(stat.st_mode):
                 return index_file(path), None
             key, stamp = str(path), (stat.st_mtime_ns, stat.st_size)
-            cached = self.parsed.get(key)
+            cached = self.get(key)
             if cached is not None and cached.stamp == stamp:
                 return cached.index, None
             data = path.read_bytes()
@@ -107,28 +224,41 @@ class ParseCache:
 
     def take(self, key: str, parsed: ParsedModule) -> None:
         """Keep ``parsed`` for ``key`` unless what is kept is newer."""
-        mine = self.parsed.get(key)
+        mine = self.get(key)
         if mine is None or parsed.stamp > mine.stamp:
-            self.parsed[key] = parsed
+            self._memory[key] = parsed
+            self._taken.add(key)
+            self._removed.discard(key)
             self.changed = True
 
     def keep_only(self, keep: Set[str]) -> None:
         """Forget the parsed modules whose path is not in ``keep``."""
-        for key in self.parsed.keys() - keep:
-            del self.parsed[key]
+        store = self._opened()
+        kept = store.keys() if store is not None else set()
+        for key in (kept | self._memory.keys()) - keep:
+            self._memory.pop(key, None)
+            self._taken.discard(key)
+            self._removed.add(key)
             self.changed = True
 
-    def _load(self) -> dict[str, ParsedModule]:
-        """The parsed modules of :attr:`file`, if this version wrote it."""
-        if self.file is None:
-            return {}
-        return load_pickle(self.file, (__version__, CACHE_VERSION))
+    def close(self) -> None:
+        """Close :attr:`file` (opened again when needed)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def save(self, path: Path) -> None:
-        """Write the cache file ``path`` if anything changed since."""
-        if not self.changed or self._parsed is None:
+        """Write what changed to the database ``path``: the modules parsed
+        in this build, less those forgotten; where it is not :attr:`file`
+        (a fresh environment), it starts anew."""
+        if not self.changed:
             return
-        save_pickle(path, (__version__, CACHE_VERSION), self._parsed)
+        self.close()
+        rows = [(key, self._memory[key]) for key in sorted(self._taken)]
+        _write(path, rows, sorted(self._removed), anew=self.file != path)
+        self.file = path
+        self._taken.clear()
+        self._removed.clear()
         self.changed = False
 
 
@@ -153,24 +283,6 @@ def save_pickle(path: Path, version: tuple[str, int], data: dict[Any, Any]) -> N
     with partial.open("wb") as file:
         pickle.dump((version, data), file, pickle.HIGHEST_PROTOCOL)
     os.replace(partial, path)
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch of files is parsed.
-
-    What extraction keeps are named tuples, which the collector tracks for
-    good (it lets go of plain tuples only): with a thousand modules kept in
-    the cache, its passes over them took longer than the parsing (Lib/test:
-    7.5 s where parsing and extraction alone take 4.2 s). Parsing makes no
-    cycles; the collector runs again as soon as the batch is done."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _CACHES: WeakKeyDictionary[BuildEnvironment, ParseCache] = WeakKeyDictionary()
@@ -202,7 +314,7 @@ def module_resolver(env: BuildEnvironment, docname: str = "") -> Resolver:
 
     def load(path: Path) -> ModuleShape:
         if docname:
-            env.note_dependency(str(path.resolve()))
+            note_file(env, path.resolve())
         return parse_module(env, path.resolve(), docname).shape
 
     return file_resolver(root, load)
@@ -238,7 +350,7 @@ def keep_parsed(env: BuildEnvironment, keep: Set[str]) -> None:
     was read)."""
     cache = parse_cache(env)
     handoff = _handoff(env)
-    if not cache.loaded and not handoff:
+    if not cache.loaded and not cache.changed and not handoff:
         return
     for found in handoff.values():
         for key, parsed in found.items():
@@ -254,20 +366,18 @@ def find_parsed_modules(app: Sphinx) -> None:
         parse_cache(app.env).file = Path(app.doctreedir, CACHE_NAME)
 
 
-def load_before_reading(
+def close_before_reading(
     app: Sphinx, env: BuildEnvironment, docnames: list[str]
 ) -> None:
-    """Read the parsed modules of earlier builds once, in the main process,
-    before documents are read (``env-before-read-docs``): reading processes
-    fork with them."""
-    if docnames:
-        parse_cache(env).load()
+    """Close the database once the main process parsed what the documents
+    about to be read show (``env-before-read-docs``): reading processes fork
+    with those modules, and open the database again for any other."""
+    parse_cache(env).close()
 
 
 def save_parsed_modules(app: Sphinx, env: BuildEnvironment) -> None:
     """Keep the parsed modules that documents still depend on for the next
     build, if they changed (``env-updated``, once all is read and purged)."""
-    keep_parsed(
-        env, {str(path) for paths in env.dependencies.values() for path in paths}
-    )
+    files = get_domain(env).files.values()
+    keep_parsed(env, {path for paths in files for path in paths})
     parse_cache(env).save(Path(app.doctreedir, CACHE_NAME))

@@ -33,7 +33,12 @@ from sphinx_kwindex.extract import (
 )
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS, LinkRule
-from sphinx_kwindex.names import api_targets, entry_anchor, pytest_node_id
+from sphinx_kwindex.names import (
+    api_targets,
+    entry_anchor,
+    group_anchor,
+    pytest_node_id,
+)
 from sphinx_kwindex.parameters import PARAMETRIZE
 
 RELATED_LIMIT = 8
@@ -89,6 +94,9 @@ class TestGroup(NamedTuple):
     ignored: tuple[Ignored, ...] = ()
     """For the module's own group: the ``collect_ignore`` entries naming
     it."""
+    anchor: str = ""
+    """The id of a class's group (its general index entry's target); ``""``
+    for the module's own."""
 
     @property
     def noted(self) -> bool:
@@ -342,6 +350,7 @@ def shown_tests(
                 _notes_of(path, cls.made_at_import),
                 cls.condition,
                 () if node else tuple(ignored),
+                group_anchor(module_id, node) if node else "",
             )
         )
         for test in members:
@@ -590,14 +599,14 @@ def nearest_by_name(count: int, position: int, limit: int) -> range:
     return range(start, min(start + limit + 1, count))
 
 
-def in_general_index(kind: str, keyword: Keyword, functions: set[str]) -> bool:
-    """Whether ``keyword`` of a kind that gets general index entries gets
-    one: a definition does when it stands somewhere outside a function body
-    (``functions`` holds the module's function qualnames); a throwaway
-    class inside a test is in the Keyword Index only."""
+def is_local(kind: str, keyword: Keyword, functions: set[str]) -> bool:
+    """Whether ``keyword`` is a definition that stands only inside function
+    bodies (``functions`` holds the module's function qualnames): a
+    throwaway class of one test is in the Keyword Index only, not in the
+    general index or search."""
     if KINDS[kind].link_rule is not LinkRule.DEFINITION:
-        return True
-    return not only_inside_functions(keyword, functions)
+        return False
+    return only_inside_functions(keyword, functions)
 
 
 def only_inside_functions(keyword: Keyword, functions: set[str]) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sphinx_kwindex.kinds import KINDS
-from sphinx_kwindex.names import SYMBOLS, keyword_anchor
+from sphinx_kwindex.names import SYMBOLS, entry_anchor, keyword_anchor
 
 LINKS_PER_PAGE = 1000
 """How many module links one page of the Keyword Index holds at most (a
@@ -32,12 +32,19 @@ class KeywordEntry(NamedTuple):
     path: str
     """The module, relative to ``kwindex_root``, POSIX."""
     docname: str
-    entry_id: str
+    block: str
+    """The id of the block that shows it on ``docname``."""
     lines: tuple[int, ...]
     """Every line the keyword stands on, ascending."""
-    general: bool
-    """Whether it has a general index entry and is a search result
-    (``kwindex_index_kinds``)."""
+    local: bool = False
+    """Whether it is a definition made only inside function bodies (a class
+    a test makes for itself): no general index entry, no search result."""
+
+    @property
+    def entry_id(self) -> str:
+        """The id of its entry on ``docname`` (made, not kept: the
+        environment holds one entry per keyword of every module)."""
+        return entry_anchor(self.block, self.kind, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,21 +234,28 @@ def index_sort_key(name: str) -> tuple[int, str, str]:
 
 
 def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGroup]:
-    """Group ``entries`` by keyword name, in Keyword Index order.
+    """Group ``entries`` by keyword name, in Keyword Index order, each
+    keyword's entries by path then kind.
 
     A module's keyword counts once per kind even when several documents index
     the module: the first entry given for it stands for it.
     """
     by_name: dict[str, dict[tuple[str, str], KeywordEntry]] = {}
     for entry in entries:
-        of_name = by_name.setdefault(entry.name, {})
-        of_name.setdefault((entry.path, entry.kind), entry)
+        of_name = by_name.get(entry.name)
+        if of_name is None:
+            of_name = by_name[entry.name] = {}
+        key = (entry.path, entry.kind)
+        if key not in of_name:
+            of_name[key] = entry
     kind_order = {kind: number for number, kind in enumerate(KINDS)}
     groups: dict[str, KeywordGroup] = {}
     for _symbol, folded, name in sorted(map(index_sort_key, by_name)):
         found = by_name[name]
-        ordered = tuple(
-            found[key] for key in sorted(found, key=lambda k: (k[0], kind_order[k[1]]))
-        )
+        if len(found) == 1:
+            ordered = tuple(found.values())
+        else:
+            keys = sorted(found, key=lambda k: (k[0], kind_order[k[1]]))
+            ordered = tuple(found[key] for key in keys)
         groups[name] = KeywordGroup(name, index_letter(name), ordered, folded)
     return groups

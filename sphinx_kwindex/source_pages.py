@@ -10,6 +10,7 @@ pages of files that are gone or no longer linked are removed.
 from __future__ import annotations
 
 import hashlib
+import os
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +55,7 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
     root = Path(app.config.kwindex_root)
     shared = shared_signature(builder)
     before = {path: previous["pages"].get(path, {}) for path in records}
-    stamps = {path: _stamp(root / path) for path in records}
+    stamps = {path: _stamp(os.path.join(root, path)) for path in records}
     shows = {
         path: [_digest(root / path, stamps[path], before[path]), r.docname, r.anchor]
         for path, r in records.items()
@@ -67,7 +68,7 @@ def collect_source_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str
         for path in shows
         if previous["shared"] != shared
         or before[path].get("shows") != shows[path]
-        or not Path(builder.get_outfilename(source_page_name(path))).is_file()
+        or not os.path.isfile(builder.get_outfilename(source_page_name(path)))
     ]
     announced = status_iterator(
         stale,
@@ -111,10 +112,10 @@ def _linked_records(app: Sphinx) -> dict[str, ModuleRecord]:
     return first_record
 
 
-def _stamp(path: Path) -> list[int]:
+def _stamp(path: str) -> list[int]:
     """The file's modification time in ns and size (``[]`` if unreadable)."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return []
     return [stat.st_mtime_ns, stat.st_size]

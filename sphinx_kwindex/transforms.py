@@ -308,6 +308,8 @@ def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragra
     """The heading of the tests one class collects, as plain text."""
     name = group_name(group, path)
     label = nodes.paragraph("", "", nodes.literal(name, name))
+    if group.anchor:  # a target, which every writer labels
+        label.insert(0, nodes.target("", "", ids=[group.anchor]))
     label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
     if group.doc:
         label += nodes.Text(f": {group.doc}")

@@ -17,7 +17,7 @@ GADGETS = "tests/test_gadgets.py"
 
 
 @pytest.mark.sphinx("html", testroot="links")
-def test_objects_inv_holds_every_indexed_keyword(app) -> None:
+def test_objects_inv_holds_tests_classes_and_fixtures_by_default(app) -> None:
     app.build()
     inventory = load_inventory(app.outdir / "objects.inv")
     assert inventory["kw:class"][f"{WIDGETS}::WidgetTest"] == (
@@ -26,20 +26,31 @@ def test_objects_inv_holds_every_indexed_keyword(app) -> None:
     assert inventory["kw:test"][f"{WIDGETS}::test_name"] == (
         "index.html#kw-tests.test_widgets.py-tests-test_name"
     )
+    # Names used, functions and keywords as a whole are targets of :kw: in
+    # the project, not objects other projects link to.
+    assert not {"kw:import", "kw:function", "kw:keyword"} & inventory.keys()
+    # :no-index: keeps a module's keywords out of the inventory.
+    names = {name for items in inventory.values() for name in items}
+    assert not any("test_hidden" in name for name in names)
+    # The Python domain's objects stay as they were.
+    assert "widgets.Widget" in inventory["py:class"]
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="links",
+    confoverrides={"kwindex_object_kinds": ["imports", "functions"]},
+)
+def test_objects_inv_holds_the_kinds_asked_for(app) -> None:
+    app.build()
+    inventory = load_inventory(app.outdir / "objects.inv")
     assert inventory["kw:import"][f"{GADGETS}::os"] == (
         "gadgets.html#kw-tests.test_gadgets.py-imports-os"
     )
     assert inventory["kw:function"]["lib/widgets.py::make_widget"] == (
         "api.html#kw-lib.widgets.py-functions-make_widget"
     )
-    # A keyword as a whole is its entry in the Keyword Index.
-    assert inventory["kw:keyword"]["os"] == "kw-index.html#kw-os"
-    assert inventory["kw:keyword"]["WidgetTest"] == "kw-index.html#kw-WidgetTest"
-    # :no-index: keeps a module's keywords out of the inventory.
-    names = {name for items in inventory.values() for name in items}
-    assert not any("test_hidden" in name for name in names)
-    # The Python domain's objects stay as they were.
-    assert "widgets.Widget" in inventory["py:class"]
+    assert not {"kw:class", "kw:test"} & inventory.keys()
 
 
 def reference_items(html: str) -> list[tuple[str, str | None]]:
@@ -142,7 +153,10 @@ def test_another_project_links_to_keywords_through_intersphinx(
     make_app, rootdir: Path, tmp_path: Path, write_project
 ) -> None:
     indexed = make_app(
-        "html", srcdir=rootdir / "test-links", builddir=tmp_path / "links"
+        "html",
+        srcdir=rootdir / "test-links",
+        builddir=tmp_path / "links",
+        confoverrides={"kwindex_object_kinds": ["classes", "imports"]},
     )
     indexed.build()
     inventory = indexed.outdir / "objects.inv"
@@ -150,7 +164,6 @@ def test_another_project_links_to_keywords_through_intersphinx(
         {
             "index.rst": "Elsewhere\n=========\n\n"
             f"* :kw:`{GADGETS}::os`\n"
-            "* :kw:`os`\n"
             f"* :kw:class:`{WIDGETS}::WidgetTest`\n",
         }
     )
@@ -168,7 +181,6 @@ def test_another_project_links_to_keywords_through_intersphinx(
             f"{GADGETS}::os",
             "https://links.example/gadgets.html#kw-tests.test_gadgets.py-imports-os",
         ),
-        ("os", "https://links.example/kw-index.html#kw-os"),
         (
             f"{WIDGETS}::WidgetTest",
             "https://links.example/index.html#kw-tests.test_widgets.py-classes-WidgetTest",

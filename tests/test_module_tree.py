@@ -71,6 +71,18 @@ def test_find_modules_with_exclusions(tmp_path: Path) -> None:
     assert find_modules(tmp_path, ["missing/*.py"]) == ([], ["missing/*.py"])
 
 
+def test_find_modules_walks_no_link_to_a_folder(tmp_path: Path) -> None:
+    make_files(tmp_path, ["project/test/a_test.py", "elsewhere/b_test.py"])
+    (tmp_path / "project/test/linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "project/test/c_test.py").symlink_to(tmp_path / "elsewhere/b_test.py")
+    # A linked file is a file of the tree; a linked folder is neither walked
+    # nor taken for a file.
+    assert find_modules(tmp_path / "project", ["**/*"]).modules == [
+        "test/a_test.py",
+        "test/c_test.py",
+    ]
+
+
 def test_folder_tree_holds_every_folder_up_to_the_top() -> None:
     tree = folder_tree(
         ["test/a/x_test.py", "test/a/y_test.py", "test/b/c/z_test.py", "top.py"]

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from html_contract import Element, keyword_lists, kwindex_blocks, squash
+from html_contract import Element, keyword_lists, kwindex_blocks, parse_html, squash
 from support import load_inventory
 
 CLASSES = ["Alpha", "TestZebra"]
@@ -173,7 +173,11 @@ def test_general_index_entries_unless_no_index(built) -> None:
     assert "TIMEOUT (constant in pkg/sample_test.py)" in genindex
     assert "defaults.html#kw-pkg.sample_test.py-classes-TestZebra" in genindex
     assert "noindex.html#" not in genindex
-    assert "kinds.html#kw-pkg.sample_test.py-tests-test_stripes" in genindex
+    # Tests give an entry per test class, leading to its tests.
+    # (genindex lists the class and the test class as two uses of TestZebra)
+    assert "(test class in pkg/sample_test.py)" in genindex
+    assert "kinds.html#kw-pkg.sample_test.py-group-TestZebra" in genindex
+    assert "kinds.html#kw-pkg.sample_test.py-tests-test_stripes" not in genindex
 
 
 def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
@@ -273,31 +277,48 @@ def helper():
 """
 
 
-def test_by_default_classes_and_fixtures_outside_functions_are_in_genindex(
+def test_by_default_test_classes_and_fixtures_outside_functions_are_in_genindex(
     make_app, write_project
 ) -> None:
-    page = "Cart\n====\n\n.. kwindex:: /cart_test.py\n   :kinds: classes, functions, imports, fixtures\n"
+    page = "Cart\n====\n\n.. kwindex:: /cart_test.py\n   :kinds: tests, classes, functions, imports, fixtures\n"
     project = write_project({"cart_test.py": GENERAL, "index.rst": page})
     app = make_app("html", srcdir=project)
     app.build()
     genindex = (app.outdir / "genindex.html").read_text(encoding="utf-8")
-    entries = re.findall(r"\w+ \(\w+ in cart_test\.py\)", genindex)
+    entries = re.findall(r"\w+ \([\w ]+ in cart_test\.py\)", genindex)
     assert sorted(entries) == [
-        "TestCart (class in cart_test.py)",
+        "TestCart (test class in cart_test.py)",
         "cart (fixture in cart_test.py)",
     ]
-    # Every keyword is still an object (objects.inv, :kw:), and the Keyword
-    # Index lists the local classes too.
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    (group,) = parse_html(html).find_all("kwindex-group")
+    assert group.attrs["id"] == "kw-cart_test.py-group-TestCart"
+    assert 'href="index.html#kw-cart_test.py-group-TestCart"' in genindex
+    # Tests, classes and fixtures are objects (objects.inv, search), local
+    # classes among them; the Keyword Index lists every keyword.
     inventory = load_inventory(app.outdir / "objects.inv")
     assert "cart_test.py::Local" in inventory["kw:class"]
-    assert "cart_test.py::os" in inventory["kw:import"]
+    assert "cart_test.py::test_tuple_keys" in inventory["kw:test"]
+    assert "kw:import" not in inventory
     kw_index = (app.outdir / "kw-index.html").read_text(encoding="utf-8")
     assert 'id="kw-AlsoLocal"' in kw_index
-    # Search lists the indexed kinds' entries only.
+    # Search lists the objects but those made only inside functions.
     script = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(script[script.index("(") + 1 : script.rindex(")")])
     searched = {name for names in index["objects"].values() for *_, name in names}
-    assert searched == {"py::TestCart", "py::cart"}
+    assert searched == {"py::TestCart", "py::cart", "py::test_tuple_keys"}
+
+
+def test_every_class_in_genindex_when_asked(make_app, write_project) -> None:
+    page = "Cart\n====\n\n.. kwindex:: /cart_test.py\n"
+    project = write_project({"cart_test.py": GENERAL, "index.rst": page})
+    with (project / "conf.py").open("a") as conf:
+        conf.write('kwindex_index_kinds = ["classes"]\n')
+    app = make_app("html", srcdir=project)
+    app.build()
+    genindex = (app.outdir / "genindex.html").read_text(encoding="utf-8")
+    entries = re.findall(r"\w+ \([\w ]+ in cart_test\.py\)", genindex)
+    assert entries == ["TestCart (class in cart_test.py)"]
 
 
 def test_index_kinds_can_be_none(make_app, write_project) -> None:

@@ -15,9 +15,7 @@ from sphinx_kwindex.reverse_index import (
 
 
 def target(name: str, path: str, kind: str = "imports", docname: str = "doc"):
-    return KeywordEntry(
-        name, kind, path, docname, f"kw-{path}-{kind}-{name}", (1,), general=True
-    )
+    return KeywordEntry(name, kind, path, docname, f"kw-{path}", (1,))
 
 
 @pytest.mark.parametrize(
