@@ -18,7 +18,7 @@ from pathlib import Path
 from sphinx.util.rst import escape
 
 from sphinx_kwindex.collect import DEFAULT_RULES, collect_tests
-from sphinx_kwindex.extract import ModuleIndex, index_file
+from sphinx_kwindex.extract import ModuleIndex, index_file, test_keywords
 from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
 from sphinx_kwindex.present import (
@@ -115,6 +115,8 @@ def module_page(
     kinds = page_kinds(module, index)
     keywords = {kind: index.of_kind(kind) for kind in kinds}
     tests = collect_tests(module, index.shape) if "tests" in kinds else None
+    if tests is not None:
+        keywords["tests"] = test_keywords(tests)
     if "functions" in kinds:
         keywords["functions"] = functions_shown(
             keywords["functions"], index, kinds, tests

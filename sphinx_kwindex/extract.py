@@ -12,9 +12,9 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from sphinx_kwindex.collect import (
@@ -26,7 +26,6 @@ from sphinx_kwindex.collect import (
     MadeAtImport,
     ModuleShape,
     Parameters,
-    collect_tests,
 )
 from sphinx_kwindex.factories import (
     Binding,
@@ -58,6 +57,9 @@ _UNITTEST_MARKERS = frozenset(
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 _NAMESPACES = frozenset({"globals", "vars", "locals"})
 _IGNORE_LISTS = frozenset({"collect_ignore", "collect_ignore_glob"})
+_PART_START = re.compile(r"^(?:def |class |async def |@)", re.MULTILINE)
+PART_SIZE = 256 * 1024
+"""About how many characters of a long module are parsed at once."""
 _CODE_WIDTH = 60
 """The longest a statement quoted on a page is."""
 _DefNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
@@ -131,7 +133,8 @@ class ModuleIndex:
 
     keywords: Mapping[str, tuple[Keyword, ...]] = field(default_factory=dict)
     """Keywords per kind (every kind of :data:`~sphinx_kwindex.kinds.KINDS`),
-    sorted by name."""
+    sorted by name; ``tests`` is empty: which tests there are is for
+    collection to say (``collect.py``, :func:`test_keywords`)."""
     docstring: str = ""
     """First line of the module docstring."""
     size: int = 0
@@ -160,30 +163,27 @@ def index_file(path: Path) -> ModuleIndex:
 
 
 def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
-    """Index the Python source ``data``; ``filename`` appears in messages, and
-    its name decides whether pytest collects tests from it (``test_*.py``,
-    ``*_test.py``)."""
+    """Index the Python source ``data``; ``filename`` appears in messages."""
     size, line_count = len(data), len(data.splitlines())
     try:
         text = decode_source(data)
     except SourceDecodeError as exc:
         problem = Problem("encoding", str(exc), exc.line)
         return ModuleIndex(size=size, line_count=line_count, problem=problem)
-    tree_or_problem = parse_source(text, filename)
-    if isinstance(tree_or_problem, Problem):
-        return ModuleIndex(size=size, line_count=line_count, problem=tree_or_problem)
     collector = _Collector()
-    collector.walk(tree_or_problem.body, ())
-    shape = collector.shape()
-    keywords = collector.keywords()
-    path = PurePath(filename).as_posix()
-    keywords["tests"] = test_keywords(collect_tests(path, shape))
+    docstring = None
+    for statements in parse_in_parts(text, filename, PART_SIZE):
+        if isinstance(statements, Problem):
+            return ModuleIndex(size=size, line_count=line_count, problem=statements)
+        if docstring is None:
+            docstring = first_docstring_line(ast.Module(statements, []))
+        collector.walk(statements, ())
     return ModuleIndex(
-        keywords=keywords,
-        docstring=first_docstring_line(tree_or_problem),
+        keywords=collector.keywords(),
+        docstring=docstring or "",
         size=size,
         line_count=line_count,
-        shape=shape,
+        shape=collector.shape(),
     )
 
 
@@ -237,6 +237,56 @@ def _decode(data: bytes, encoding: str) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         message = f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}"
         raise SourceDecodeError(message, line) from None
+
+
+def parse_in_parts(
+    text: str, filename: str, part_size: int = PART_SIZE
+) -> Iterator[list[ast.stmt] | Problem]:
+    """The module-level statements of ``text`` in order, a part at a time:
+    in parts of about ``part_size`` characters where it is longer (a syntax
+    tree takes some hundred times the memory of its source: an 11 MB module
+    parsed whole took a gigabyte), else whole; or, last, why it is not valid
+    Python.
+
+    A part ends where a line starts with ``def``, ``class`` or ``@`` and
+    what comes before it parses on its own: a line inside a string or a
+    bracket, or a clause that continues a statement, leaves a part that
+    does not. Each part is parsed at its own lines (the lines before it are
+    given as blank ones)."""
+    start, line, least = 0, 1, part_size
+    for end in _part_starts(text, part_size):
+        if end - start < least:
+            continue
+        statements = _parse_part(text[start:end], line, filename)
+        if statements is None:
+            # Not a statement boundary: the part goes on, twice as long at
+            # least (a file that is no valid Python is parsed a few times).
+            least = 2 * (end - start)
+            continue
+        yield statements
+        line += text.count("\n", start, end)
+        start, least = end, part_size
+    found = parse_source(("\n" * (line - 1)) + text[start:], filename)
+    yield found if isinstance(found, Problem) else found.body
+
+
+def _part_starts(text: str, part_size: int) -> Iterator[int]:
+    """Where a part of ``text`` may start: a line opening a ``def``,
+    ``class`` or decorator, right below no decorator line."""
+    for found in _PART_START.finditer(text, part_size):
+        offset = found.start()
+        above = text.rfind("\n", 0, offset - 1) + 1
+        if not text.startswith("@", above):
+            yield offset
+
+
+def _parse_part(text: str, line: int, filename: str) -> list[ast.stmt] | None:
+    """The statements of ``text``, standing from line ``line`` on, or None
+    where they do not parse on their own."""
+    try:
+        return ast.parse(("\n" * (line - 1)) + text, filename=filename).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def parse_source(text: str, filename: str) -> ast.Module | Problem:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 CACHE_NAME = "kwindex-parsed.sqlite"
-CACHE_VERSION = 12
+CACHE_VERSION = 13
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
 _HANDOFF = "_kwindex_parsed_while_reading"
@@ -241,6 +241,11 @@ class ParseCache:
             self._removed.add(key)
             self.changed = True
 
+    def forget(self) -> None:
+        """Let go of the modules held in memory, once they are saved."""
+        if not self.changed:
+            self._memory.clear()
+
     def close(self) -> None:
         """Close :attr:`file` (opened again when needed)."""
         if self._store is not None:
@@ -380,4 +385,8 @@ def save_parsed_modules(app: Sphinx, env: BuildEnvironment) -> None:
     build, if they changed (``env-updated``, once all is read and purged)."""
     files = get_domain(env).files.values()
     keep_parsed(env, {path for paths in files for path in paths})
-    parse_cache(env).save(Path(app.doctreedir, CACHE_NAME))
+    cache = parse_cache(env)
+    cache.save(Path(app.doctreedir, CACHE_NAME))
+    # Reading is done: what is still asked for (kwindex.json) is read from
+    # the database again, a module at a time.
+    cache.forget()

@@ -10,6 +10,7 @@ pages of files that are gone or no longer linked are removed.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from html import escape
 from pathlib import Path
@@ -32,7 +33,7 @@ from sphinx_kwindex.outputs import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterator
+    from collections.abc import Generator, Iterable, Iterator
 
     from sphinx.application import Sphinx
 
@@ -138,9 +139,8 @@ def source_pages(
     """Yield the parts of the highlighted source of ``path``, each a back
     link, the links to every part, then its lines with their anchors;
     return how many parts there are."""
-    lines = highlighted_lines(app, path)
-    count = max(1, -(-len(lines) // LINES_PER_SOURCE_PAGE))
-    for part in range(1, count + 1):
+    count, lines, parts = highlighted_parts(app, path)
+    for part, part_lines in enumerate(parts, 1):
         page = source_page_name(record.path, part)
         first = (part - 1) * LINES_PER_SOURCE_PAGE + 1
         body = [
@@ -148,34 +148,77 @@ def source_pages(
             _back_link(app, page, record),
         ]
         if count > 1:
-            body.append(_parts_html(app, page, record.path, part, count, len(lines)))
-        body.append(
-            number_lines(lines[first - 1 : first - 1 + LINES_PER_SOURCE_PAGE], first)
-        )
+            body.append(_parts_html(app, page, record.path, part, count, lines))
+        body.append(number_lines(part_lines, first))
         context = {"title": record.path, "body": "".join(body), "parents": []}
         yield page, context, "page.html"
     return count
 
 
-def highlighted_lines(app: Sphinx, path: Path) -> list[str]:
-    """The lines of the file ``path``, highlighted as Python where it decodes."""
+def highlighted_parts(app: Sphinx, path: Path) -> tuple[int, int, Iterator[list[str]]]:
+    """How many parts the source page of the file ``path`` has, how many
+    lines, and the lines of each part highlighted as Python where the file
+    decodes: made a part at a time (an 11 MB module highlighted whole took
+    more memory than the rest of its build)."""
     try:
         data = path.read_bytes()
     except OSError:
         data = b""
     try:
-        code = replace_control_characters(decode_source(data))
-        highlighted = app.builder.highlighter.highlight_block(  # type: ignore[attr-defined]
-            code, "python", force=True
-        )
+        code, highlight = replace_control_characters(decode_source(data)), True
     except UnicodeError:  # shown, but not highlighted
         code = replace_control_characters(data.decode("utf-8", "replace"))
-        highlighted = f'<div class="highlight"><pre>{escape(code)}</pre></div>'
-    code_html = highlighted.partition("<pre>")[2].rpartition("</pre>")[0]
-    lines: list[str] = code_html.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+        highlight = False
+    # Lines as Pygments counts them: any newline, and one at the end.
+    code = code.replace("\r\n", "\n").replace("\r", "\n")
+    if not code.endswith("\n"):
+        code += "\n"
+    lines = code.count("\n")
+    count = max(1, -(-lines // LINES_PER_SOURCE_PAGE))
+    found = _highlighted(app, code) if highlight else _escaped(code)
+    return count, lines, _in_parts(found)
+
+
+def _highlighted(app: Sphinx, code: str) -> Iterator[str]:
+    """The lines of ``code`` highlighted as Python, a few thousand at a time
+    (formatted between tokens that end a line: each line's spans close on
+    it)."""
+    highlighter = app.builder.highlighter  # type: ignore[attr-defined]
+    lexer = highlighter.get_lexer(code, "python", force=True)
+    formatter = highlighter.get_formatter(nowrap=True)
+    pending: list[tuple[Any, str]] = []
+    newlines = 0
+
+    def formatted() -> list[str]:
+        html = io.StringIO()
+        formatter.format(pending, html)
+        return html.getvalue().split("\n")[:-1]
+
+    for token in lexer.get_tokens(code):
+        pending.append(token)
+        newlines += token[1].count("\n")
+        if newlines >= LINES_PER_SOURCE_PAGE and token[1].endswith("\n"):
+            yield from formatted()
+            pending, newlines = [], 0
+    if pending:
+        yield from formatted()
+
+
+def _escaped(code: str) -> Iterator[str]:
+    """The lines of ``code``, escaped for HTML."""
+    return (escape(line) for line in code.split("\n")[:-1])
+
+
+def _in_parts(lines: Iterable[str]) -> Iterator[list[str]]:
+    """``lines`` in parts of :data:`LINES_PER_SOURCE_PAGE`; one part at least."""
+    part: list[str] = []
+    for line in lines:
+        part.append(line)
+        if len(part) == LINES_PER_SOURCE_PAGE:
+            yield part
+            part = []
+    if part:
+        yield part
 
 
 def _back_link(app: Sphinx, page: str, record: ModuleRecord) -> str:

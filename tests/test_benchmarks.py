@@ -11,6 +11,7 @@ from html_contract import keyword_lists, kwindex_blocks
 from static_twin import write_twin
 from support import own_warnings
 
+from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.extract import index_file
 
 
@@ -27,7 +28,10 @@ def test_the_generated_tree_is_valid_python_of_both_styles(tree) -> None:
     assert [index.problem for index in indexes] == [None] * 8
     imports = {kw.name for index in indexes for kw in index.of_kind("imports")}
     assert {"unittest", "pytest", "assert_close"} <= imports
-    assert all(index.of_kind("tests") for index in indexes)
+    assert all(
+        collect_tests(path, index.shape)
+        for path, index in zip(paths, indexes, strict=True)
+    )
     assert write_tree(root, 8) == paths  # same size, same files
 
 

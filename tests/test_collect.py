@@ -30,6 +30,7 @@ from sphinx_kwindex.collect import (
     read_rules,
 )
 from sphinx_kwindex.extract import index_file, index_source
+from sphinx_kwindex.extract import test_keywords as keywords_of_tests
 from sphinx_kwindex.names import pytest_node_id
 
 SUITE = {
@@ -177,11 +178,9 @@ def test_the_tests_listed_are_those_pytest_collects(tmp_path: Path) -> None:
 
 def test_an_inherited_test_is_located_where_it_is_defined(tmp_path: Path) -> None:
     write_suite(tmp_path, {"test_mixins.py": SUITE["test_mixins.py"]})
-    (fold,) = [
-        k
-        for k in index_file(tmp_path / "test_mixins.py").of_kind("tests")
-        if k.name == "test_fold"
-    ]
+    module = index_file(tmp_path / "test_mixins.py")
+    tests = collect_tests("test_mixins.py", module.shape)
+    (fold,) = [k for k in keywords_of_tests(tests) if k.name == "test_fold"]
     # Inherited where the mixin defines it; borrowed where the class does.
     assert [(loc.qualname, loc.line) for loc in fold.locations] == [
         ("TestWithMixin.test_fold", 5),

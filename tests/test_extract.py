@@ -3,27 +3,47 @@ by hand from what each snippet says."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from sphinx_kwindex.extract import Location, index_file, index_source
+from sphinx_kwindex import extract
+from sphinx_kwindex.collect import collect_tests
+from sphinx_kwindex.extract import (
+    Keyword,
+    Location,
+    index_file,
+    index_source,
+    parse_in_parts,
+)
+from sphinx_kwindex.extract import (
+    test_keywords as keywords_of_tests,
+)
 from sphinx_kwindex.kinds import KINDS
 
 SNIPPET = "test_snippet.py"
 """The name snippets are parsed under: a test module, as pytest names them."""
 
 
-def names(source: str, kind: str) -> list[str]:
+def keywords(source: str, kind: str) -> tuple[Keyword, ...]:
+    """The keywords of ``kind`` of a snippet; tests as pytest collects them
+    (with its default rules)."""
     module = index_source(textwrap.dedent(source).encode(), SNIPPET)
     assert module.problem is None, module.problem
-    return [keyword.name for keyword in module.of_kind(kind)]
+    if kind == "tests":
+        assert module.of_kind("tests") == ()  # extraction leaves it to collection
+        return keywords_of_tests(collect_tests(SNIPPET, module.shape))
+    return module.of_kind(kind)
+
+
+def names(source: str, kind: str) -> list[str]:
+    return [keyword.name for keyword in keywords(source, kind)]
 
 
 def locations(source: str, kind: str, name: str) -> list[Location]:
-    module = index_source(textwrap.dedent(source).encode(), SNIPPET)
-    (keyword,) = [k for k in module.of_kind(kind) if k.name == name]
+    (keyword,) = [k for k in keywords(source, kind) if k.name == name]
     return list(keyword.locations)
 
 
@@ -436,3 +456,92 @@ def test_an_imported_name_is_located_on_its_own_line() -> None:
     ]
     assert locations(source, "imports", "os") == [Location("os", 5)]
     assert locations(source, "imports", "sys") == [Location("sys", 6)]
+
+
+PARTS = '''\
+"""A long module, read in parts."""
+
+import os
+
+TEXT = """
+def not_a_function():
+    pass
+class NotAClass:
+    pass
+"""
+
+
+@pytest.mark.parametrize(
+    "n",
+    [1, 2],
+)
+def test_decorated(n):
+    assert n
+
+
+@first
+@second
+class TestDecorated:
+    def test_method(self):
+        pass
+
+
+if os.name == "nt":
+    def helper():
+        pass
+else:
+    def helper():
+        return 1
+
+
+try:
+    import json
+except ImportError:
+    json = None
+
+
+async def test_async():
+    pass
+
+
+class TestLast:
+    """Last."""
+
+    def test_one(self):
+        values = (
+1,
+        )
+'''
+
+
+@pytest.mark.parametrize("part_size", [1, 40, 200])
+def test_a_long_module_parsed_in_parts_gives_the_statements_of_a_whole_parse(
+    part_size: int,
+) -> None:
+    whole = [ast.dump(s, include_attributes=True) for s in ast.parse(PARTS).body]
+    parts = list(parse_in_parts(PARTS, "parts.py", part_size))
+    # Parts end where a def, class or decorator starts a statement, never
+    # inside a string or between decorators and what they decorate.
+    assert len(parts) > 1
+    assert [ast.dump(s, include_attributes=True) for p in parts for s in p] == whole
+
+
+def test_extraction_in_parts_equals_extraction_whole(monkeypatch) -> None:
+    whole = index_source(PARTS.encode(), SNIPPET)
+    monkeypatch.setattr(extract, "PART_SIZE", 40)
+    assert index_source(PARTS.encode(), SNIPPET) == whole
+    assert whole.docstring == "A long module, read in parts."
+    assert names(PARTS, "tests") == [
+        "test_async",
+        "test_decorated",
+        "test_method",
+        "test_one",
+    ]
+
+
+def test_a_syntax_error_in_a_later_part_is_reported_at_its_line(monkeypatch) -> None:
+    monkeypatch.setattr(extract, "PART_SIZE", 40)
+    broken = PARTS + "\n\ndef test_broken(:\n    pass\n"
+    problem = index_source(broken.encode(), SNIPPET).problem
+    assert problem is not None
+    assert (problem.kind, problem.line) == ("syntax", PARTS.count("\n") + 3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.domain import KeywordDomain
 from sphinx_kwindex.extract import index_source
 from sphinx_kwindex.kinds import KEYWORD, KINDS
@@ -26,7 +27,9 @@ def test_the_table_covers_exactly_the_kinds_extraction_produces() -> None:
     module = index_source(textwrap.dedent(EVERY_KIND).encode(), "test_every_kind.py")
     assert list(module.keywords) == list(KINDS)
     produced = {kind for kind, keywords in module.keywords.items() if keywords}
-    assert produced == set(KINDS)
+    # Which tests there are, collection says (from what extraction found).
+    assert collect_tests("test_every_kind.py", module.shape)
+    assert produced == set(KINDS) - {"tests"}
 
 
 def test_object_types_and_roles_are_the_tables() -> None:

@@ -7,7 +7,9 @@ import textwrap
 
 import pytest
 
+from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.extract import index_source
+from sphinx_kwindex.extract import test_location as location_of_test
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import api_targets, module_dotted_name, pytest_node_id
 
@@ -20,7 +22,8 @@ class TestPytestStyle:
 
 def test_test_locations_give_pytest_node_ids() -> None:
     module = index_source(textwrap.dedent(TESTS).encode(), "test_x.py")
-    ((location,),) = [k.locations for k in module.of_kind("tests")]
+    (test,) = collect_tests("test_x.py", module.shape)
+    location = location_of_test(test)
     node_id = pytest_node_id("tests/test_x.py", location.qualname)
     assert node_id == "tests/test_x.py::TestPytestStyle::TestNested::test_deep"
     assert pytest_node_id("t.py", "test_a") == "t.py::test_a"

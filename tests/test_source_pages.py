@@ -248,3 +248,30 @@ def test_a_long_file_has_its_source_in_parts_and_entries_link_the_right_one(
     assert list(source_page_times(Path(app.outdir))) == ["long_test.py.html"]
     first = (outdir / "_kwsource" / "long_test.py.html").read_text("utf-8")
     assert "kwindex-source-parts" not in first
+
+
+def test_a_long_file_is_highlighted_as_one_whole(make_app, write_project) -> None:
+    # A string across the end of the first part, then lines of other kinds.
+    text = long_module(1990).splitlines()
+    text += ['TEXT = """', *(f"text {n}" for n in range(20)), '"""', "def f():"]
+    text += ["    return 1  # a comment"] * 2100
+    module = "\n".join(text) + "\n"
+    page = "Long\n====\n\n.. kwindex:: /long_test.py\n   :kinds: functions\n"
+    project = write_project({"long_test.py": module, "index.rst": page})
+    app = rebuild(make_app, project)
+    shown = {}
+    for html in (Path(app.outdir) / "_kwsource").glob("long_test.py*.html"):
+        for match in re.finditer(HIGHLIGHTED_LINE, html.read_text("utf-8")):
+            shown[int(match.group(1))] = match.group(2)
+    # Each line as the whole file highlighted at once gives it: line 2001
+    # is inside the string that line 1991 opens.
+    whole = app.builder.highlighter.highlight_block(module, "python", force=True)
+    expected = whole.partition("<pre>")[2].rpartition("</pre>")[0].split("\n")
+    expected[0] = expected[0].removeprefix("<span></span>")  # the block's opening
+    assert sorted(shown) == list(range(1, len(text) + 1))
+    assert [shown[n] for n in sorted(shown)] == expected[: len(text)]
+    assert "text 9" in shown[2001]
+    assert shown[2001] != "text 9"  # highlighted as a string, not as code
+
+
+HIGHLIGHTED_LINE = r'id="L(\d+)"><a href="#L\d+">\d+</a></span>(.*)'
