@@ -12,7 +12,8 @@ writes a source page). Printed side by side, in one run:
 
 * full builds with default settings: in the four common themes for the wide
   tree, in alabaster for the others;
-* a rebuild with nothing changed and one after editing one module, with how
+* a rebuild with nothing changed and one after adding a test to one module,
+  ``--rebuilds`` rounds of each (the median of the rounds' ratios), with how
   many documents each read;
 * bytes written, the largest page, ``genindex.html``, ``searchindex.js``,
   peak memory;
@@ -101,6 +102,13 @@ class Row:
     theme: str
     kwindex: Build
     twin: Build
+
+    @property
+    def ratio(self) -> float:
+        """The median of the ratios of builds run one after the other (the
+        machine's pace drifts: a pair shares it)."""
+        pairs = zip(self.kwindex.seconds, self.twin.seconds, strict=True)
+        return statistics.median(kw / twin for kw, twin in pairs)
 
 
 @dataclass
@@ -199,7 +207,7 @@ def projects(work: Path, suite: Suite, modules: list[str]) -> dict[str, Path]:
     return made
 
 
-def measure_suite(suite: Suite, work: Path, repeat: int) -> list[Row]:
+def measure_suite(suite: Suite, work: Path, repeat: int, rebuilds: int) -> list[Row]:
     modules = suite.modules
     folders = len(folder_tree(modules))
     print(f"\n== {suite.name}: {len(modules)} modules in {folders} folders", flush=True)
@@ -215,35 +223,43 @@ def measure_suite(suite: Suite, work: Path, repeat: int) -> list[Row]:
         rows.append(Row(suite.name, "full build", theme, kw, twin))
         print(f"   {theme}: {kw.median:.1f} s against {twin.median:.1f} s", flush=True)
     theme = suite.themes[0]
-    rows.append(rebuild(suite.name, "rebuild, nothing changed", theme, made, out))
-    edited = edit_module(suite.root, modules)
-    rewrite_twin_pages(suite.root, modules, edited, made[f"twin-{theme}"], True)
-    rows.append(
-        rebuild(suite.name, f"rebuild after editing {edited}", theme, made, out)
-    )
-    return rows
+    twin_srcdir = made[f"twin-{theme}"]
+    rounds = max(rebuilds, 1)
+    unchanged = Row(suite.name, "rebuild, nothing changed", theme, Build(), Build())
+    edited = edit_target(suite.root, modules)
+    what = f"rebuild after adding a test to {edited}"
+    touched = Row(suite.name, what, theme, Build(), Build())
+    for number in range(rounds):
+        rebuild(unchanged, made, out)
+        add_test(suite.root / edited, number)
+        rewrite_twin_pages(suite.root, modules, edited, twin_srcdir, include=True)
+        rebuild(touched, made, out)
+    for row in (unchanged, touched):
+        print(f"   {row.what}: {row.ratio:.2f}x (median of {rounds})", flush=True)
+    return [*rows, unchanged, touched]
 
 
-def rebuild(suite: str, what: str, theme: str, made: dict[str, Path], out: Path) -> Row:
-    """One incremental build of the kwindex and twin projects of ``theme``."""
-    kw, twin = Build(), Build()
-    for result, key in ((kw, "kwindex"), (twin, "twin")):
-        outdir = out / f"{key}-{theme}"
-        result.add(build(made[f"{key}-{theme}"], outdir, fresh=False), outdir)
-    print(f"   {what}: {kw.median:.2f} s against {twin.median:.2f} s", flush=True)
-    return Row(suite, what, theme, kw, twin)
+def rebuild(row: Row, made: dict[str, Path], out: Path) -> None:
+    """One incremental build of the kwindex and twin projects of the row's
+    theme, one after the other."""
+    for result, key in ((row.kwindex, "kwindex"), (row.twin, "twin")):
+        outdir = out / f"{key}-{row.theme}"
+        result.add(build(made[f"{key}-{row.theme}"], outdir, fresh=False), outdir)
 
 
-def edit_module(root: Path, modules: list[str]) -> str:
-    """Add a test to the largest test module of the suite's biggest folder."""
+def edit_target(root: Path, modules: list[str]) -> str:
+    """The largest module of the suite's biggest folder."""
     folders: dict[str, list[str]] = {}
     for module in modules:
         folders.setdefault(module.rpartition("/")[0], []).append(module)
     biggest = max(folders.values(), key=len)
-    path = max(biggest, key=lambda m: (root / m).stat().st_size)
-    with (root / path).open("a", encoding="utf-8") as file:
-        file.write("\n\ndef test_added_by_the_benchmark():\n    pass\n")
-    return path
+    return max(biggest, key=lambda m: (root / m).stat().st_size)
+
+
+def add_test(path: Path, number: int) -> None:
+    """Add a test to the module at ``path``."""
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"\n\ndef test_added_by_the_benchmark_{number}():\n    pass\n")
 
 
 def measure_growth(
@@ -308,7 +324,7 @@ def print_rows(rows: list[Row], repeat: int) -> None:
         kw, twin = row.kwindex, row.twin
         print(
             f"| {row.suite} | {row.what} | {row.theme} | {kw.median:.2f} | "
-            f"{twin.median:.2f} | {kw.median / twin.median:.2f}x | "
+            f"{twin.median:.2f} | {row.ratio:.2f}x | "
             f"{kw.read} / {twin.read} | "
             f"{megabytes(kw.written)} / {megabytes(twin.written)} | "
             f"{megabytes(kw.largest[0])} / {megabytes(twin.largest[0])} | "
@@ -343,6 +359,9 @@ def print_growth(growth: list[tuple[str, str, dict[int, Build]]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--rebuilds", type=int, default=5, help="rounds of each rebuild (median)"
+    )
     parser.add_argument("--wide", nargs="*", default=["django"])
     parser.add_argument(
         "--sdists", nargs="*", default=["attrs", "python-dateutil", "pytest"]
@@ -359,7 +378,7 @@ def main() -> None:
     rows = []
     for suite in suites:
         folder = work / suite.name.replace("/", "-").replace(" ", "-")
-        rows += measure_suite(suite, folder, args.repeat)
+        rows += measure_suite(suite, folder, args.repeat, args.rebuilds)
     growth = []
     if len(args.growth) > 1:
         print("\n== growth of generated trees")

@@ -309,24 +309,21 @@ def test_by_default_test_classes_and_fixtures_outside_functions_are_in_genindex(
     assert searched == {"py::TestCart", "py::cart", "py::test_tuple_keys"}
 
 
-def test_every_class_in_genindex_when_asked(make_app, write_project) -> None:
+@pytest.mark.parametrize(
+    ("kinds", "entries"),
+    [
+        (["classes"], ["TestCart (class in cart_test.py)"]),
+        ([], []),
+    ],
+)
+def test_index_kinds_choose_the_entries(
+    make_app, write_project, kinds: list[str], entries: list[str]
+) -> None:
     page = "Cart\n====\n\n.. kwindex:: /cart_test.py\n"
     project = write_project({"cart_test.py": GENERAL, "index.rst": page})
     with (project / "conf.py").open("a") as conf:
-        conf.write('kwindex_index_kinds = ["classes"]\n')
+        conf.write(f"kwindex_index_kinds = {kinds!r}\n")
     app = make_app("html", srcdir=project)
     app.build()
     genindex = (app.outdir / "genindex.html").read_text(encoding="utf-8")
-    entries = re.findall(r"\w+ \([\w ]+ in cart_test\.py\)", genindex)
-    assert entries == ["TestCart (class in cart_test.py)"]
-
-
-def test_index_kinds_can_be_none(make_app, write_project) -> None:
-    page = "Cart\n====\n\n.. kwindex:: /cart_test.py\n"
-    project = write_project({"cart_test.py": GENERAL, "index.rst": page})
-    with (project / "conf.py").open("a") as conf:
-        conf.write("kwindex_index_kinds = []\n")
-    app = make_app("html", srcdir=project)
-    app.build()
-    genindex = (app.outdir / "genindex.html").read_text(encoding="utf-8")
-    assert "cart_test.py)" not in genindex
+    assert re.findall(r"\w+ \([\w ]+ in cart_test\.py\)", genindex) == entries

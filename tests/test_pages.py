@@ -14,6 +14,9 @@ from support import (
     record_read_documents,
 )
 
+import sphinx_kwindex.domain
+import sphinx_kwindex.keyword_index
+import sphinx_kwindex.pages
 from sphinx_kwindex.parse_cache import CACHE_NAME, parse_cache
 
 
@@ -140,6 +143,42 @@ def test_an_unchanged_tree_is_neither_rewritten_nor_reread(
     again.build()
     assert read == []
     assert {p: p.stat().st_mtime_ns for p in tree_project.rglob("*.rst")} == times
+
+
+def test_a_rebuild_with_nothing_changed_derives_and_writes_nothing_again(
+    make_app, tree_project, monkeypatch
+) -> None:
+    first = make_app("html", srcdir=tree_project)
+    first.build()
+    outdir = Path(first.outdir)
+    shown = ["kw-index.html", "objects.inv", "genindex.html", "kwindex.json"]
+    before = {name: (outdir / name).read_bytes() for name in shown}
+    called: list[str] = []
+    for module, name in (
+        (sphinx_kwindex.domain, "build_reverse_index"),
+        (sphinx_kwindex.pages, "write_pages"),
+        (sphinx_kwindex.keyword_index, "index_page_context"),
+    ):
+        original = getattr(module, name)
+        monkeypatch.setattr(
+            module,
+            name,
+            lambda *args, _f=original, _n=name, **kw: (
+                called.append(_n) or _f(*args, **kw)
+            ),
+        )
+    again = make_app("html", srcdir=tree_project)
+    again.build()
+    # No reverse index, no generated page compared or written, the first
+    # Keyword Index page shown as it was: and the same output.
+    assert called == []
+    assert {name: (outdir / name).read_bytes() for name in shown} == before
+    # A module edited: derived and written again.
+    module = tree_project / "tests/unit/test_cart.py"
+    module.write_text(module.read_text() + "\nimport json\n")
+    make_app("html", srcdir=tree_project).build()
+    assert sorted(set(called)) == ["build_reverse_index", "index_page_context"]
+    assert 'id="kw-json"' in (outdir / "kw-index.html").read_text("utf-8")
 
 
 def test_an_edited_module_rereads_its_page_and_its_folder_page_only(
