@@ -19,7 +19,8 @@ writes a source page). Printed side by side, in one run:
   peak memory;
 * the growth of a full build from ``--growth`` generated modules (1,000 and
   4,000 by default) in each theme, for a tree whose folders grow with it
-  (``wide``) and one of a few huge folders (``huge``);
+  (``wide``) and one of a few huge folders (``huge``): the median of
+  ``--growth-rounds`` rounds' ratios;
 * the peak memory of building one generated 11 MB module of 100,000 tests.
 
     python benchmarks/real_suites.py [--repeat 1] [--wide django] [--sdists attrs]
@@ -263,31 +264,39 @@ def add_test(path: Path, number: int) -> None:
 
 
 def measure_growth(
-    sizes: list[int], shapes: list[str], work: Path
+    sizes: list[int], shapes: list[str], work: Path, rounds: int
 ) -> list[tuple[str, str, dict[int, Build]]]:
-    """A full build of each size of generated tree, in each shape and theme."""
+    """Full builds of each size of generated tree, in each shape and theme,
+    the sizes in turn for ``rounds`` rounds."""
     rows = []
     for shape in shapes:
         for theme in THEMES:
-            builds = {}
-            for size in sizes:
-                tree = work / "growth" / f"tree-{shape}-{size}"
-                if not tree.exists():
-                    write_tree(tree, size, shape=shape)
-                srcdir = work / "growth" / f"{shape}-{theme}-{size}"
-                shutil.rmtree(srcdir, ignore_errors=True)
-                write_project(
-                    srcdir,
-                    kwindex_conf(tree, ["test/**/*_test.py"], theme),
-                    ".. toctree::\n\n   kwindex/index\n",
-                )
-                result = Build()
-                outdir = work / "out" / f"growth-{shape}-{theme}-{size}"
-                result.add(build(srcdir, outdir), outdir)
-                builds[size] = result
-                print(f"   {shape}, {theme}, {size} modules: {result.median:.1f} s")
+            builds = {size: Build() for size in sizes}
+            for _ in range(max(rounds, 1)):
+                for size in sizes:
+                    tree = work / "growth" / f"tree-{shape}-{size}"
+                    if not tree.exists():
+                        write_tree(tree, size, shape=shape)
+                    srcdir = work / "growth" / f"{shape}-{theme}-{size}"
+                    shutil.rmtree(srcdir, ignore_errors=True)
+                    write_project(
+                        srcdir,
+                        kwindex_conf(tree, ["test/**/*_test.py"], theme),
+                        ".. toctree::\n\n   kwindex/index\n",
+                    )
+                    outdir = work / "out" / f"growth-{shape}-{theme}-{size}"
+                    builds[size].add(build(srcdir, outdir), outdir)
+            times = ", ".join(f"{s}: {builds[s].median:.1f} s" for s in sizes)
+            print(f"   {shape}, {theme}: {times}", flush=True)
             rows.append((shape, theme, builds))
     return rows
+
+
+def growth_ratio(builds: dict[int, Build]) -> float:
+    """The median of the rounds' ratios of the largest size to the smallest."""
+    sizes = sorted(builds)
+    pairs = zip(builds[sizes[-1]].seconds, builds[sizes[0]].seconds, strict=True)
+    return statistics.median(large / small for large, small in pairs)
 
 
 def measure_huge_module(work: Path) -> tuple[int, Build]:
@@ -346,10 +355,9 @@ def print_growth(growth: list[tuple[str, str, dict[int, Build]]]) -> None:
     )
     print("|---|---|" + "---:|" * len(sizes) + "---:|---:|")
     for shape, theme, builds in growth:
-        first, last = builds[sizes[0]], builds[sizes[-1]]
         times = " | ".join(f"{builds[s].median:.1f}" for s in sizes)
         print(
-            f"| {shape} | {theme} | {times} | {last.median / first.median:.2f}x for "
+            f"| {shape} | {theme} | {times} | {growth_ratio(builds):.2f}x for "
             f"{sizes[-1] / sizes[0]:.0f}x | "
             + " / ".join(megabytes(builds[s].largest[0]) for s in sizes)
             + " |"
@@ -369,6 +377,9 @@ def main() -> None:
     parser.add_argument("--no-lib-test", action="store_true")
     parser.add_argument("--growth", type=int, nargs="*", default=[1000, 4000])
     parser.add_argument("--shapes", nargs="*", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument(
+        "--growth-rounds", type=int, default=3, help="rounds of growth (median)"
+    )
     parser.add_argument("--no-huge-module", action="store_true")
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()
@@ -382,7 +393,7 @@ def main() -> None:
     growth = []
     if len(args.growth) > 1:
         print("\n== growth of generated trees")
-        growth = measure_growth(args.growth, args.shapes, work)
+        growth = measure_growth(args.growth, args.shapes, work, args.growth_rounds)
     huge = None if args.no_huge_module else measure_huge_module(work)
     if rows:
         print_rows(rows, args.repeat)

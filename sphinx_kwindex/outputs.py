@@ -23,6 +23,17 @@ def writes_html_site(builder: Builder) -> bool:
     return builder.format == "html" and not builder.name.startswith("epub")
 
 
+ONE_DOCUMENT_BUILDERS = frozenset({"singlehtml", "latex", "texinfo", "man"})
+"""Sphinx's builders that make one document of the toctree (and e-books)."""
+
+
+def makes_one_document(builder: Builder) -> bool:
+    """Whether ``builder`` makes one document (a book, a single page) of
+    what the toctree holds: pages outside it are left out, and it shows no
+    navigation on every page."""
+    return builder.name in ONE_DOCUMENT_BUILDERS or builder.name.startswith("epub")
+
+
 def has_source_pages(builder: Builder) -> bool:
     """Whether ``builder`` writes source pages: like ``viewcode``, not in a
     single page."""

@@ -23,6 +23,7 @@ from sphinx_kwindex.config import generated_test_kinds
 from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.module_tree import Folder, find_modules, folder_tree, modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
+from sphinx_kwindex.outputs import makes_one_document
 from sphinx_kwindex.parse_cache import parse_module
 from sphinx_kwindex.warnings import Subtype, warn
 
@@ -118,7 +119,8 @@ def generate_pages(app: Sphinx) -> None:
         for folder in sorted(folders.keys() & before.folders.keys())
         if listing(folders, folder) != listing(before.folders, folder)
     )
-    shape = config.kwindex_toctree
+    # A book or a single page holds what the toctree holds: all of it there.
+    shape = "modules" if makes_one_document(app.builder) else config.kwindex_toctree
     pages = {
         **{
             module_docname(output_dir, m): module_page(

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from html_contract import keyword_lists, kwindex_blocks, squash
-from support import SEED_CLASSES, SEED_CLASSES_JSON, SEED_FUNCTIONS, SEED_IMPORTS
+from support import (
+    SEED_CLASSES,
+    SEED_CLASSES_JSON,
+    SEED_FUNCTIONS,
+    SEED_IMPORTS,
+    own_warnings,
+)
 
 SEED_LISTS = {
     "classes": SEED_CLASSES,
@@ -104,3 +111,53 @@ def test_kwindex_json_is_deterministic(make_app, tmp_path, rootdir) -> None:
         "test/distributed/elastic/rendezvous/etcd_server_test.py",
     ]
     assert data["modules"][0]["keywords"]["classes"] == SEED_CLASSES_JSON
+
+
+TREE = {
+    "index.rst": "Tree\n====\n\n.. toctree::\n\n   kwindex/index\n",
+    "tests/unit/test_cart.py": "class TestCart:\n    def test_empty(self): ...\n",
+    "tests/unit/test_price.py": "def test_round(): ...\n",
+    "tests/integration/test_pay.py": "def test_pay(): ...\n",
+}
+WAY_UP = r"Indexed modules.{0,300}?».{0,300}?tests.{0,300}?».{0,300}?unit"
+"""The way up on a page, whatever the markup between its links."""
+TREE_OUTPUTS = {
+    "html": "kwindex/tests/unit/test_cart.py.html",
+    "dirhtml": "kwindex/tests/unit/test_cart.py/index.html",
+    "singlehtml": "index.html",
+    "epub": "kwindex/tests/unit/test_cart.py.xhtml",
+    "latex": "tree.tex",
+    "text": "kwindex/tests/unit/test_cart.py.txt",
+    "man": "tree.1",
+    "texinfo": "tree.texi",
+    "xml": "kwindex/tests/unit/test_cart.py.xml",
+}
+
+
+@pytest.mark.parametrize("buildername", sorted(TREE_OUTPUTS))
+def test_every_builder_shows_a_tree_with_its_ways_up(
+    make_app, write_project, buildername: str
+) -> None:
+    project = write_project(TREE)
+    with (project / "conf.py").open("a") as conf:
+        conf.write(
+            'project = "tree"\ncopyright = "2026"\nversion = "1"\n'
+            'kwindex_modules = ["tests/**/*.py"]\n'
+        )
+    app = make_app(buildername, srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    text = (app.outdir / TREE_OUTPUTS[buildername]).read_text(encoding="utf-8")
+    # Each page below the top starts with its way up, whatever the format; a
+    # book or a single page holds every page of the tree.
+    assert re.search(WAY_UP, text, re.DOTALL), buildername
+    if buildername == "text":
+        top = (app.outdir / "kwindex/index.txt").read_text(encoding="utf-8")
+        # The top page maps every folder, nested.
+        assert squash(top).endswith(
+            "-[ Folders ]- * tests (modules: 3) * integration (modules: 1) "
+            "* unit (modules: 2)"
+        )
+    if buildername == "latex":
+        # The test class's general index entry has a target in the book.
+        assert "kw-tests.unit.test_cart.py-group-TestCart}}" in text
