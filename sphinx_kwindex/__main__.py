@@ -171,7 +171,8 @@ def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
         args.rules,
         args.resolve,
     )
-    return {"path": path, **fields}
+    keywords = {kind: list(found) for kind, found in fields["keywords"].items()}
+    return {"path": path, **fields, "keywords": keywords}
 
 
 def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:

@@ -46,6 +46,7 @@ CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_modules", [], (list, tuple)),
     ("kwindex_output_dir", "kwindex", (str,)),
     ("kwindex_toctree", TOCTREE_SHAPES[0], (str,)),
+    ("kwindex_module_part_size", 1_000_000, (int,)),
 )
 """``(name, default, accepted types)`` of every configuration value."""
 
@@ -70,6 +71,7 @@ def validate_config(app: Sphinx, config: Config) -> None:
     _check_string_list(config, "kwindex_modules")
     _check_output_dir(config, Path(app.srcdir))
     _check_choice(config, "kwindex_toctree", TOCTREE_SHAPES)
+    _check_size(config, "kwindex_module_part_size", 1_000_000)
     root = resolve_root(config.kwindex_root, Path(app.confdir))
     if not root.is_dir():
         message = __("kwindex_root %s is not a folder: no module can be read")
@@ -160,6 +162,12 @@ def _check_choice(config: Config, name: str, choices: tuple[str, ...]) -> None:
     if config[name] not in choices:
         reason = __("expected one of %s") % ", ".join(map(repr, choices))
         _reject(config, name, choices[0], reason)
+
+
+def _check_size(config: Config, name: str, default: int) -> None:
+    value = config[name]
+    if isinstance(value, bool) or value < 0:
+        _reject(config, name, default, __("expected a number of bytes, 0 or more"))
 
 
 def _check_string_list(config: Config, name: str) -> None:

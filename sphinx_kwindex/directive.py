@@ -7,7 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -18,33 +18,41 @@ from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.config import rules_for_page
 from sphinx_kwindex.domain import FixtureUse, ModuleRecord, get_domain, note_file
+from sphinx_kwindex.export import Fragment, as_json, write_fragment
 from sphinx_kwindex.extract import test_keywords
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (
+    entry_anchor,
     module_anchor,
+    module_docname,
     pytest_node_id,
     source_page_name,
 )
 from sphinx_kwindex.nodes import (
     keyword_list,
-    kwindex_keywords,
     kwindex_related,
     kwindex_source_link,
     page_reference,
+    part_links,
     trail,
 )
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.present import (
     SORT_ORDERS,
+    KindList,
     classify_module,
+    collection_json,
     describe_problem,
     function_qualnames,
     functions_shown,
     is_local,
+    keyword_json,
     kinds_by_default,
+    markers_by_target,
     own_first,
     parse_kinds,
+    part_windows,
     select_keywords,
     select_tests,
     shown_keyword,
@@ -54,7 +62,7 @@ from sphinx_kwindex.reverse_index import KeywordEntry
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
-    from collections.abc import Container, Iterable, Iterator
+    from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 
     from sphinx.util.typing import OptionSpec
 
@@ -64,10 +72,11 @@ if TYPE_CHECKING:
         CollectRules,
         Resolver,
     )
-    from sphinx_kwindex.extract import ModuleIndex
+    from sphinx_kwindex.extract import Keyword, ModuleIndex
     from sphinx_kwindex.present import ShownKeyword, TestGroup
 
 _FLAGS = ("no-index", "no-metadata", "no-source")
+_PART = re.compile(r"(\d+)\s*/\s*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,24 @@ class DisplayOptions:
     index: bool = True
     metadata: bool = True
     source: bool = True
+    part: tuple[int, int] = (1, 1)
+    """``(k, n)``: show the ``k``-th of ``n`` near-equal runs of the entries."""
+
+
+class KindItems(NamedTuple):
+    """What the list of one kind shows, in order, before its entries are
+    made: its ``keywords``, or for tests the ``tests`` (an entry each);
+    ``local_from`` the first keyword defined inside a function, if any."""
+
+    kind: str
+    keywords: Sequence[Keyword] = ()
+    tests: list[CollectedTest] | None = None
+    local_from: int | None = None
+
+    @property
+    def size(self) -> int:
+        """How many entries the list has."""
+        return len(self.keywords) if self.tests is None else len(self.tests)
 
 
 class ModuleKeywords(NamedTuple):
@@ -96,6 +123,21 @@ class ModuleKeywords(NamedTuple):
     def tests(self) -> list[CollectedTest] | None:
         """Its tests, if the block lists them."""
         return None if self.collection is None else self.collection.tests
+
+    def keyword_json_maker(self) -> Callable[[str, Keyword], dict[str, Any]]:
+        """What makes a keyword of a kind what ``kwindex.json`` says of it
+        (:func:`~sphinx_kwindex.present.keyword_json`)."""
+        tests = {test.qualname: test for test in self.tests or ()}
+        markers = markers_by_target(self.module)
+
+        def made(kind: str, keyword: Keyword) -> dict[str, Any]:
+            return keyword_json(self.path, kind, keyword, tests, markers)
+
+        return made
+
+    def defined_functions(self) -> set[str]:
+        """The qualnames of the functions it defines (made anew each call)."""
+        return function_qualnames(self.module.of_kind("functions"))
 
 
 def resolve_module_path(
@@ -123,6 +165,7 @@ class KwindexDirective(SphinxDirective):
         "kinds": directives.unchanged,
         "sort": directives.unchanged,
         "exclude": directives.unchanged,
+        "part": directives.unchanged,
         **dict.fromkeys(_FLAGS, directives.unchanged),
     }
 
@@ -152,35 +195,57 @@ class KwindexDirective(SphinxDirective):
             options = dataclasses.replace(options, kinds=kinds)
         steps = tree.way_down_to(posixpath.dirname(relative))
         way_up = [trail(self.env.docname, steps)] if steps else []
+        if options.part[1] > 1:
+            first = module_docname(tree.output_dir, relative)
+            way_up.append(part_links(self.env.docname, first, *options.part))
         return way_up + self.render(relative, module, options)
 
     def render(
         self, path: str, module: ModuleIndex, options: DisplayOptions
     ) -> list[nodes.Node]:
         """The index node and the block showing ``module``; records it in the domain."""
-        anchor = self.unique_anchor(module_anchor(path))
+        # Entries keep their ids in whichever part they are: the ids start
+        # with the module's, and a part's block has an id of its own.
+        module_id = self.unique_anchor(module_anchor(path))
+        number = options.part[0]
+        anchor = module_id if number == 1 else f"{module_id}-part-{number}"
         block = nodes.container(classes=["kwindex"], ids=[anchor])
         block["support_smartquotes"] = False  # names and docstrings are data
         block["refdoc"] = self.env.docname
-        self.state.document.ids[anchor] = block
+        self.state.document.ids[module_id] = self.state.document.ids[anchor] = block
         source_path = path if options.source else ""
         if options.metadata:
             block += self.metadata_block(path, module, source_path)
         recorded: list[KeywordEntry] = []
         uses: list[FixtureUse] = []
         groups: tuple[TestGroup, ...] = ()
+        fragment = Fragment({})
         if module.problem is not None:
             note = _("This file could not be indexed: %s") % module.problem.message
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
         else:
             found = self.module_keywords(path, module, options)
-            for kind in options.kinds:
-                node, entries = self.kind_list(kind, found, options, anchor)
-                block += node
+            items = [kind_items(kind, found, options) for kind in options.kinds]
+            windows = part_windows([i.size for i in items], *options.part)
+            json_of = found.keyword_json_maker()
+            for listed, window in zip(items, windows, strict=True):
+                if window is None:
+                    continue
+                shown, entries, keywords = self.kind_list(
+                    listed, found, module_id, window
+                )
+                block += keyword_list(path, shown, source_path)
                 recorded.extend(entries)
-                if kind == "tests" and found.tests is not None:
-                    uses.extend(fixture_uses(path, found.tests, node["entries"]))
-                    groups = node["groups"]
+                fragment.keywords[shown.kind] = ",".join(
+                    as_json(json_of(shown.kind, keyword)) for keyword in keywords
+                )
+                if shown.kind == "tests" and found.tests is not None:
+                    uses.extend(fixture_uses(path, found.tests, shown.entries))
+                    groups = tuple(
+                        section.group
+                        for section in shown.sections()
+                        if section.group is not None
+                    )
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
             path,
@@ -191,8 +256,13 @@ class KwindexDirective(SphinxDirective):
             indexed=options.index,
             linked_to_source=options.source,
             fixture_uses=tuple(uses),
+            part=options.part,
         )
         get_domain(self.env).note_module(record)
+        if module.problem is None and found.collection is not None:
+            extras = as_json(collection_json(found.collection))[1:-1]
+            fragment = fragment._replace(extras=extras)
+        write_fragment(self.env, self.env.docname, anchor, fragment)
         general = []
         if options.index:
             general = index_entries(
@@ -215,41 +285,40 @@ class KwindexDirective(SphinxDirective):
         return ModuleKeywords(path, module, rules, resolve, collection)
 
     def kind_list(
-        self,
-        kind: str,
-        found: ModuleKeywords,
-        options: DisplayOptions,
-        anchor: str,
-    ) -> tuple[kwindex_keywords, list[KeywordEntry]]:
-        """The list of ``kind`` of the module ``found`` (whose block is
-        ``anchor``), and its keywords as the domain records them."""
-        path = found.path
-        source_path = path if options.source else ""
-        functions = function_qualnames(found.module.of_kind("functions"))
+        self, items: KindItems, found: ModuleKeywords, anchor: str, window: range
+    ) -> tuple[KindList, list[KeywordEntry], list[Keyword]]:
+        """The list of ``items`` of the module ``found`` (whose block is
+        ``anchor``), of its entries those at the positions of ``window``;
+        the keywords they show as the domain records them, and as
+        extracted."""
+        path, kind = found.path, items.kind
         groups: tuple[TestGroup, ...] = ()
-        local_from = None
-        if found.collection is not None and kind == "tests":
+        whole = len(window) == items.size
+        if items.tests is not None and found.collection is not None:
             collection = found.collection
-            tests = select_tests(collection.tests, options.exclude)
             shown, groups = shown_tests(
                 path,
                 anchor,
                 found.module,
-                tests,
+                items.tests,
                 collection.classes,
                 collection.made_at_import,
                 collection.ignored,
+                None if whole else window,
             )
-            keywords = list(test_keywords(tests))
+            # A test's keyword is recorded where its name is first shown.
+            firsts = {
+                entry.name
+                for entry in shown
+                if entry.entry_id == entry_anchor(anchor, kind, entry.name)
+            }
+            keywords = list(
+                test_keywords(t for t in items.tests if whole or t.name in firsts)
+            )
         else:
-            of_kind = found.module.of_kind(kind)
-            if kind == "functions":
-                of_kind = functions_shown(
-                    of_kind, found.module, options.kinds, found.tests
-                )
-            keywords = select_keywords(of_kind, options.exclude, options.sort)
-            keywords, local_from = own_first(kind, keywords, functions)
+            keywords = list(items.keywords[window.start : window.stop])
             shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
+        functions = found.defined_functions()
         entries = [
             KeywordEntry(
                 k.name,
@@ -262,9 +331,10 @@ class KwindexDirective(SphinxDirective):
             )
             for k in keywords
         ]
-        node = keyword_list(kind, path, shown, source_path, groups)
-        node["local_from"] = local_from
-        return node, entries
+        shown_list = KindList(kind, shown, groups, items.local_from)
+        if not whole:
+            shown_list = shown_list._replace(offset=window.start, total=items.size)
+        return shown_list, entries, keywords
 
     def metadata_block(
         self, path: str, module: ModuleIndex, source_path: str
@@ -316,7 +386,21 @@ class KwindexDirective(SphinxDirective):
             index="no-index" not in self.options,
             metadata="no-metadata" not in self.options,
             source="no-source" not in self.options and self.config.kwindex_source_pages,
+            part=self.option_part(),
         )
+
+    def option_part(self) -> tuple[int, int]:
+        if "part" not in self.options:
+            return (1, 1)
+        value = self.options["part"].strip()
+        found = _PART.fullmatch(value)
+        if found is not None:
+            number, count = int(found[1]), int(found[2])
+            if 1 <= number <= count:
+                return (number, count)
+        message = __(":part: must be K/N with 1 <= K <= N, not %r; showing all")
+        self.warn(message % value, Subtype.OPTION)
+        return (1, 1)
 
     def option_kinds(self) -> tuple[str, ...]:
         default = tuple(self.config.kwindex_default_kinds)
@@ -389,6 +473,20 @@ def module_type_label(module_type: str) -> str:
         "other": _("other Python module"),
     }
     return labels.get(module_type, module_type)
+
+
+def kind_items(kind: str, found: ModuleKeywords, options: DisplayOptions) -> KindItems:
+    """What the list of ``kind`` of the module ``found`` shows under
+    ``options``, in order."""
+    if found.collection is not None and kind == "tests":
+        tests = select_tests(found.collection.tests, options.exclude)
+        return KindItems(kind, tests=tests)
+    of_kind = found.module.of_kind(kind)
+    if kind == "functions":
+        of_kind = functions_shown(of_kind, found.module, options.kinds, found.tests)
+    keywords = select_keywords(of_kind, options.exclude, options.sort)
+    keywords, local_from = own_first(kind, keywords, found.defined_functions())
+    return KindItems(kind, keywords, local_from=local_from)
 
 
 def fixture_uses(

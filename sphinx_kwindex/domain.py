@@ -99,6 +99,7 @@ class ModuleRecord:
         "indexed",
         "kinds",
         "linked_to_source",
+        "part",
         "path",
     )
 
@@ -112,6 +113,7 @@ class ModuleRecord:
         indexed: bool,
         linked_to_source: bool,
         fixture_uses: tuple[FixtureUse, ...] = (),
+        part: tuple[int, int] = (1, 1),
     ) -> None:
         self.path = path
         """Relative to ``kwindex_root``, POSIX."""
@@ -125,6 +127,9 @@ class ModuleRecord:
         """False under ``:no-source:`` or without source pages."""
         self.fixture_uses = fixture_uses
         """The fixtures of the tree its listed tests use."""
+        self.part = part
+        """``(k, n)``: the block shows the ``k``-th of ``n`` runs of the
+        module's entries (``:part:``)."""
 
     @property
     def keywords(self) -> tuple[KeywordEntry, ...]:
@@ -159,6 +164,7 @@ class ModuleRecord:
             self.indexed,
             self.linked_to_source,
             uses,
+            self.part,
         )
 
 
@@ -171,11 +177,20 @@ def _record(
     indexed: bool,
     linked_to_source: bool,
     uses: Iterable[Iterable[Any]],
+    part: tuple[int, int],
 ) -> ModuleRecord:
     """A :class:`ModuleRecord` from what it pickles into."""
     fixture_uses = tuple(map(FixtureUse._make, uses))
     return ModuleRecord(
-        path, docname, anchor, kinds, keywords, indexed, linked_to_source, fixture_uses
+        path,
+        docname,
+        anchor,
+        kinds,
+        keywords,
+        indexed,
+        linked_to_source,
+        fixture_uses,
+        part,
     )
 
 
@@ -251,7 +266,7 @@ class KeywordDomain(Domain):
         "fixture_users": {},
         "files": {},
     }
-    data_version = 9
+    data_version = 10
     """Bump whenever :class:`ModuleRecord` or what it holds changes shape:
     Sphinx then starts from a fresh environment."""
 

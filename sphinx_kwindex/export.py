@@ -1,42 +1,91 @@
-"""``kwindex.json``: every indexed module and its keywords, from domain data
-and the parsed modules (never from visitors), in the main process.
+"""``kwindex.json``: every indexed module and its keywords.
 
-Each module's entry is kept, as JSON text, in a file beside the environment:
-a build remakes only those of the documents it read (a module's entry
-depends on files whose change makes its document read again) and joins
-the rest as they were."""
+A ``kwindex`` block writes what the file says of it, a *fragment*, as it is
+read, from what it has in hand (the parsed module, the collected tests):
+``kwindex-json/<docname>/<block id>`` beside the environment, in reading
+processes too. After an HTML site build, the main process writes the file
+an entry at a time, each entry a piece at a time, so that no entry is ever
+whole in memory (a module of 100,000 tests makes 39 MB of JSON): the
+entries of documents read in this build from their fragments, the others
+copied from the file it replaces, where the last build kept their place.
+"""
 
 from __future__ import annotations
 
 import json
+import marshal
+import os
+import shutil
+from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+from sphinx.util import logging
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.config import collect_rules
+from sphinx_kwindex._i18n import __
 from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.outputs import writes_html_site
-from sphinx_kwindex.parse_cache import (
-    load_pickle,
-    module_resolver,
-    parse_module,
-    save_pickle,
-)
-from sphinx_kwindex.present import JSON_VERSION, module_fields_json
+from sphinx_kwindex.parse_cache import load_pickle, save_pickle
+from sphinx_kwindex.present import JSON_VERSION
+from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-    from sphinx_kwindex.collect import CollectRules, Resolver
-    from sphinx_kwindex.extract import Keyword
+logger = logging.getLogger(__name__)
 
 JSON_NAME = "kwindex.json"
-ENTRIES_NAME = "kwindex-json.pickle"
-"""The entries of the last ``kwindex.json``, beside the environment."""
+SPANS_NAME = "kwindex-json.pickle"
+"""Where the entries of the last ``kwindex.json`` stand in it, beside the
+environment: ``{"file": [mtime in ns, size], "spans": {(docname, anchor):
+(start, length)}}``, the key that of the block of an entry's (first)
+record."""
+FRAGMENTS_DIR = "kwindex-json"
+"""Beside the environment: the fragment of each block."""
 
-Entries = dict[tuple[str, str], str]
-"""Each module's entry as JSON text, by the ``(docname, anchor)`` of its block."""
+_COPY_CHUNK = 1 << 20
+
+
+class Fragment(NamedTuple):
+    """What ``kwindex.json`` says of one block, as JSON text: per kind the
+    items of its ``keywords`` list (without brackets), and the members
+    after ``keywords`` (without braces; ``""`` for none)."""
+
+    keywords: dict[str, str]
+    extras: str = ""
+
+
+def fragment_path(env: BuildEnvironment, docname: str, anchor: str) -> Path:
+    """Where the fragment of the block ``anchor`` of ``docname`` is kept."""
+    return Path(env.doctreedir, FRAGMENTS_DIR, docname, anchor)
+
+
+def write_fragment(
+    env: BuildEnvironment, docname: str, anchor: str, fragment: Fragment
+) -> None:
+    """Keep the fragment of the block ``anchor`` of ``docname``."""
+    path = fragment_path(env, docname, anchor)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(marshal.dumps(tuple(fragment)))
+
+
+def read_fragment(env: BuildEnvironment, record: ModuleRecord) -> Fragment | None:
+    """The fragment ``record``'s block wrote, if it is there and whole."""
+    try:
+        data = fragment_path(env, record.docname, record.anchor).read_bytes()
+        keywords, extras = marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return Fragment(keywords, extras)
+
+
+def purge_fragments(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Remove the fragments of ``docname``'s blocks (``env-purge-doc``)."""
+    shutil.rmtree(Path(env.doctreedir, FRAGMENTS_DIR, docname), ignore_errors=True)
 
 
 def export_json(app: Sphinx, exception: BaseException | None) -> None:
@@ -48,22 +97,63 @@ def export_json(app: Sphinx, exception: BaseException | None) -> None:
     path = Path(app.outdir, JSON_NAME)
     if not domain.changed and path.is_file():
         return
-    rules, _source = collect_rules(app.config)
-    resolve = module_resolver(app.env)
-    kept = Path(app.doctreedir, ENTRIES_NAME)
+    kept = Path(app.doctreedir, SPANS_NAME)
     version = (__version__, JSON_VERSION)
-    before: Entries = load_pickle(kept, version)
-    entries: Entries = {}
-    for record in domain.all_modules():
-        key = (record.docname, record.anchor)
-        entry = None if record.docname in domain.read else before.get(key)
-        if entry is None:
-            entry = as_json(module_json(app.env, record, rules, resolve))
-        entries[key] = entry
-    header = as_json({"version": JSON_VERSION})[:-1]
-    text = f'{header},"modules":[{",".join(entries.values())}]}}\n'
-    path.write_text(text, encoding="utf-8")
-    save_pickle(kept, version, entries)
+    before = load_pickle(kept, version)
+    # A file changed since this extension wrote it is remade whole.
+    reusable = before.get("file") == _stamp(path)
+    previous: dict[tuple[str, str], tuple[int, int]] = (
+        before.get("spans", {}) if reusable else {}
+    )
+    spans: dict[tuple[str, str], tuple[int, int]] = {}
+    partial = path.with_name(path.name + ".partial")
+    header = as_json({"version": JSON_VERSION})[:-1] + ',"modules":['
+    with (
+        partial.open("wb") as out,
+        path.open("rb") if previous else nullcontext() as old,
+    ):
+        out.write(header.encode())
+        for records in module_entries(domain.all_modules()):
+            key = (records[0].docname, records[0].anchor)
+            read = any(record.docname in domain.read for record in records)
+            span = None if read else previous.get(key)
+            comma = b"," if spans else b""
+            if old is not None and span is not None:
+                out.write(comma)
+                start = out.tell()
+                _copy(old, out, *span)
+            else:
+                pieces = entry_json(app.env, records)
+                if pieces is None:
+                    continue
+                out.write(comma)
+                start = out.tell()
+                for piece in pieces:
+                    out.write(piece.encode())
+            spans[key] = (start, out.tell() - start)
+        out.write(b"]}\n")
+    os.replace(partial, path)
+    save_pickle(kept, version, {"file": _stamp(path), "spans": spans})
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """The modification time in ns and size of ``path`` (None: no file)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _copy(source: IO[bytes], target: IO[bytes], start: int, length: int) -> None:
+    """Copy ``length`` bytes of ``source`` from ``start`` on to ``target``."""
+    source.seek(start)
+    while length > 0:
+        chunk = source.read(min(length, _COPY_CHUNK))
+        if not chunk:
+            return
+        target.write(chunk)
+        length -= len(chunk)
 
 
 def as_json(value: Any) -> str:
@@ -71,23 +161,49 @@ def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def module_json(
-    env: BuildEnvironment, record: ModuleRecord, rules: CollectRules, resolve: Resolver
-) -> dict[str, Any]:
-    """One module's entry: path, docname, its keywords per kind as
-    rendered (the page's kinds, order and exclusions), and where tests are
-    listed, what may make tests not listed."""
-    module = parse_module(env, Path(env.config.kwindex_root, record.path).resolve())
+def module_entries(records: Iterable[ModuleRecord]) -> list[list[ModuleRecord]]:
+    """The records an entry of ``kwindex.json`` each stands for: one, or
+    the parts of a module's page cut into parts (``:part:``), in order."""
+    entries: dict[tuple[str, ...], list[ModuleRecord]] = {}
+    for record in records:
+        count = record.part[1]
+        key = (
+            ("parts", record.path, str(count))
+            if count > 1
+            else (record.docname, record.anchor)
+        )
+        entries.setdefault(key, []).append(record)
+    return [sorted(found, key=lambda record: record.part) for found in entries.values()]
 
-    def rendered(kind: str, keywords: tuple[Keyword, ...]) -> list[Keyword]:
-        by_name = {keyword.name: keyword for keyword in keywords}
-        return [
-            by_name[entry.name]
-            for entry in record.keywords
-            if entry.kind == kind and entry.name in by_name
-        ]
 
-    fields = module_fields_json(
-        record.path, module, record.kinds, rendered, rules, resolve
-    )
-    return {"path": record.path, "docname": record.docname, **fields}
+def entry_json(
+    env: BuildEnvironment, records: Sequence[ModuleRecord]
+) -> Iterator[str] | None:
+    """The entry of the module of ``records`` (a block, or the parts of
+    one), as pieces of JSON text, from their fragments; None, with a
+    warning, where a fragment is missing."""
+    fragments = []
+    for record in records:
+        fragment = read_fragment(env, record)
+        if fragment is None:
+            message = __(
+                "kwindex.json leaves out %s: what its page says of it is "
+                "missing; a build with -E (a fresh environment) remakes it"
+            )
+            warn(message, Subtype.EXPORT, (record.docname, None), record.path)
+            return None
+        fragments.append(fragment)
+    return _entry_pieces(records[0], fragments)
+
+
+def _entry_pieces(record: ModuleRecord, fragments: Sequence[Fragment]) -> Iterator[str]:
+    yield as_json({"path": record.path, "docname": record.docname})[:-1]
+    yield ',"keywords":{'
+    for number, kind in enumerate(record.kinds):
+        yield f"{',' if number else ''}{as_json(kind)}:["
+        items = (f.keywords[kind] for f in fragments if f.keywords.get(kind))
+        for position, text in enumerate(items):
+            yield ("," if position else "") + text
+        yield "]"
+    extras = fragments[0].extras
+    yield "}" + ("," + extras if extras else "") + "}"

@@ -58,11 +58,16 @@ def letter_anchor(letter: str) -> str:
     return "kw-letter-" + (letter if letter != SYMBOLS else "symbols")
 
 
+def part_name(name: str, part: int) -> str:
+    """The name of part ``part`` of the page ``name``: ``name`` itself, then
+    ``name-2``, ``name-3`` …"""
+    return name if part == 1 else f"{name}-{part}"
+
+
 def source_page_name(path: str, part: int = 1) -> str:
     """The page name of part ``part`` of the highlighted source of ``path``:
     ``_kwsource/a/b.py``, then ``_kwsource/a/b.py-2`` … for long files."""
-    page = posixpath.join(SOURCE_DIR, path)
-    return page if part == 1 else f"{page}-{part}"
+    return part_name(posixpath.join(SOURCE_DIR, path), part)
 
 
 def source_page_part(line: int) -> int:

@@ -21,13 +21,17 @@ from sphinx import addnodes
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.collect import Ignored, ImportTimeNote
 from sphinx_kwindex.kinds import KINDS
-from sphinx_kwindex.names import source_page_part
+from sphinx_kwindex.names import part_name, source_page_part
 from sphinx_kwindex.present import (
     ENGLISH,
+    KindList,
     Labels,
+    Section,
     group_name,
-    list_sections,
+    pack_entries,
+    part_sections,
     total_items,
+    unpack_entries,
 )
 
 if TYPE_CHECKING:
@@ -51,11 +55,13 @@ STYLESHEET = "kwindex.css"
 
 class kwindex_keywords(nodes.General, nodes.Element):
     """The keywords of one kind of the module ``path``; attributes ``kind``,
-    ``entries`` (a
-    :class:`~sphinx_kwindex.present.ShownKeyword` each), ``source_path``
-    (the module's, or ``""`` where entries do not link to source pages),
-    and for tests ``groups`` (a :class:`~sphinx_kwindex.present.TestGroup`
-    each, covering ``entries`` in order: an entry per test).
+    ``entries`` (packed, :func:`shown_entries` unpacks them) and ``count``,
+    ``source_path`` (the module's, or ``""`` where entries do not link to
+    source pages), for tests ``groups`` (a
+    :class:`~sphinx_kwindex.present.TestGroup` each, covering the entries in
+    order: an entry per test), ``local_from``, and where a page shows a part
+    of the list, ``offset`` and ``total``
+    (:class:`~sphinx_kwindex.present.KindList`).
 
     Its only child is a text of the names, so that search indexes them. Once
     resolved, HTML builders find ``source_uris`` (``(module, part)`` to
@@ -75,20 +81,37 @@ class kwindex_source_link(nodes.General, nodes.Element):
     """Placeholder for the link to the source page ``page`` (HTML only)."""
 
 
-def keyword_list(
-    kind: str,
-    path: str,
-    entries: tuple[ShownKeyword, ...],
-    source_path: str,
-    groups: tuple[TestGroup, ...] = (),
-) -> kwindex_keywords:
-    """The compact node listing ``entries`` of ``kind`` of the module at
-    ``path`` (tests in ``groups``)."""
+def keyword_list(path: str, shown: KindList, source_path: str) -> kwindex_keywords:
+    """The compact node of the list ``shown`` of the module at ``path``."""
     node = kwindex_keywords(
-        kind=kind, path=path, entries=entries, source_path=source_path, groups=groups
+        kind=shown.kind,
+        path=path,
+        entries=pack_entries(shown.entries),
+        count=len(shown.entries),
+        source_path=source_path,
+        groups=shown.groups,
+        local_from=shown.local_from,
     )
-    node += nodes.Text(" ".join(entry.name for entry in entries))
+    if shown.total is not None:
+        node.attributes.update(offset=shown.offset, total=shown.total)
+    node += nodes.Text(" ".join(entry.name for entry in shown.entries))
     return node
+
+
+def shown_entries(node: kwindex_keywords) -> tuple[ShownKeyword, ...]:
+    """The entries ``node`` shows."""
+    return unpack_entries(node["entries"])
+
+
+def shown_sections(node: kwindex_keywords) -> list[Section]:
+    """The sections of the entries ``node`` shows (:func:`part_sections`)."""
+    return part_sections(
+        node["count"],
+        node["groups"],
+        node.get("local_from"),
+        node.get("offset", 0),
+        node.get("total"),
+    )
 
 
 def page_reference(
@@ -121,6 +144,24 @@ def trail(fromdocname: str, steps: Sequence[tuple[str, str]]) -> nodes.paragraph
     return paragraph
 
 
+def part_links(
+    fromdocname: str, first: str, number: int, count: int
+) -> nodes.paragraph:
+    """The links to the other parts of a module's page cut into ``count``
+    (``first`` the docname of the first), this one, ``number``, unlinked."""
+    paragraph = nodes.paragraph(classes=["kwindex-parts"])
+    paragraph += nodes.Text(_("Part %d of %d:") % (number, count))
+    for part in range(1, count + 1):
+        label = nodes.inline(str(part), str(part))
+        paragraph += nodes.Text(" ")
+        if part == number:
+            paragraph += nodes.strong("", "", label)
+        else:
+            docname = part_name(first, part)
+            paragraph += page_reference(fromdocname, docname, label)
+    return paragraph
+
+
 def kind_labels(kind: str) -> tuple[str, str]:
     """The translated heading of a list of keywords of ``kind``, and the
     translated label of one of them."""
@@ -136,9 +177,10 @@ def labels() -> Labels:
 def kind_count(node: kwindex_keywords, words: Labels) -> str:
     """The count a kind's heading ends with: ``12`` keywords, or for tests
     ``12 tests, 30 items``."""
+    size = node.get("total", node["count"])
     if node["kind"] != "tests":
-        return str(len(node["entries"]))
-    return words.test_count(len(node["entries"]), total_items(node.get("groups", ())))
+        return str(size)
+    return words.test_count(size, total_items(node.get("groups", ())))
 
 
 def visit_keywords_html(self: HTML5Translator, node: kwindex_keywords) -> None:
@@ -308,7 +350,7 @@ class _Writer:
 
 def keyword_list_html(node: kwindex_keywords) -> str:
     """The HTML of a keyword list (every name and docstring escaped)."""
-    kind, entries = node["kind"], node["entries"]
+    kind, entries = node["kind"], shown_entries(node)
     writer = _Writer(node)
     heading = kind_labels(kind)[0]
     api_links = node.get("api_links") or (None,) * len(entries)
@@ -319,10 +361,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         f'<p class="rubric kwindex-label">{escape(heading)} '
         f'<span class="kwindex-count">({count})</span></p>\n'
     ]
-    sections = list_sections(
-        len(entries), node.get("groups", ()), node.get("local_from")
-    )
-    for start, end, group, local in sections:
+    for start, end, group, local in shown_sections(node):
         listed = (
             writer.entries(entries[start:end], api_links[start:end], users[start:end])
             if end > start

@@ -22,13 +22,13 @@ from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.config import generated_test_kinds
 from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.module_tree import Folder, find_modules, folder_tree, modules_below
-from sphinx_kwindex.names import folder_docname, module_docname
+from sphinx_kwindex.names import folder_docname, module_docname, part_name
 from sphinx_kwindex.outputs import makes_one_document
 from sphinx_kwindex.parse_cache import parse_module
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -121,15 +121,22 @@ def generate_pages(app: Sphinx) -> None:
     )
     # A book or a single page holds what the toctree holds: all of it there.
     shape = "modules" if makes_one_document(app.builder) else config.kwindex_toctree
+    parts = {
+        m: module_parts(root / m, config.kwindex_module_part_size) for m in modules
+    }
     pages = {
         **{
-            module_docname(output_dir, m): module_page(
-                m, shape == "modules", generated_test_kinds(config, m)
+            part_name(module_docname(output_dir, m), part): module_page(
+                m,
+                shape == "modules",
+                generated_test_kinds(config, m),
+                (part, parts[m]),
             )
             for m in modules
+            for part in range(1, parts[m] + 1)
         },
         **{
-            folder_docname(output_dir, f.path): folder_page(f, shape)
+            folder_docname(output_dir, f.path): folder_page(f, shape, parts)
             for f in folders.values()
         },
     }
@@ -217,32 +224,59 @@ def reread_changed_folder_pages(
     return list(generated_tree(env).reread)
 
 
+def module_parts(path: Path, part_size: int) -> int:
+    """Into how many pages the generated page of the module ``path`` is cut:
+    one per ``part_size`` bytes of source (``kwindex_module_part_size``; 0:
+    one page however long)."""
+    if not part_size:
+        return 1
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 1
+    return max(1, -(-size // part_size))
+
+
 def module_page(
-    module: str, in_toctree: bool, kinds: Sequence[str] | None = None
+    module: str,
+    in_toctree: bool,
+    kinds: Sequence[str] | None = None,
+    part: tuple[int, int] = (1, 1),
 ) -> str:
-    """The generated page of one module: its path as title, then the
-    directive showing ``kinds`` (None: its default ones); an orphan where
-    folder pages link to it outside a toctree."""
+    """The generated page of one module, or of part ``part`` (``(k, n)``) of
+    it: its path as title, then the directive showing ``kinds`` (None: its
+    default ones), the module's facts on its first part only; an orphan
+    where folder pages link to it outside a toctree."""
     orphan = [] if in_toctree else [":orphan:", ""]
-    title = _title(module)
+    number, count = part
+    title = _title(module if count == 1 else _("%s (part %d of %d)") % (module, *part))
     directive = [f".. kwindex:: /{module}"]
     if kinds is not None:
         directive.append(f"   :kinds: {', '.join(kinds)}")
+    if count > 1:
+        directive.append(f"   :part: {number}/{count}")
+    if number > 1:
+        directive.append("   :no-metadata:")
     return "\n".join([MARKER, "", *orphan, *title, "", *directive, ""])
 
 
-def folder_page(folder: Folder, shape: str) -> str:
+def folder_page(folder: Folder, shape: str, parts: Mapping[str, int]) -> str:
     """The generated page of a folder: its listing, and for the toctree
     ``shape`` (``kwindex_toctree``) a hidden toctree of its sub-folders'
-    pages (and its modules' in ``"modules"``); in ``"top"``, a page below
-    the top one is an orphan, linked from its parent's listing."""
+    pages (and its modules', every part of each, in ``"modules"``); in
+    ``"top"``, a page below the top one is an orphan, linked from its
+    parent's listing."""
     title = folder.path or str(_("Indexed modules"))
     orphan = [":orphan:", ""] if shape == "top" and folder.path else []
     entries = []
     if shape != "top":
         entries = [f"{posixpath.basename(sub)}/index" for sub in folder.subfolders]
     if shape == "modules":
-        entries += [posixpath.basename(module) for module in folder.modules]
+        entries += [
+            part_name(posixpath.basename(module), part)
+            for module in folder.modules
+            for part in range(1, parts.get(module, 1) + 1)
+        ]
     toctree = [".. toctree::", "   :hidden:", "", *(f"   {e}" for e in entries), ""]
     return "\n".join(
         [

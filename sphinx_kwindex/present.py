@@ -7,6 +7,7 @@ keyword's locations and a module are described.
 from __future__ import annotations
 
 import itertools
+import marshal
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
@@ -16,6 +17,7 @@ from sphinx_kwindex.collect import (
     DEFAULT_RULES,
     CollectedClass,
     CollectedTest,
+    Collection,
     CollectRules,
     Ignored,
     ImportTimeNote,
@@ -115,6 +117,88 @@ class ShownKeyword(NamedTuple):
     locations: tuple[ShownLocation, ...]
     api_targets: tuple[str, ...]
     """The Python names it may be documented under, most likely first."""
+
+
+class KindList(NamedTuple):
+    """The list of one kind as a page shows it: its entries, and for tests
+    their ``groups``; ``local_from`` the first entry defined inside a
+    function, if any. Where the page shows a part of the list, its entries
+    start at ``offset`` of the ``total`` it holds whole."""
+
+    kind: str
+    entries: tuple[ShownKeyword, ...]
+    groups: tuple[TestGroup, ...] = ()
+    local_from: int | None = None
+    offset: int = 0
+    total: int | None = None
+
+    def sections(self) -> list[Section]:
+        """How its entries are laid out (:func:`part_sections`)."""
+        return part_sections(
+            len(self.entries), self.groups, self.local_from, self.offset, self.total
+        )
+
+
+def part_windows(sizes: Sequence[int], number: int, count: int) -> list[range | None]:
+    """Which entries of lists of ``sizes`` part ``number`` of ``count`` of a
+    page shows: the entries of every list, in order, cut into ``count``
+    near-equal runs; per list its positions in this part's run, None for a
+    list with none in it (but an empty list shows on the first part)."""
+    if count == 1:
+        return [range(size) for size in sizes]
+    total = sum(sizes)
+    start, end = (number - 1) * total // count, number * total // count
+    windows: list[range | None] = []
+    offset = 0
+    for size in sizes:
+        first = min(max(start - offset, 0), size)
+        last = min(max(end - offset, 0), size)
+        offset += size
+        empty = first == last and (size or number > 1)
+        windows.append(None if empty else range(first, last))
+    return windows
+
+
+def pack_entries(entries: Iterable[ShownKeyword]) -> bytes:
+    """``entries`` as one marshalled string, for a doctree to keep: Sphinx
+    holds every doctree a build reads until it is written, and a module of
+    100,000 tests shows as many entries, in named tuples a kilobyte each."""
+    return marshal.dumps(
+        tuple(
+            (
+                entry.name,
+                entry.entry_id,
+                tuple(
+                    (
+                        *location[:6],
+                        tuple(map(tuple, location.fixtures)),
+                        location.markers,
+                    )
+                    for location in entry.locations
+                ),
+                entry.api_targets,
+            )
+            for entry in entries
+        )
+    )
+
+
+def unpack_entries(data: bytes) -> tuple[ShownKeyword, ...]:
+    """The entries :func:`pack_entries` packed into ``data``."""
+    return tuple(
+        ShownKeyword(
+            name,
+            entry_id,
+            tuple(
+                ShownLocation._make(
+                    (*fields, tuple(map(UsedFixture._make, used)), markers)
+                )
+                for *fields, used, markers in locations
+            ),
+            api_targets,
+        )
+        for name, entry_id, locations, api_targets in marshal.loads(data)
+    )
 
 
 def parse_kinds(value: str) -> tuple[tuple[str, ...], list[str]]:
@@ -302,6 +386,7 @@ def shown_tests(
     classes: Iterable[CollectedClass] = (),
     made_at_import: Sequence[ImportTimeNote] = (),
     ignored: Sequence[Ignored] = (),
+    window: range | None = None,
 ) -> tuple[tuple[ShownKeyword, ...], tuple[TestGroup, ...]]:
     """What a page shows of ``tests`` of the module at ``path``: an entry
     per node id, grouped by the class that collects them, classes and tests
@@ -310,7 +395,9 @@ def shown_tests(
     ``collect_ignore`` entries naming it, ``ignored``). A class
     of ``classes`` that collects none of them is shown where it has bases
     found nowhere or code that may make its tests: what they bring is not
-    known. The first entry of a name has the keyword's id."""
+    known. The first entry of a name has the keyword's id. Where a page
+    shows a part, only the entries at the positions of ``window`` are made
+    (the groups are the whole list's)."""
     markers = markers_by_target(module)
     defined = {
         location.qualname: location
@@ -333,6 +420,7 @@ def shown_tests(
     entries: list[ShownKeyword] = []
     groups: list[TestGroup] = []
     named: set[str] = set()
+    position = 0
     for node in nodes:
         members = by_class.get(node, [])
         cls = collected.get(node, CollectedClass(node))
@@ -356,7 +444,10 @@ def shown_tests(
         for test in members:
             anchor_name = test.qualname if test.name in named else test.name
             named.add(test.name)
-            entries.append(_shown_test(path, module_id, test, anchor_name, markers))
+            if window is None or position in window:
+                shown = _shown_test(path, module_id, test, anchor_name, markers)
+                entries.append(shown)
+            position += 1
     return tuple(entries), tuple(groups)
 
 
@@ -416,6 +507,38 @@ def list_sections(
     sections = [Section(0, split)]
     if split < size:
         sections.append(Section(split, size, local=True))
+    return sections
+
+
+def part_sections(
+    size: int,
+    groups: Sequence[TestGroup] = (),
+    local_from: int | None = None,
+    offset: int = 0,
+    total: int | None = None,
+) -> list[Section]:
+    """The sections of ``size`` entries that start at ``offset`` of a list
+    of ``total`` (None: the whole list): those of :func:`list_sections`
+    of the whole, cut to the part. A group begun on an earlier part keeps
+    its heading there, not its id; a section with no entries is on the part
+    where it stands."""
+    if total is None:
+        return list_sections(size, groups, local_from)
+    end = offset + size
+    sections = []
+    for section in list_sections(total, groups, local_from):
+        first, last = max(section.start, offset), min(section.end, end)
+        empty_here = section.start == section.end and (
+            offset <= section.start < end or section.start == end == total
+        )
+        if first >= last and not empty_here:
+            continue
+        group = section.group
+        if group is not None and section.start < offset:
+            group = group._replace(anchor="")
+        sections.append(
+            Section(first - offset, max(first, last) - offset, group, section.local)
+        )
     return sections
 
 
@@ -677,11 +800,13 @@ def module_fields_json(
     rules: CollectRules = DEFAULT_RULES,
     resolve: Resolver | None = None,
 ) -> dict[str, Any]:
-    """What JSON says of the module at ``path``: ``keywords``, those of
-    ``kinds`` (:func:`keyword_json`), the tests collected once, ``select``
-    picking and ordering those shown of a kind; where tests are listed,
-    ``made_at_import``, the code that may make tests not listed, and
-    ``ignored``, the ``collect_ignore`` entries naming the module."""
+    """What JSON says of the module at ``path``: ``keywords``, per kind of
+    ``kinds`` an iterator of its keywords (:func:`keyword_json`, made one
+    at a time: a module of 100,000 tests would hold as many dictionaries),
+    ``select`` picking and ordering those shown, the tests collected once;
+    where tests are listed, ``made_at_import``, the code that may make tests
+    not listed, and ``ignored``, the ``collect_ignore`` entries naming the
+    module."""
     kinds = tuple(kinds)
     collection = (
         collect_module(path, module.shape, rules, resolve) if "tests" in kinds else None
@@ -689,29 +814,33 @@ def module_fields_json(
     tests = [] if collection is None else collection.tests
     by_qualname = {test.qualname: test for test in tests}
     markers = markers_by_target(module)
-    fields: dict[str, Any] = {
-        "keywords": {
-            kind: [
-                keyword_json(path, kind, keyword, by_qualname, markers)
-                for keyword in select(
-                    kind,
-                    test_keywords(tests) if kind == "tests" else module.of_kind(kind),
-                )
-            ]
-            for kind in kinds
-        }
-    }
+
+    def keywords(kind: str) -> Iterator[dict[str, Any]]:
+        found = test_keywords(tests) if kind == "tests" else module.of_kind(kind)
+        for keyword in select(kind, found):
+            yield keyword_json(path, kind, keyword, by_qualname, markers)
+
+    fields: dict[str, Any] = {"keywords": {kind: keywords(kind) for kind in kinds}}
     if collection is not None:
-        fields["made_at_import"] = [
+        fields |= collection_json(collection)
+    return fields
+
+
+def collection_json(collection: Collection) -> dict[str, Any]:
+    """What JSON says of a module whose tests are listed, besides its
+    keywords: ``made_at_import``, the code that may make tests not listed,
+    and ``ignored``, the ``collect_ignore`` entries naming the module."""
+    return {
+        "made_at_import": [
             {"class": node, "code": note.code, "path": note.path, "line": note.line}
             for node, notes in (
                 ("", collection.made_at_import),
                 *((cls.node, cls.made_at_import) for cls in collection.classes),
             )
             for note in notes
-        ]
-        fields["ignored"] = [entry._asdict() for entry in collection.ignored]
-    return fields
+        ],
+        "ignored": [entry._asdict() for entry in collection.ignored],
+    }
 
 
 def _fixture_json(fixture: UsedFixture) -> dict[str, Any]:

@@ -33,13 +33,14 @@ from sphinx_kwindex.nodes import (
     kwindex_source_link,
     labels,
     local_label,
+    shown_entries,
+    shown_sections,
 )
 from sphinx_kwindex.outputs import has_source_pages
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.present import (
     RELATED_LIMIT,
     group_name,
-    list_sections,
     location_text,
     nearest_by_name,
 )
@@ -74,6 +75,7 @@ class FinishKeywordIndexes(SphinxPostTransform):
             resolve_source_link(link, builder, fromdocname, with_sources)
         for keywords in list(self.document.findall(kwindex_keywords)):
             fromdocname = written_in(keywords, docname)
+            entries = shown_entries(keywords)
             references = [
                 resolve_api_reference(
                     self.env,
@@ -83,24 +85,26 @@ class FinishKeywordIndexes(SphinxPostTransform):
                     entry.name,
                     entry.api_targets,
                 )
-                for entry in keywords["entries"]
+                for entry in entries
             ]
             if keywords["kind"] == "fixtures":
-                keywords["users"] = fixture_users(builder, fromdocname, keywords)
+                keywords["users"] = fixture_users(
+                    builder, fromdocname, keywords["path"], entries
+                )
             if not html:
-                keywords.replace_self(expand_keyword_list(keywords, references))
+                keywords.replace_self(
+                    expand_keyword_list(keywords, entries, references)
+                )
                 continue
             keywords["api_links"] = tuple(map(api_link, references))
-            keywords["fixture_uris"] = fixture_uris(
-                builder, fromdocname, keywords["entries"]
-            )
+            keywords["fixture_uris"] = fixture_uris(builder, fromdocname, entries)
             if with_sources and keywords["source_path"]:
                 groups: tuple[TestGroup, ...] = keywords.get("groups", ())
                 keywords["source_uris"] = source_uris(
                     builder,
                     fromdocname,
                     keywords["source_path"],
-                    keywords["entries"],
+                    entries,
                     [
                         *(("", group.line) for group in groups if group.line),
                         *(
@@ -177,14 +181,15 @@ def fixture_uris(
 
 
 def fixture_users(
-    builder: Builder, docname: str, node: kwindex_keywords
+    builder: Builder, docname: str, path: str, entries: Iterable[ShownKeyword]
 ) -> tuple[Users | None, ...]:
-    """Per fixture entry of ``node``, how many tests use it and the node id
-    and address of the first few (None where no test does)."""
+    """Per fixture of ``entries`` (of the module at ``path``), how many
+    tests use it and the node id and address of the first few (None where
+    no test does)."""
     domain = get_domain(builder.env)
     found: list[Users | None] = []
-    for entry in node["entries"]:
-        users = domain.fixture_users(node["path"], entry.name)
+    for entry in entries:
+        users = domain.fixture_users(path, entry.name)
         shown = tuple(
             (user.node_id, entry_href(builder, docname, user.docname, user.entry_id))
             for user in users[:FIXTURE_USERS_SHOWN]
@@ -273,20 +278,20 @@ def resolve_source_link(
 
 
 def expand_keyword_list(
-    node: kwindex_keywords, references: list[nodes.reference | None]
+    node: kwindex_keywords,
+    entries: Sequence[ShownKeyword],
+    references: list[nodes.reference | None],
 ) -> nodes.container:
-    """Generic docutils nodes for builders other than HTML; a name with API
-    documentation becomes its ``reference``; tests are grouped by class."""
-    kind, entries = node["kind"], node["entries"]
+    """Generic docutils nodes for builders other than HTML, showing
+    ``entries`` (those of ``node``); a name with API documentation becomes
+    its ``reference``; tests are grouped by class."""
+    kind = node["kind"]
     words = labels()
     heading = kind_labels(kind)[0]
     block = nodes.container(classes=["kwindex-kind", f"kwindex-kind-{kind}"])
     block += nodes.rubric("", f"{heading} ({kind_count(node, words)})")
     users = node.get("users") or (None,) * len(entries)
-    sections = list_sections(
-        len(entries), node.get("groups", ()), node.get("local_from")
-    )
-    for start, end, group, local in sections:
+    for start, end, group, local in shown_sections(node):
         if group is not None:
             block += group_paragraph(group, node["path"], words)
         elif local:

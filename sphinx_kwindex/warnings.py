@@ -36,6 +36,8 @@ class Subtype(str, Enum):
     CONFIG = "config"
     """A bad configuration value, a glob of ``kwindex_modules`` matching
     nothing, a ``kwindex_root`` that is no folder."""
+    EXPORT = "export"
+    """``kwindex.json`` cannot say what a page says of a module."""
 
 
 def warn(

@@ -329,13 +329,13 @@ def test_kwindex_json_remakes_only_the_entries_of_documents_read(
     module = fixtures_project / "suite" / "test_root.py"
     module.write_text(module.read_text() + "\n\ndef test_added(db): ...\n")
     made: list[str] = []
-    original = sphinx_kwindex.export.module_json
+    original = sphinx_kwindex.export.entry_json
 
-    def counting(env, record, rules, resolve):
-        made.append(record.path)
-        return original(env, record, rules, resolve)
+    def counting(env, records):
+        made.append(records[0].path)
+        return original(env, records)
 
-    monkeypatch.setattr(sphinx_kwindex.export, "module_json", counting)
+    monkeypatch.setattr(sphinx_kwindex.export, "entry_json", counting)
     outdir = build_html(make_app, fixtures_project)
     assert made == ["test_root.py"]
     # The same bytes as a build from scratch.
