@@ -139,6 +139,14 @@ def test_source_pages_off(make_app, tmp_path: Path) -> None:
             'kwindex_source_pages = "yes"\n',
             "invalid value 'yes' for kwindex_source_pages: expected bool",
         ),
+        (
+            "kwindex_module_part_size = -1\n",
+            "invalid value -1 for kwindex_module_part_size: expected a number of bytes, 0 or more; using 1000000",
+        ),
+        (
+            "kwindex_module_part_size = True\n",
+            "invalid value True for kwindex_module_part_size: expected a number of bytes, 0 or more",
+        ),
     ],
 )
 def test_bad_values_warn_at_start_up_and_fall_back(
