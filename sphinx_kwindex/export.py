@@ -31,7 +31,7 @@ from sphinx_kwindex.present import JSON_VERSION
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -81,6 +81,22 @@ def read_fragment(env: BuildEnvironment, record: ModuleRecord) -> Fragment | Non
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return Fragment(keywords, extras)
+
+
+def outdated_fragments(
+    app: Sphinx,
+    env: BuildEnvironment,
+    added: Set[str],
+    changed: Set[str],
+    removed: Set[str],
+) -> list[str]:
+    """Every document with a ``kwindex`` block where the fragments were
+    written for another version of ``kwindex.json`` (``env-get-outdated``)."""
+    domain = get_domain(env)
+    if domain.data.get("json_version") == JSON_VERSION:
+        return []
+    domain.data["json_version"] = JSON_VERSION
+    return sorted(domain.modules.keys() - added - changed - removed)
 
 
 def purge_fragments(app: Sphinx, env: BuildEnvironment, docname: str) -> None:

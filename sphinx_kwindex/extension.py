@@ -11,7 +11,7 @@ from sphinx_kwindex.domain import (
     derive_project_data,
     outdated_by_files,
 )
-from sphinx_kwindex.export import export_json, purge_fragments
+from sphinx_kwindex.export import export_json, outdated_fragments, purge_fragments
 from sphinx_kwindex.folder_directive import KwindexFolderDirective
 from sphinx_kwindex.keyword_index import collect_index_pages, render_first_index_page
 from sphinx_kwindex.pages import (
@@ -56,6 +56,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", find_parsed_modules)
     app.connect("env-purge-doc", purge_handoff)
     app.connect("env-purge-doc", purge_fragments)
+    app.connect("env-get-outdated", outdated_fragments)
     app.connect("env-merge-info", merge_handoff)
     app.connect("env-updated", save_parsed_modules)
     app.connect("builder-inited", generate_pages)

@@ -5,6 +5,7 @@ collects and which fixtures it gives are asked of real pytest."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,12 @@ from html_contract import (
     parse_html,
     squash,
 )
-from support import own_warnings, pytest_fixtures_per_test, pytest_items
+from support import (
+    own_warnings,
+    pytest_fixtures_per_test,
+    pytest_items,
+    record_read_documents,
+)
 
 
 @pytest.fixture
@@ -318,6 +324,23 @@ def test_pages_follow_changes_to_the_fixtures_and_tests_they_show(
     build_html(make_app, fixtures_project)
     root = users_of(page(outdir, "conftest.py"))
     assert "test_root.py::test_more" in root["db"][1]
+
+
+def test_a_new_json_version_reads_every_indexed_document_again(
+    make_app, fixtures_project: Path, monkeypatch
+) -> None:
+    import sphinx_kwindex.export
+
+    outdir = build_html(make_app, fixtures_project)
+    before = json.loads((outdir / "kwindex.json").read_text("utf-8"))
+    monkeypatch.setattr(sphinx_kwindex.export, "JSON_VERSION", 99)
+    app = make_app("html", srcdir=fixtures_project)
+    read = record_read_documents(app)
+    app.build()
+    indexed = sorted(m["docname"] for m in before["modules"])
+    assert read == indexed
+    after = json.loads((outdir / "kwindex.json").read_text("utf-8"))
+    assert after == {**before, "version": 99}
 
 
 def test_kwindex_json_remakes_only_the_entries_of_documents_read(
