@@ -17,21 +17,23 @@ from pathlib import Path
 
 from sphinx.util.rst import escape
 
-from sphinx_kwindex.collect import DEFAULT_RULES, collect_tests
-from sphinx_kwindex.extract import ModuleIndex, index_file, test_keywords
+from sphinx_kwindex.collect import DEFAULT_RULES, collect_module
+from sphinx_kwindex.extract import ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
 from sphinx_kwindex.present import (
     RELATED_LIMIT,
     classify_module,
+    location_text,
+    nearest_by_name,
+)
+from sphinx_kwindex.view import (
+    ViewOptions,
     function_qualnames,
-    functions_shown,
     is_local,
     kind_sizes,
     kinds_by_default,
-    location_text,
-    nearest_by_name,
-    shown_locations,
+    module_view,
     test_module_kinds,
 )
 
@@ -113,24 +115,18 @@ def module_page(
     orphan = [] if shape == "modules" else [":orphan:", ""]
     lines = [*orphan, *title(module), *trail(folder)]
     kinds = page_kinds(module, index)
-    keywords = {kind: index.of_kind(kind) for kind in kinds}
-    tests = collect_tests(module, index.shape) if "tests" in kinds else None
-    if tests is not None:
-        keywords["tests"] = test_keywords(tests)
-    if "functions" in kinds:
-        keywords["functions"] = functions_shown(
-            keywords["functions"], index, kinds, tests
-        )
+    collection = collect_module(module, index.shape) if "tests" in kinds else None
+    view = module_view(module, index, ViewOptions(kinds), collection)
     functions = function_qualnames(index.of_kind("functions"))
     named = [
-        (kind, k.name)
-        for kind, found in keywords.items()
-        if kind in DEFAULT_INDEX_KINDS and kind != "tests"
-        for k in found
-        if not is_local(kind, k, functions)
+        (listed.kind, k.name)
+        for listed in view.lists
+        if listed.kind in DEFAULT_INDEX_KINDS and listed.kind != "tests"
+        for k in listed.keywords
+        if not is_local(listed.kind, k, functions)
     ]
-    if tests is not None and "tests" in DEFAULT_INDEX_KINDS:
-        classes = (test.qualname.rpartition(".")[0] for test in tests)
+    if collection is not None and "tests" in DEFAULT_INDEX_KINDS:
+        classes = (test.qualname.rpartition(".")[0] for test in collection.tests)
         named += [("tests", c) for c in dict.fromkeys(classes) if c]
     entries = [
         f"   single: {escape(KINDS[kind].index_text % (name, module))}"
@@ -151,14 +147,12 @@ def module_page(
         f":Related: {related}",
         "",
     ]
-    for kind, found in keywords.items():
-        lines += [f".. rubric:: {KINDS[kind].heading} ({len(found)})", ""]
-        for keyword in found:
-            located = [
-                escape(location_text(location))
-                for location in shown_locations(module, kind, keyword)
-            ]
-            head = f"* ``{keyword.name}`` *{KINDS[kind].label}*"
+    for listed in view.lists:
+        heading = KINDS[listed.kind].heading
+        lines += [f".. rubric:: {heading} ({len(listed.entries)})", ""]
+        for entry in listed.entries:
+            located = [escape(location_text(loc)) for loc in entry.locations]
+            head = f"* ``{entry.name}`` *{KINDS[listed.kind].label}*"
             if len(located) == 1:
                 lines.append(f"{head} — {located[0]}")
             else:
@@ -239,7 +233,9 @@ def folder_page(
         for module in folder.modules:
             index = indexes[module]
             name = posixpath.basename(module)
-            sizes = kind_sizes(index, module, shown[module])
+            tests = "tests" in shown[module]
+            collection = collect_module(module, index.shape) if tests else None
+            sizes = kind_sizes(index, shown[module], collection)
             lines += [
                 f"   * - :doc:`{name} <{name}>`",
                 f"     - {escape(index.docstring) or '..'}",

@@ -12,24 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
 from sphinx_kwindex.collect import collect_module, file_resolver, read_rules
-from sphinx_kwindex.extract import Keyword, ModuleIndex, index_file
+from sphinx_kwindex.extract import ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.present import (
     ENGLISH,
     JSON_VERSION,
-    SORT_ORDERS,
     classify_module,
     describe_problem,
-    group_name,
-    list_sections,
     location_text,
-    module_fields_json,
     parse_kinds,
-    select_keywords,
-    select_tests,
-    shown_locations,
-    shown_tests,
+    view_json,
+)
+from sphinx_kwindex.view import (
+    SORT_ORDERS,
+    KindView,
+    ModuleView,
+    ViewOptions,
+    group_name,
+    module_view,
     total_items,
 )
 
@@ -154,23 +155,19 @@ def _kinds(value: str) -> tuple[str, ...]:
     return kinds
 
 
-def _selected(
-    module: ModuleIndex, kind: str, args: argparse.Namespace
-) -> list[Keyword]:
-    return select_keywords(module.of_kind(kind), args.exclude, args.sort)
+def _view(path: str, module: ModuleIndex, args: argparse.Namespace) -> ModuleView:
+    """What a page showing ``args.kinds`` would show of ``module``."""
+    collection = None
+    if "tests" in args.kinds and module.problem is None:
+        collection = collect_module(path, module.shape, args.rules, args.resolve)
+    options = ViewOptions(args.kinds, args.exclude, args.sort)
+    kinds = () if module.problem else args.kinds
+    return module_view(path, module, options._replace(kinds=kinds), collection)
 
 
 def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
     path, module = entry
-    kinds = () if module.problem else args.kinds
-    fields = module_fields_json(
-        path,
-        module,
-        kinds,
-        lambda _kind, found: select_keywords(found, args.exclude, args.sort),
-        args.rules,
-        args.resolve,
-    )
+    fields = view_json(_view(path, module, args), module)
     keywords = {kind: list(found) for kind, found in fields["keywords"].items()}
     return {"path": path, **fields, "keywords": keywords}
 
@@ -181,51 +178,37 @@ def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
     if module.problem is not None:
         lines.append(f"  not indexed: {module.problem.message}")
         return "\n".join(lines)
-    for kind in args.kinds:
-        if kind == "tests":
-            lines.extend(_tests_text(path, module, args))
-            continue
-        keywords = _selected(module, kind, args)
-        lines.append(f"  {KINDS[kind].heading} ({len(keywords)})")
-        for keyword in keywords:
-            located = [
-                location_text(location)
-                for location in shown_locations(path, kind, keyword)
-            ]
-            if len(located) == 1:
-                lines.append(f"    {keyword.name} — {located[0]}")
-            else:
-                lines.append(f"    {keyword.name}")
-                lines.extend(f"      {text}" for text in located)
+    for listed in _view(path, module, args).lists:
+        lines.extend(_list_text(path, listed))
     return "\n".join(lines)
 
 
-def _tests_text(
-    path: str, module: ModuleIndex, args: argparse.Namespace
-) -> Iterator[str]:
-    """The tests as a page shows them: grouped by the class collecting them."""
-    collection = collect_module(path, module.shape, args.rules, args.resolve)
-    tests = select_tests(collection.tests, args.exclude)
-    entries, groups = shown_tests(
-        path,
-        "",
-        module,
-        tests,
-        collection.classes,
-        collection.made_at_import,
-        collection.ignored,
-    )
-    count = ENGLISH.test_count(len(entries), total_items(groups))
-    yield f"  {KINDS['tests'].heading} ({count})"
-    for start, end, group, _local in list_sections(len(entries), groups):
-        if group is None:  # no test at all: an empty section
-            continue
-        head = f"    {group_name(group, path)}"
-        head += f" ({ENGLISH.test_count(group.size, group.items)})"
-        head += "".join(f" [{note}]" for note in ENGLISH.group_notes(group))
-        yield head
-        for entry in entries[start:end]:
-            yield f"      {entry.name} — {location_text(entry.locations[0])}"
+def _list_text(path: str, listed: KindView) -> Iterator[str]:
+    """A kind's list as the page shows it: its heading and count, then its
+    sections (a test class's, the definitions inside functions), each
+    entry with its locations."""
+    heading = KINDS[listed.kind].heading
+    count = str(len(listed.entries))
+    if listed.kind == "tests":
+        count = ENGLISH.test_count(len(listed.entries), total_items(listed.groups))
+    yield f"  {heading} ({count})"
+    for start, end, group, local in listed.sections():
+        indent = "    "
+        if group is not None:
+            head = f"    {group_name(group, path)}"
+            head += f" ({ENGLISH.test_count(group.size, group.items)})"
+            yield head + "".join(f" [{note}]" for note in ENGLISH.group_notes(group))
+            indent = "      "
+        elif local:
+            yield f"    {ENGLISH.local % (end - start)}"
+            indent = "      "
+        for entry in listed.entries[start:end]:
+            located = [location_text(location) for location in entry.locations]
+            if len(located) == 1:
+                yield f"{indent}{entry.name} — {located[0]}"
+            else:
+                yield f"{indent}{entry.name}"
+                yield from (f"{indent}  {text}" for text in located)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from sphinx_kwindex.kinds import (
     KINDS,
     TEST_KINDS,
 )
-from sphinx_kwindex.present import test_module_kinds
+from sphinx_kwindex.view import test_module_kinds
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -19,10 +19,8 @@ from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.config import rules_for_page
 from sphinx_kwindex.domain import FixtureUse, ModuleRecord, get_domain, note_file
 from sphinx_kwindex.export import Fragment, as_json, write_fragment
-from sphinx_kwindex.extract import test_keywords
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (
-    entry_anchor,
     module_anchor,
     module_docname,
     pytest_node_id,
@@ -39,41 +37,31 @@ from sphinx_kwindex.nodes import (
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.present import (
-    SORT_ORDERS,
-    KindList,
     classify_module,
-    collection_json,
     describe_problem,
-    function_qualnames,
-    functions_shown,
-    is_local,
-    keyword_json,
-    kinds_by_default,
-    markers_by_target,
-    own_first,
     parse_kinds,
-    part_windows,
-    select_keywords,
-    select_tests,
-    shown_keyword,
-    shown_tests,
+    view_json,
 )
 from sphinx_kwindex.reverse_index import KeywordEntry
+from sphinx_kwindex.view import (
+    SORT_ORDERS,
+    KindView,
+    ViewOptions,
+    function_qualnames,
+    is_local,
+    kinds_by_default,
+    module_view,
+)
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+    from collections.abc import Container, Iterable, Iterator
 
     from sphinx.util.typing import OptionSpec
 
-    from sphinx_kwindex.collect import (
-        CollectedTest,
-        Collection,
-        CollectRules,
-        Resolver,
-    )
-    from sphinx_kwindex.extract import Keyword, ModuleIndex
-    from sphinx_kwindex.present import ShownKeyword, TestGroup
+    from sphinx_kwindex.collect import CollectedTest, Collection
+    from sphinx_kwindex.extract import ModuleIndex
+    from sphinx_kwindex.view import ShownKeyword, TestGroup
 
 _FLAGS = ("no-index", "no-metadata", "no-source")
 _PART = re.compile(r"(\d+)\s*/\s*(\d+)")
@@ -92,52 +80,9 @@ class DisplayOptions:
     part: tuple[int, int] = (1, 1)
     """``(k, n)``: show the ``k``-th of ``n`` near-equal runs of the entries."""
 
-
-class KindItems(NamedTuple):
-    """What the list of one kind shows, in order, before its entries are
-    made: its ``keywords``, or for tests the ``tests`` (an entry each);
-    ``local_from`` the first keyword defined inside a function, if any."""
-
-    kind: str
-    keywords: Sequence[Keyword] = ()
-    tests: list[CollectedTest] | None = None
-    local_from: int | None = None
-
-    @property
-    def size(self) -> int:
-        """How many entries the list has."""
-        return len(self.keywords) if self.tests is None else len(self.tests)
-
-
-class ModuleKeywords(NamedTuple):
-    """A module as one ``kwindex`` block shows it: the rules and resolver
-    its tests are collected with, and its tests if the block lists them."""
-
-    path: str
-    module: ModuleIndex
-    rules: CollectRules
-    resolve: Resolver
-    collection: Collection | None
-
-    @property
-    def tests(self) -> list[CollectedTest] | None:
-        """Its tests, if the block lists them."""
-        return None if self.collection is None else self.collection.tests
-
-    def keyword_json_maker(self) -> Callable[[str, Keyword], dict[str, Any]]:
-        """What makes a keyword of a kind what ``kwindex.json`` says of it
-        (:func:`~sphinx_kwindex.present.keyword_json`)."""
-        tests = {test.qualname: test for test in self.tests or ()}
-        markers = markers_by_target(self.module)
-
-        def made(kind: str, keyword: Keyword) -> dict[str, Any]:
-            return keyword_json(self.path, kind, keyword, tests, markers)
-
-        return made
-
-    def defined_functions(self) -> set[str]:
-        """The qualnames of the functions it defines (made anew each call)."""
-        return function_qualnames(self.module.of_kind("functions"))
+    def view(self) -> ViewOptions:
+        """What they ask of the module's view."""
+        return ViewOptions(self.kinds, self.exclude, self.sort, self.part)
 
 
 def resolve_module_path(
@@ -224,28 +169,20 @@ class KwindexDirective(SphinxDirective):
             note = _("This file could not be indexed: %s") % module.problem.message
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
         else:
-            found = self.module_keywords(path, module, options)
-            items = [kind_items(kind, found, options) for kind in options.kinds]
-            windows = part_windows([i.size for i in items], *options.part)
-            json_of = found.keyword_json_maker()
-            for listed, window in zip(items, windows, strict=True):
-                if window is None:
-                    continue
-                shown, entries, keywords = self.kind_list(
-                    listed, found, module_id, window
-                )
-                block += keyword_list(path, shown, source_path)
-                recorded.extend(entries)
-                fragment.keywords[shown.kind] = ",".join(
-                    as_json(json_of(shown.kind, keyword)) for keyword in keywords
-                )
-                if shown.kind == "tests" and found.tests is not None:
-                    uses.extend(fixture_uses(path, found.tests, shown.entries))
+            collection = self.collection(path, module, options.kinds)
+            view = module_view(path, module, options.view(), collection, module_id)
+            functions = function_qualnames(module.of_kind("functions"))
+            for listed in view.lists:
+                block += keyword_list(path, listed, source_path)
+                recorded += self.keyword_entries(path, module_id, listed, functions)
+                if listed.kind == "tests" and collection is not None:
+                    uses.extend(fixture_uses(path, collection.tests, listed.entries))
                     groups = tuple(
                         section.group
-                        for section in shown.sections()
+                        for section in listed.sections()
                         if section.group is not None
                     )
+            fragment = json_fragment(view_json(view, module))
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
             path,
@@ -259,9 +196,6 @@ class KwindexDirective(SphinxDirective):
             part=options.part,
         )
         get_domain(self.env).note_module(record)
-        if module.problem is None and found.collection is not None:
-            extras = as_json(collection_json(found.collection))[1:-1]
-            fragment = fragment._replace(extras=extras)
         write_fragment(self.env, self.env.docname, anchor, fragment)
         general = []
         if options.index:
@@ -272,69 +206,34 @@ class KwindexDirective(SphinxDirective):
             return [block]
         return [addnodes.index(entries=general), block]
 
-    def module_keywords(
-        self, path: str, module: ModuleIndex, options: DisplayOptions
-    ) -> ModuleKeywords:
-        """What the page shows of the module at ``path``: its keywords, and
-        its tests as pytest collects them where the page lists tests."""
-        rules = rules_for_page(self.env, options.kinds)
+    def collection(
+        self, path: str, module: ModuleIndex, kinds: Iterable[str]
+    ) -> Collection | None:
+        """The tests pytest collects from ``module`` at ``path``, where the
+        block shows ``kinds`` that list them."""
+        rules = rules_for_page(self.env, kinds)
+        if "tests" not in kinds:
+            return None
         resolve = module_resolver(self.env, self.env.docname)
-        if "tests" not in options.kinds:
-            return ModuleKeywords(path, module, rules, resolve, None)
-        collection = collect_module(path, module.shape, rules, resolve)
-        return ModuleKeywords(path, module, rules, resolve, collection)
+        return collect_module(path, module.shape, rules, resolve)
 
-    def kind_list(
-        self, items: KindItems, found: ModuleKeywords, anchor: str, window: range
-    ) -> tuple[KindList, list[KeywordEntry], list[Keyword]]:
-        """The list of ``items`` of the module ``found`` (whose block is
-        ``anchor``), of its entries those at the positions of ``window``;
-        the keywords they show as the domain records them, and as
-        extracted."""
-        path, kind = found.path, items.kind
-        groups: tuple[TestGroup, ...] = ()
-        whole = len(window) == items.size
-        if items.tests is not None and found.collection is not None:
-            collection = found.collection
-            shown, groups = shown_tests(
-                path,
-                anchor,
-                found.module,
-                items.tests,
-                collection.classes,
-                collection.made_at_import,
-                collection.ignored,
-                None if whole else window,
-            )
-            # A test's keyword is recorded where its name is first shown.
-            firsts = {
-                entry.name
-                for entry in shown
-                if entry.entry_id == entry_anchor(anchor, kind, entry.name)
-            }
-            keywords = list(
-                test_keywords(t for t in items.tests if whole or t.name in firsts)
-            )
-        else:
-            keywords = list(items.keywords[window.start : window.stop])
-            shown = tuple(shown_keyword(path, anchor, kind, k) for k in keywords)
-        functions = found.defined_functions()
-        entries = [
+    def keyword_entries(
+        self, path: str, module_id: str, listed: KindView, functions: set[str]
+    ) -> list[KeywordEntry]:
+        """The keywords ``listed`` shows, as the domain records them."""
+        kind = listed.kind
+        return [
             KeywordEntry(
-                k.name,
+                keyword.name,
                 kind,
                 path,
                 self.env.docname,
-                anchor,
-                k.lines,
-                local=is_local(kind, k, functions),
+                module_id,
+                keyword.lines,
+                local=is_local(kind, keyword, functions),
             )
-            for k in keywords
+            for keyword in listed.keywords
         ]
-        shown_list = KindList(kind, shown, groups, items.local_from)
-        if not whole:
-            shown_list = shown_list._replace(offset=window.start, total=items.size)
-        return shown_list, entries, keywords
 
     def metadata_block(
         self, path: str, module: ModuleIndex, source_path: str
@@ -475,18 +374,14 @@ def module_type_label(module_type: str) -> str:
     return labels.get(module_type, module_type)
 
 
-def kind_items(kind: str, found: ModuleKeywords, options: DisplayOptions) -> KindItems:
-    """What the list of ``kind`` of the module ``found`` shows under
-    ``options``, in order."""
-    if found.collection is not None and kind == "tests":
-        tests = select_tests(found.collection.tests, options.exclude)
-        return KindItems(kind, tests=tests)
-    of_kind = found.module.of_kind(kind)
-    if kind == "functions":
-        of_kind = functions_shown(of_kind, found.module, options.kinds, found.tests)
-    keywords = select_keywords(of_kind, options.exclude, options.sort)
-    keywords, local_from = own_first(kind, keywords, found.defined_functions())
-    return KindItems(kind, keywords, local_from=local_from)
+def json_fragment(fields: dict[str, Any]) -> Fragment:
+    """The fragment of ``kwindex.json`` of a block whose JSON is ``fields``
+    (:func:`~sphinx_kwindex.present.view_json`)."""
+    keywords = {
+        kind: ",".join(map(as_json, found))
+        for kind, found in fields.pop("keywords").items()
+    }
+    return Fragment(keywords, as_json(fields)[1:-1] if fields else "")
 
 
 def fixture_uses(

@@ -13,6 +13,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.config import generated_test_kinds, rules_for_page
 from sphinx_kwindex.domain import note_file
 from sphinx_kwindex.kinds import KINDS
@@ -21,7 +22,7 @@ from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.nodes import kind_labels, page_reference, trail
 from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
-from sphinx_kwindex.present import kind_sizes, kinds_by_default
+from sphinx_kwindex.view import kind_sizes, kinds_by_default
 from sphinx_kwindex.warnings import Subtype, warn
 
 _COUNTS = 2
@@ -108,11 +109,12 @@ class KwindexFolderDirective(SphinxDirective):
             summary = index.docstring or (
                 index.problem.message if index.problem is not None else ""
             )
-            sizes = (
-                {}
-                if index.problem
-                else kind_sizes(index, module, shown[module], rules, resolve)
-            )
+            sizes = {}
+            if index.problem is None:
+                collection = None
+                if "tests" in shown[module]:
+                    collection = collect_module(module, index.shape, rules, resolve)
+                sizes = kind_sizes(index, shown[module], collection)
             counts = [str(sizes[kind]) if kind in sizes else "" for kind in kinds]
             rows.append([link, nodes.Text(summary), *map(nodes.Text, counts)])
         return _table(header, rows, classes=["kwindex-folder-modules"])

@@ -22,10 +22,9 @@ from sphinx_kwindex._i18n import _
 from sphinx_kwindex.collect import Ignored, ImportTimeNote
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import part_name, source_page_part
-from sphinx_kwindex.present import (
-    ENGLISH,
-    KindList,
-    Labels,
+from sphinx_kwindex.present import ENGLISH, Labels
+from sphinx_kwindex.view import (
+    KindView,
     Section,
     group_name,
     pack_entries,
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
     from sphinx.writers.html5 import HTML5Translator
 
     from sphinx_kwindex.fixtures import UsedFixture
-    from sphinx_kwindex.present import ShownKeyword, ShownLocation, TestGroup
+    from sphinx_kwindex.view import ShownKeyword, ShownLocation, TestGroup
 
 ApiLink = tuple[str, str, bool] | None
 """``(href, title, external)`` of an entry's API documentation, if any."""
@@ -58,10 +57,10 @@ class kwindex_keywords(nodes.General, nodes.Element):
     ``entries`` (packed, :func:`shown_entries` unpacks them) and ``count``,
     ``source_path`` (the module's, or ``""`` where entries do not link to
     source pages), for tests ``groups`` (a
-    :class:`~sphinx_kwindex.present.TestGroup` each, covering the entries in
+    :class:`~sphinx_kwindex.view.TestGroup` each, covering the entries in
     order: an entry per test), ``local_from``, and where a page shows a part
     of the list, ``offset`` and ``total``
-    (:class:`~sphinx_kwindex.present.KindList`).
+    (:class:`~sphinx_kwindex.present.KindView`).
 
     Its only child is a text of the names, so that search indexes them. Once
     resolved, HTML builders find ``source_uris`` (``(module, part)`` to
@@ -81,7 +80,7 @@ class kwindex_source_link(nodes.General, nodes.Element):
     """Placeholder for the link to the source page ``page`` (HTML only)."""
 
 
-def keyword_list(path: str, shown: KindList, source_path: str) -> kwindex_keywords:
+def keyword_list(path: str, shown: KindView, source_path: str) -> kwindex_keywords:
     """The compact node of the list ``shown`` of the module at ``path``."""
     node = kwindex_keywords(
         kind=shown.kind,
@@ -386,7 +385,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
 
 def local_label(count: int) -> str:
     """The heading of the keywords defined only inside function bodies."""
-    return _("Defined inside functions (%d)") % count
+    return labels().local % count
 
 
 def _name_html(name: str, api_link: ApiLink) -> str:

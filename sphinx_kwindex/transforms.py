@@ -38,12 +38,8 @@ from sphinx_kwindex.nodes import (
 )
 from sphinx_kwindex.outputs import has_source_pages
 from sphinx_kwindex.pages import generated_tree
-from sphinx_kwindex.present import (
-    RELATED_LIMIT,
-    group_name,
-    location_text,
-    nearest_by_name,
-)
+from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
+from sphinx_kwindex.view import group_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -52,7 +48,8 @@ if TYPE_CHECKING:
     from sphinx.builders import Builder
 
     from sphinx_kwindex.nodes import Users
-    from sphinx_kwindex.present import Labels, ShownKeyword, TestGroup
+    from sphinx_kwindex.present import Labels
+    from sphinx_kwindex.view import ShownKeyword, TestGroup
 
 
 class FinishKeywordIndexes(SphinxPostTransform):
