@@ -221,5 +221,8 @@ def _entry_pieces(record: ModuleRecord, fragments: Sequence[Fragment]) -> Iterat
         for position, text in enumerate(items):
             yield ("," if position else "") + text
         yield "]"
-    extras = fragments[0].extras
+    # What concerns the tests whole is on the first part that lists tests.
+    extras = next(
+        (f.extras for f in fragments if "tests" in f.keywords), fragments[0].extras
+    )
     yield "}" + ("," + extras if extras else "") + "}"

@@ -39,7 +39,7 @@ from sphinx_kwindex.view import (
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
 
-JSON_VERSION = 4
+JSON_VERSION = 5
 """The version of the JSON that ``kwindex.json`` and the command line give:
 bump it whenever its shape changes (and say how in the docs)."""
 
@@ -277,7 +277,28 @@ def view_json(view: ModuleView, module: ModuleIndex) -> dict[str, Any]:
     }
     if collection is not None:
         fields |= collection_json(collection)
+    for listed in view.lists:
+        if listed.kind == "tests":
+            fields["test_groups"] = [group_json(group) for group in listed.groups]
     return fields
+
+
+def group_json(group: TestGroup) -> dict[str, Any]:
+    """A test group as JSON says it: the class collecting the tests (its
+    node path, ``""`` for the module's own functions), its line and
+    docstring, how many tests and items (``null``: only a run knows), and
+    why tests may be missing or listed though pytest may not collect them:
+    bases found nowhere in the tree, the condition its class is defined
+    under."""
+    return {
+        "class": group.node,
+        "line": group.line or None,
+        "doc": group.doc,
+        "tests": group.size,
+        "items": group.items,
+        "unseen_bases": list(group.unseen_bases),
+        "condition": group.condition,
+    }
 
 
 def collection_json(collection: Collection) -> dict[str, Any]:

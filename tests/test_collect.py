@@ -1110,6 +1110,17 @@ def test_a_class_defined_under_a_condition_says_which(
     assert (
         "TestWindows (1 test, 1 item) [defined only if sys.platform == 'win32']" in out
     )
+    # kwindex.json and the command line's JSON say it too.
+    data = json.loads((Path(_app.outdir) / "kwindex.json").read_text("utf-8"))
+    (module,) = data["modules"]
+    in_json = {g["class"]: g["condition"] for g in module["test_groups"]}
+    assert {name: in_json[name] for name in conditions} == {
+        name: text.removeprefix("defined only if ") for name, text in conditions.items()
+    }
+    arguments = [str(project / "test_conditional.py"), "--root", str(project)]
+    main([*arguments, "--kinds", "tests", "--format", "json"])
+    (cli,) = json.loads(capsys.readouterr().out)["modules"]
+    assert cli["test_groups"] == module["test_groups"]
 
 
 IGNORED = {

@@ -182,7 +182,7 @@ def test_general_index_entries_unless_no_index(built) -> None:
 
 def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
     data = json.loads((built.outdir / "kwindex.json").read_text(encoding="utf-8"))
-    assert data["version"] == 4
+    assert data["version"] == 5
     modules = {module["docname"]: module for module in data["modules"]}
     assert sorted(modules) == [
         "defaults",
@@ -222,6 +222,28 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
             {"qualname": "Alpha.helper", "line": 29, "doc": "Another helper."},
         ],
     }
+    # The classes that collect the tests, as the page heads them.
+    assert modules["kinds"]["test_groups"] == [
+        {
+            "class": "",
+            "line": None,
+            "doc": "",
+            "tests": 1,
+            "items": 1,
+            "unseen_bases": [],
+            "condition": "",
+        },
+        {
+            "class": "TestZebra",
+            "line": 17,
+            "doc": "Tests that come first in the file.",
+            "tests": 1,
+            "items": 1,
+            "unseen_bases": [],
+            "condition": "",
+        },
+    ]
+    assert "test_groups" not in modules["sort"]
     # A test: its node id, where it is defined, its markers, fixtures, items.
     stripes = modules["kinds"]["keywords"]["tests"][1]
     assert stripes["locations"] == [

@@ -158,9 +158,8 @@ def test_a_conftest_page_runs_the_folder_it_serves(
 def test_a_class_says_which_bases_bring_tests_it_cannot_see(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
-    tests = kind_block(
-        page(build_html(make_app, fixtures_project), "test_root.py"), "tests"
-    )
+    outdir = build_html(make_app, fixtures_project)
+    tests = kind_block(page(outdir, "test_root.py"), "tests")
     (managed,) = [
         g
         for g in tests.find_all("kwindex-group")
@@ -177,6 +176,13 @@ def test_a_class_says_which_bases_bring_tests_it_cannot_see(
     assert names == [i for i in pytest_items(suite) if "TestManaged" in i]
     # A class whose bases are all in the tree says nothing of the kind.
     assert len(tests.find_all("kwindex-unseen")) == 1
+    # kwindex.json says it of the same class.
+    data = json.loads((outdir / "kwindex.json").read_text("utf-8"))
+    (module,) = [m for m in data["modules"] if m["path"] == "test_root.py"]
+    unseen = {g["class"]: g["unseen_bases"] for g in module["test_groups"]}
+    assert {name: bases for name, bases in unseen.items() if bases} == {
+        "TestManaged": ["contextlib.AbstractContextManager"]
+    }
 
 
 def test_each_fixture_links_to_its_definition_as_pytest_finds_it(
