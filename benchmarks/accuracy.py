@@ -34,21 +34,13 @@ from typing import NamedTuple
 from real_suites import prepare_suites
 from run import floor, interleaved_times
 
-from sphinx_kwindex.collect import (
-    CollectedTest,
-    collect_module,
-    collect_tests,
-    file_resolver,
-    read_rules,
-)
-from sphinx_kwindex.extract import (
-    ModuleIndex,
-    index_file,
-    index_source,
-)
+from sphinx_kwindex.collect import CollectedTest, collect_module, collect_tests
+from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
 from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.pytest_config import read_rules
+from sphinx_kwindex.tree_resolver import file_resolver
 
 _PARAMETERS = re.compile(r"\[.*\]$")
 _NOT_COLLECTED = "KWINDEX-NOT-COLLECTED "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sphinx.util.rst import escape
 
-from sphinx_kwindex.collect import DEFAULT_RULES, collect_module
+from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.extract import ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
@@ -27,6 +27,7 @@ from sphinx_kwindex.present import (
     location_text,
     nearest_by_name,
 )
+from sphinx_kwindex.pytest_config import DEFAULT_RULES
 from sphinx_kwindex.view import (
     ViewOptions,
     function_qualnames,

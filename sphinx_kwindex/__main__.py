@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.collect import collect_module, file_resolver, read_rules
+from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.extract import ModuleIndex, index_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
@@ -24,6 +24,8 @@ from sphinx_kwindex.present import (
     parse_kinds,
     view_json,
 )
+from sphinx_kwindex.pytest_config import read_rules
+from sphinx_kwindex.tree_resolver import file_resolver
 from sphinx_kwindex.view import (
     SORT_ORDERS,
     KindView,

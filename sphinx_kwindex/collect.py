@@ -11,27 +11,23 @@ resolution order, an override hiding what it overrides; each test's
 fixtures (``fixtures.py``) and the items its ``parametrize`` marks and
 parametrized fixtures make.
 
-Bases are looked up in the module, then, through a :class:`Resolver`, in the
-other modules of the tree as pytest imports them (:func:`file_resolver`),
-which also finds ``conftest.py`` files and plugin modules;
-a base from outside brings no tests (a ``TestCase`` from ``unittest`` makes
-its subclasses test cases). The rules come from the project's pytest
-configuration (:func:`read_rules`), read as text, never run.
+Bases are looked up in the module, then, through a
+:class:`~sphinx_kwindex.shapes.Resolver`, in the other modules of the tree
+as pytest imports them (``tree_resolver.py``), which also finds
+``conftest.py`` files and plugin modules; a base from outside brings no
+tests (a ``TestCase`` from ``unittest`` makes its subclasses test cases).
+The rules come from the project's pytest configuration
+(``pytest_config.py``), read as text, never run.
 """
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
-import functools
 import posixpath
-import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
-from sphinx_kwindex.factories import METACLASS_CALL, Binding, Factory, made_classes
+from sphinx_kwindex.factories import METACLASS_CALL, Factory, made_classes
 from sphinx_kwindex.fixtures import (
     FixtureLevel,
     UsedFixture,
@@ -42,300 +38,17 @@ from sphinx_kwindex.fixtures import (
     module_levels,
     used_fixture,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # as pytest itself reads it there
-    import tomli as tomllib
-
-UNITTEST_CASES = frozenset(
-    {
-        "unittest.TestCase",
-        "unittest.IsolatedAsyncioTestCase",
-        "unittest.case.TestCase",
-        "unittest.async_case.IsolatedAsyncioTestCase",
-        "unittest.FunctionTestCase",
-    }
+from sphinx_kwindex.pytest_config import DEFAULT_RULES, CollectRules
+from sphinx_kwindex.shapes import (
+    UNITTEST_CASES,
+    ClassShape,
+    FunctionShape,
+    IgnoredPaths,
+    ModuleShape,
+    Parameters,
+    ResolvedClass,
+    Resolver,
 )
-"""The standard ``TestCase`` family: a class deriving from one is a test case
-whatever its name, and its methods named ``test*`` are tests."""
-
-
-@dataclass(frozen=True, slots=True)
-class CollectRules:
-    """pytest's ``python_files``, ``python_classes``, ``python_functions``
-    and ``norecursedirs``."""
-
-    files: tuple[str, ...] = ("test_*.py", "*_test.py")
-    classes: tuple[str, ...] = ("Test",)
-    functions: tuple[str, ...] = ("test",)
-    norecursedirs: tuple[str, ...] = (
-        "*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv",
-        "{arch}",
-    )  # fmt: skip
-
-    def collects_file(self, path: str) -> bool:
-        """Whether pytest collects the file at ``path`` (POSIX, relative to the
-        root or absolute): it matches ``python_files`` and no folder it is in
-        matches ``norecursedirs``."""
-        name = path.rpartition("/")[2]
-        if name == "conftest.py" or not _fnmatch_ex(path, self.files):
-            return False
-        return not _skipped_folder(path.rpartition("/")[0], self.norecursedirs)
-
-    def collects_class(self, name: str) -> bool:
-        """Whether a (non-``TestCase``) class of this name is collected."""
-        return _matches(name, self.classes)
-
-    def collects_function(self, name: str) -> bool:
-        """Whether a function or method of this name is collected."""
-        return _matches(name, self.functions)
-
-
-DEFAULT_RULES = CollectRules()
-
-_CONFIG_FILES = (
-    ("pytest.ini", "pytest"),
-    (".pytest.ini", "pytest"),
-    ("pyproject.toml", ""),
-    ("tox.ini", "pytest"),
-    ("setup.cfg", "tool:pytest"),
-)
-"""pytest's configuration files, in the order it looks for them in a folder,
-with the section that makes a file pytest's (``pyproject.toml``: the table
-``[tool.pytest.ini_options]``)."""
-
-
-def read_rules(folder: Path) -> tuple[CollectRules, Path | None]:
-    """The rules of the pytest configuration at or above ``folder``, as pytest
-    finds it (the first folder with a file that configures pytest, the first
-    such file there), and that file; the defaults where there is none.
-
-    Nothing is run: ``.ini`` and ``.cfg`` files are read as text, TOML with
-    :mod:`tomllib` where Python has it.
-    """
-    for directory in (folder, *folder.parents):
-        for name, section in _CONFIG_FILES:
-            path = directory / name
-            if not path.is_file():
-                continue
-            options = _read_options(path, section)
-            if options is not None:
-                return _rules_from(options), path
-    return DEFAULT_RULES, None
-
-
-def _read_options(path: Path, section: str) -> dict[str, object] | None:
-    """The pytest options of one file, or None if it does not configure pytest."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not section:
-        return _toml_options(text)
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text, str(path))
-    except configparser.Error:
-        return None
-    if not parser.has_section(section):
-        return {} if path.name in ("pytest.ini", ".pytest.ini") else None
-    return dict(parser.items(section))
-
-
-def _toml_options(text: str) -> dict[str, object] | None:
-    try:
-        data = tomllib.loads(text)
-    except ValueError:
-        return None
-    table = data.get("tool", {}).get("pytest")
-    if not isinstance(table, dict):
-        return None
-    options = table.get("ini_options", table)
-    return options if isinstance(options, dict) else None
-
-
-def _rules_from(options: Mapping[str, object]) -> CollectRules:
-    def values(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = options.get(name)
-        if isinstance(value, str):
-            return tuple(value.split()) or default
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value) or default
-        return default
-
-    return CollectRules(
-        values("python_files", DEFAULT_RULES.files),
-        values("python_classes", DEFAULT_RULES.classes),
-        values("python_functions", DEFAULT_RULES.functions),
-        values("norecursedirs", DEFAULT_RULES.norecursedirs),
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _skipped_folder(folder: str, norecursedirs: tuple[str, ...]) -> bool:
-    """Whether ``folder`` or a folder it is in matches ``norecursedirs``
-    (asked for every module of a folder: remembered)."""
-    while folder:
-        if _fnmatch_ex(folder, norecursedirs):
-            return True
-        folder = folder.rpartition("/")[0]
-    return False
-
-
-def _fnmatch_ex(path: str, patterns: Iterable[str]) -> bool:
-    """pytest's ``fnmatch_ex``: a pattern with a ``/`` matches the end of
-    ``path``, any other its last name."""
-    name = path.rpartition("/")[2]
-    whole = "/" + path.lstrip("/")
-    return any(
-        fnmatch.fnmatch(whole, f"*/{pattern}")
-        if "/" in pattern
-        else fnmatch.fnmatch(name, pattern)
-        for pattern in patterns
-    )
-
-
-def _matches(name: str, options: Iterable[str]) -> bool:
-    """pytest's rule: a prefix, or a glob if the option has glob characters."""
-    return any(
-        name.startswith(option) or fnmatch.fnmatch(name, option) for option in options
-    )
-
-
-class Parameters(NamedTuple):
-    """One ``pytest.mark.parametrize``: the ids of its parameter sets as
-    pytest makes them, or ``ids`` None where they depend on values only a
-    run knows; ``size`` None where even their number does."""
-
-    size: int | None
-    ids: tuple[str, ...] | None
-    argnames: tuple[str, ...] = ()
-
-
-class FixtureShape(NamedTuple):
-    """What ``@pytest.fixture`` makes of a ``def``."""
-
-    name: str
-    """The name tests ask for it by (``name=``, else the function's)."""
-    autouse: bool
-    scope: str = "function"
-    params: Parameters | None = None
-    """Its ``params``, None where it has none."""
-
-
-class FunctionShape(NamedTuple):
-    """A ``def`` as collection sees it."""
-
-    name: str
-    line: int
-    doc: str
-    fixture: FixtureShape | None
-    parameters: tuple[Parameters, ...] = ()
-    """Its ``parametrize`` marks, the one nearest the ``def`` first."""
-    arguments: tuple[str, ...] = ()
-    """The arguments pytest fills (no default; a method's first left out)."""
-    usefixtures: tuple[str, ...] = ()
-    """The fixtures its ``usefixtures`` marks name."""
-    makes_names: bool = False
-    """Whether its body calls ``setattr``, sets ``globals()[…]`` or an
-    attribute of its first parameter (a class decorator, or a function
-    called at import, that may add tests); noted for module-level functions
-    only."""
-
-
-class ClassShape(NamedTuple):
-    """A ``class`` as collection sees it (at module level or in a class)."""
-
-    qualname: str
-    line: int
-    bases: tuple[str, ...]
-    """Dotted names as the module's imports make them (``unittest.TestCase``)."""
-    functions: tuple[FunctionShape, ...]
-    """The ``def`` statements of its body."""
-    others: tuple[str, ...]
-    """Other names its body binds (``test_x = None`` hides an inherited test)."""
-    test_flag: bool | None
-    """A literal ``__test__`` in its body."""
-    has_init: bool
-    """Whether its body defines ``__init__`` or ``__new__``."""
-    parameters: tuple[Parameters, ...] = ()
-    """Its ``parametrize`` marks (decorators, ``pytestmark``)."""
-    usefixtures: tuple[str, ...] = ()
-    """The fixtures its ``usefixtures`` marks name."""
-    decorators: tuple[tuple[str, int], ...] = ()
-    """Its other decorators (not marks): dotted name, line."""
-    metaclass: str = ""
-    """Its ``metaclass=``, as a dotted name."""
-    condition: str = ""
-    """For a module-level class defined in ``if`` blocks, when it is:
-    ``sys.platform == 'win32'``, ``not (…) and …`` in an ``else``."""
-
-
-class MadeAtImport(NamedTuple):
-    """A statement that makes names when the module is imported, in a way
-    only a run tells (``globals()[name] = …``, ``setattr(TestX, …)``, and
-    ``locals()[name] = …`` in a class body)."""
-
-    line: int
-    code: str
-    """Its first line, shortened."""
-    owner: str
-    """The class whose namespace it fills, by its dotted name in the
-    module; ``""``: the module's."""
-
-
-class IgnoredPaths(NamedTuple):
-    """Paths a ``conftest.py`` tells pytest not to collect, relative to its
-    folder: ``collect_ignore`` (a file or folder each) or
-    ``collect_ignore_glob`` (patterns), set or extended with literals."""
-
-    paths: tuple[str, ...]
-    glob: bool
-    line: int
-    code: str
-    """The statement's first line, shortened."""
-    condition: str = ""
-    """Where module-level ``if`` statements decide, when they apply."""
-
-
-class ModuleShape(NamedTuple):
-    """What collection needs of a module."""
-
-    classes: tuple[ClassShape, ...] = ()
-    functions: tuple[FunctionShape, ...] = ()
-    """Module-level ``def`` statements."""
-    test_flag: bool | None = None
-    """A literal module-level ``__test__``."""
-    not_tests: frozenset[str] = frozenset()
-    """Names given ``name.__test__ = False`` at module level."""
-    imported: tuple[tuple[str, str, int], ...] = ()
-    """``(name, dotted path, line)`` of what module-level ``from … import``
-    binds."""
-    parameters: tuple[Parameters, ...] = ()
-    """The module's ``parametrize`` marks (``pytestmark``)."""
-    usefixtures: tuple[str, ...] = ()
-    """The fixtures its ``usefixtures`` marks (``pytestmark``) name."""
-    plugins: tuple[str, ...] = ()
-    """The modules its ``pytest_plugins`` names."""
-    factories: tuple[Factory, ...] = ()
-    """What its functions that may return made classes return."""
-    bindings: tuple[Binding, ...] = ()
-    """Its module-level assignments of calls (which may bind made classes)."""
-    made_at_import: tuple[MadeAtImport, ...] = ()
-    collect_ignore: tuple[IgnoredPaths, ...] = ()
-    """What it adds to ``collect_ignore`` and ``collect_ignore_glob``."""
-
-    @property
-    def foreign_bases(self) -> bool:
-        """Whether a class may come from another module: an imported name, a
-        class a call makes, or a base from elsewhere (but ``unittest``)."""
-        local = {cls.qualname for cls in self.classes}
-        return bool(self.imported or self.bindings) or any(
-            base not in local and base not in UNITTEST_CASES
-            for cls in self.classes
-            for base in cls.bases
-        )
 
 
 class CollectedTest(NamedTuple):
@@ -373,31 +86,6 @@ class CollectedTest(NamedTuple):
         """The class defining it where that is not the class collecting it."""
         collecting = self.qualname.rpartition(".")[0]
         return "" if self.defined_in == collecting else self.defined_in
-
-
-class ResolvedClass(NamedTuple):
-    """A base class found in another module: that module's path (as the
-    caller names modules), the class's qualified name there, its shape."""
-
-    path: str
-    qualname: str
-    shape: ModuleShape
-
-
-class Resolver(Protocol):
-    """Finds what a module takes from the rest of the tree."""
-
-    def __call__(self, path: str, dotted: str) -> ResolvedClass | None:
-        """The class (or module-level function) a dotted name of the module
-        at ``path`` names."""
-
-    def conftests(self, path: str) -> Sequence[tuple[str, ModuleShape]]:
-        """The ``conftest.py`` files whose fixtures the module at ``path``
-        sees, nearest first, as ``(path, shape)``."""
-
-    def module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
-        """The module of the tree a dotted module name of the module at
-        ``path`` names (a ``pytest_plugins`` entry), as ``(path, shape)``."""
 
 
 ClassRef = tuple[str, str]
@@ -938,130 +626,6 @@ def _is_test_case(mro: list[ClassRef], classes: _Classes) -> bool:
 def _is_test_case_name(base: str) -> bool:
     """Whether a base from elsewhere is taken for a ``TestCase``."""
     return base in UNITTEST_CASES or base.rpartition(".")[2].endswith("TestCase")
-
-
-class _TreeResolver:
-    """A :class:`Resolver` over the modules under a root folder."""
-
-    def __init__(self, root: Path, load: Callable[[Path], ModuleShape | None]):
-        self.root = root
-        self.load = load
-        self.files: dict[Path, bool] = {}
-        self.by_parts: dict[tuple[str, ...], ResolvedClass | None] = {}
-        self.conftests_in: dict[str, tuple[str, ModuleShape] | None] = {}
-        self.modules: dict[tuple[str, str], tuple[str, ModuleShape] | None] = {}
-
-    def is_file(self, path: Path) -> bool:
-        if path not in self.files:
-            self.files[path] = path.is_file()
-        return self.files[path]
-
-    def __call__(self, path: str, dotted: str) -> ResolvedClass | None:
-        for parts in _candidate_parts(self.root, path, dotted, self.is_file):
-            key = tuple(parts)
-            if key not in self.by_parts:
-                self.by_parts[key] = _resolve(self.root, self.load, parts, self.is_file)
-            if self.by_parts[key] is not None:
-                return self.by_parts[key]
-        return None
-
-    def conftests(self, path: str) -> list[tuple[str, ModuleShape]]:
-        found = []
-        folder = path
-        while folder:
-            folder = folder.rpartition("/")[0]
-            conftest = self.conftest_in(folder)
-            if conftest is not None:
-                found.append(conftest)
-        return found
-
-    def module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
-        key = (path.rpartition("/")[0], dotted)  # where it is looked up from
-        if key not in self.modules:
-            self.modules[key] = self.find_module(path, dotted)
-        return self.modules[key]
-
-    def find_module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
-        for parts in _candidate_parts(self.root, path, dotted, self.is_file):
-            for file in _module_files(self.root, parts):
-                if self.is_file(file) and (shape := self.load(file)) is not None:
-                    return file.relative_to(self.root).as_posix(), shape
-        return None
-
-    def conftest_in(self, folder: str) -> tuple[str, ModuleShape] | None:
-        if folder not in self.conftests_in:
-            relative = f"{folder}/conftest.py" if folder else "conftest.py"
-            file = self.root / relative
-            shape = self.load(file) if self.is_file(file) else None
-            self.conftests_in[folder] = None if shape is None else (relative, shape)
-        return self.conftests_in[folder]
-
-
-def file_resolver(root: Path, load: Callable[[Path], ModuleShape | None]) -> Resolver:
-    """A :class:`Resolver` over the modules under ``root``, importing as
-    pytest does by default: a dotted name from ``root`` or from the module's
-    ``basedir`` (the first folder above it without an ``__init__.py``); a
-    relative one from the module's package. ``load`` gives a file's shape
-    (None for a file that is not Python); module paths are POSIX, relative
-    to ``root``. What it looked up it remembers: a suite imports the same
-    names in module after module."""
-    return _TreeResolver(root, load)
-
-
-def _resolve(
-    root: Path,
-    load: Callable[[Path], ModuleShape | None],
-    parts: list[str],
-    is_file: Callable[[Path], bool],
-) -> ResolvedClass | None:
-    """The class ``parts`` name under ``root``: the longest module path that
-    is a file, the rest the class's qualified name in it."""
-    for split in range(len(parts) - 1, 0, -1):
-        module, qualname = parts[:split], ".".join(parts[split:])
-        for file in _module_files(root, module):
-            if not is_file(file):
-                continue
-            shape = load(file)
-            if shape is None:
-                return None
-            if any(cls.qualname == qualname for cls in shape.classes) or any(
-                function.name == qualname for function in shape.functions
-            ):
-                return ResolvedClass(file.relative_to(root).as_posix(), qualname, shape)
-            return None  # the module is there, the class is not (re-exported)
-    return None
-
-
-def _module_files(root: Path, parts: list[str]) -> tuple[Path, Path]:
-    """Where the module of dotted ``parts`` may be under ``root``: a file, or
-    a package's ``__init__.py``."""
-    return (
-        root.joinpath(*parts[:-1], parts[-1] + ".py"),
-        root.joinpath(*parts, "__init__.py"),
-    )
-
-
-def _candidate_parts(
-    root: Path, path: str, dotted: str, is_file: Callable[[Path], bool]
-) -> Iterator[list[str]]:
-    """The dotted name as path parts from ``root``, where Python could import
-    it from."""
-    folder = Path(path).parent.parts
-    if dotted.startswith("."):
-        rest = dotted.lstrip(".")
-        up = len(dotted) - len(rest) - 1
-        package = list(folder)
-        if up > len(package) or not rest:
-            return
-        yield [*package[: len(package) - up], *rest.split(".")]
-        return
-    parts = dotted.split(".")
-    basedir = list(folder)
-    while basedir and is_file(root.joinpath(*basedir, "__init__.py")):
-        basedir.pop()
-    if basedir:
-        yield [*basedir, *parts]
-    yield parts
 
 
 def _items(

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sphinx_kwindex._i18n import __
-from sphinx_kwindex.collect import CollectRules, read_rules
 from sphinx_kwindex.domain import note_file
 from sphinx_kwindex.kinds import (
     DEFAULT_INDEX_KINDS,
@@ -16,6 +15,7 @@ from sphinx_kwindex.kinds import (
     KINDS,
     TEST_KINDS,
 )
+from sphinx_kwindex.pytest_config import CollectRules, read_rules
 from sphinx_kwindex.view import test_module_kinds
 from sphinx_kwindex.warnings import Subtype, warn
 

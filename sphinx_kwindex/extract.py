@@ -12,21 +12,11 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from sphinx_kwindex.collect import (
-    ClassShape,
-    CollectedTest,
-    FixtureShape,
-    FunctionShape,
-    IgnoredPaths,
-    MadeAtImport,
-    ModuleShape,
-    Parameters,
-)
 from sphinx_kwindex.factories import (
     Binding,
     Factory,
@@ -37,6 +27,15 @@ from sphinx_kwindex.factories import (
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.parameters import PARAMETRIZE, fixture_params, parametrize_ids
+from sphinx_kwindex.shapes import (
+    ClassShape,
+    FixtureShape,
+    FunctionShape,
+    IgnoredPaths,
+    MadeAtImport,
+    ModuleShape,
+    Parameters,
+)
 from sphinx_kwindex.syntax import (
     COMPOUND,
     assigned_names,
@@ -184,28 +183,6 @@ def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
         size=size,
         line_count=line_count,
         shape=collector.shape(),
-    )
-
-
-def test_keywords(tests: Iterable[CollectedTest]) -> tuple[Keyword, ...]:
-    """The ``tests`` keywords of collected ``tests``: one per name, sorted,
-    located where each collecting class has it."""
-    by_name: dict[str, list[Location]] = {}
-    for test in tests:
-        by_name.setdefault(test.name, []).append(test_location(test))
-    return tuple(Keyword(name, tuple(by_name[name])) for name in sorted(by_name))
-
-
-def test_location(test: CollectedTest) -> Location:
-    """Where a collected test stands, as its keyword locates it."""
-    return Location(
-        test.qualname,
-        test.line,
-        test.doc,
-        test.defined_path,
-        test.items,
-        test.inherited_from,
-        test.fixtures,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from sphinx_kwindex.collect import (
+    from sphinx_kwindex.shapes import (
         ClassShape,
         FixtureShape,
         FunctionShape,

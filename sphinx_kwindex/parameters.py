@@ -12,7 +12,7 @@ import ast
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
-from sphinx_kwindex.collect import Parameters
+from sphinx_kwindex.shapes import Parameters
 
 PARAMETRIZE = "pytest.mark.parametrize"
 

@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sphinx_kwindex import __version__
-from sphinx_kwindex.collect import ModuleShape, Resolver, file_resolver
 from sphinx_kwindex.domain import get_domain, note_file
 from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
 from sphinx_kwindex.garbage_collection import collection_paused
+from sphinx_kwindex.shapes import ModuleShape, Resolver
+from sphinx_kwindex.tree_resolver import file_resolver
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set

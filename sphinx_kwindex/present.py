@@ -1,7 +1,10 @@
-"""Display choices shared by the directive and the command line.
+"""How a module's view is told: its words and its JSON.
 
-No Sphinx here: which kinds and keywords are shown, in what order, and how a
-keyword's locations and a module are described.
+No Sphinx here: the English words of locations, counts and notes (the
+Sphinx glue has them translated), what a module is called (test module,
+conftest, …), a problem described, and the JSON that ``kwindex.json`` and
+the command line give (:data:`JSON_VERSION`) of a
+:class:`~sphinx_kwindex.view.ModuleView`.
 """
 
 from __future__ import annotations
@@ -11,17 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from sphinx_kwindex.collect import (
-    CollectedTest,
-    Collection,
-    Ignored,
-    ImportTimeNote,
-)
-from sphinx_kwindex.extract import (
-    Keyword,
-    ModuleIndex,
-    Problem,
-)
+from sphinx_kwindex.collect import CollectedTest, Collection, Ignored, ImportTimeNote
+from sphinx_kwindex.extract import Keyword, ModuleIndex, Problem
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (

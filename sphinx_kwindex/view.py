@@ -23,7 +23,6 @@ from sphinx_kwindex.collect import (
     CollectedClass,
     CollectedTest,
     Collection,
-    CollectRules,
     Ignored,
     ImportTimeNote,
 )
@@ -31,8 +30,6 @@ from sphinx_kwindex.extract import (
     Keyword,
     Location,
     ModuleIndex,
-    test_keywords,
-    test_location,
 )
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS, LinkRule
@@ -43,6 +40,29 @@ from sphinx_kwindex.names import (
     pytest_node_id,
 )
 from sphinx_kwindex.parameters import PARAMETRIZE
+from sphinx_kwindex.pytest_config import CollectRules
+
+
+def test_keywords(tests: Iterable[CollectedTest]) -> tuple[Keyword, ...]:
+    """The ``tests`` keywords of collected ``tests``: one per name, sorted,
+    located where each collecting class has it."""
+    by_name: dict[str, list[Location]] = {}
+    for test in tests:
+        by_name.setdefault(test.name, []).append(test_location(test))
+    return tuple(Keyword(name, tuple(by_name[name])) for name in sorted(by_name))
+
+
+def test_location(test: CollectedTest) -> Location:
+    """Where a collected test stands, as its keyword locates it."""
+    return Location(
+        test.qualname,
+        test.line,
+        test.doc,
+        test.defined_path,
+        test.items,
+        test.inherited_from,
+        test.fixtures,
+    )
 
 
 class ViewOptions(NamedTuple):

@@ -21,17 +21,13 @@ from support import (
 )
 
 from sphinx_kwindex.__main__ import main
-from sphinx_kwindex.collect import (
-    DEFAULT_RULES,
-    CollectRules,
-    Resolver,
-    collect_tests,
-    file_resolver,
-    read_rules,
-)
+from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.extract import index_file, index_source
-from sphinx_kwindex.extract import test_keywords as keywords_of_tests
 from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.pytest_config import DEFAULT_RULES, CollectRules, read_rules
+from sphinx_kwindex.shapes import Resolver
+from sphinx_kwindex.tree_resolver import file_resolver
+from sphinx_kwindex.view import test_keywords as keywords_of_tests
 
 SUITE = {
     "test_mixins.py": """

@@ -18,10 +18,8 @@ from sphinx_kwindex.extract import (
     index_source,
     parse_in_parts,
 )
-from sphinx_kwindex.extract import (
-    test_keywords as keywords_of_tests,
-)
 from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.view import test_keywords as keywords_of_tests
 
 SNIPPET = "test_snippet.py"
 """The name snippets are parsed under: a test module, as pytest names them."""

@@ -9,9 +9,9 @@ import pytest
 
 from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.extract import index_source
-from sphinx_kwindex.extract import test_location as location_of_test
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import api_targets, module_dotted_name, pytest_node_id
+from sphinx_kwindex.view import test_location as location_of_test
 
 TESTS = """
 class TestPytestStyle:

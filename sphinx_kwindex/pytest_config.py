@@ -1,0 +1,166 @@
+"""pytest's collection rules of a project, read from its configuration.
+
+The first of ``pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
+``tox.ini`` and ``setup.cfg`` at or above a folder that holds pytest's
+section, as pytest finds it; read as text, never run: ``python_files``,
+``python_classes``, ``python_functions``, ``norecursedirs``, and the globs
+pytest matches them with.
+"""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import functools
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # as pytest itself reads it there
+    import tomli as tomllib
+
+
+@dataclass(frozen=True, slots=True)
+class CollectRules:
+    """pytest's ``python_files``, ``python_classes``, ``python_functions``
+    and ``norecursedirs``."""
+
+    files: tuple[str, ...] = ("test_*.py", "*_test.py")
+    classes: tuple[str, ...] = ("Test",)
+    functions: tuple[str, ...] = ("test",)
+    norecursedirs: tuple[str, ...] = (
+        "*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv",
+        "{arch}",
+    )  # fmt: skip
+
+    def collects_file(self, path: str) -> bool:
+        """Whether pytest collects the file at ``path`` (POSIX, relative to the
+        root or absolute): it matches ``python_files`` and no folder it is in
+        matches ``norecursedirs``."""
+        name = path.rpartition("/")[2]
+        if name == "conftest.py" or not _fnmatch_ex(path, self.files):
+            return False
+        return not _skipped_folder(path.rpartition("/")[0], self.norecursedirs)
+
+    def collects_class(self, name: str) -> bool:
+        """Whether a (non-``TestCase``) class of this name is collected."""
+        return _matches(name, self.classes)
+
+    def collects_function(self, name: str) -> bool:
+        """Whether a function or method of this name is collected."""
+        return _matches(name, self.functions)
+
+
+DEFAULT_RULES = CollectRules()
+
+
+_CONFIG_FILES = (
+    ("pytest.ini", "pytest"),
+    (".pytest.ini", "pytest"),
+    ("pyproject.toml", ""),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+)
+"""pytest's configuration files, in the order it looks for them in a folder,
+with the section that makes a file pytest's (``pyproject.toml``: the table
+``[tool.pytest.ini_options]``)."""
+
+
+def read_rules(folder: Path) -> tuple[CollectRules, Path | None]:
+    """The rules of the pytest configuration at or above ``folder``, as pytest
+    finds it (the first folder with a file that configures pytest, the first
+    such file there), and that file; the defaults where there is none.
+
+    Nothing is run: ``.ini`` and ``.cfg`` files are read as text, TOML with
+    :mod:`tomllib` where Python has it.
+    """
+    for directory in (folder, *folder.parents):
+        for name, section in _CONFIG_FILES:
+            path = directory / name
+            if not path.is_file():
+                continue
+            options = _read_options(path, section)
+            if options is not None:
+                return _rules_from(options), path
+    return DEFAULT_RULES, None
+
+
+def _read_options(path: Path, section: str) -> dict[str, object] | None:
+    """The pytest options of one file, or None if it does not configure pytest."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not section:
+        return _toml_options(text)
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text, str(path))
+    except configparser.Error:
+        return None
+    if not parser.has_section(section):
+        return {} if path.name in ("pytest.ini", ".pytest.ini") else None
+    return dict(parser.items(section))
+
+
+def _toml_options(text: str) -> dict[str, object] | None:
+    try:
+        data = tomllib.loads(text)
+    except ValueError:
+        return None
+    table = data.get("tool", {}).get("pytest")
+    if not isinstance(table, dict):
+        return None
+    options = table.get("ini_options", table)
+    return options if isinstance(options, dict) else None
+
+
+def _rules_from(options: Mapping[str, object]) -> CollectRules:
+    def values(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = options.get(name)
+        if isinstance(value, str):
+            return tuple(value.split()) or default
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value) or default
+        return default
+
+    return CollectRules(
+        values("python_files", DEFAULT_RULES.files),
+        values("python_classes", DEFAULT_RULES.classes),
+        values("python_functions", DEFAULT_RULES.functions),
+        values("norecursedirs", DEFAULT_RULES.norecursedirs),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _skipped_folder(folder: str, norecursedirs: tuple[str, ...]) -> bool:
+    """Whether ``folder`` or a folder it is in matches ``norecursedirs``
+    (asked for every module of a folder: remembered)."""
+    while folder:
+        if _fnmatch_ex(folder, norecursedirs):
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
+
+
+def _fnmatch_ex(path: str, patterns: Iterable[str]) -> bool:
+    """pytest's ``fnmatch_ex``: a pattern with a ``/`` matches the end of
+    ``path``, any other its last name."""
+    name = path.rpartition("/")[2]
+    whole = "/" + path.lstrip("/")
+    return any(
+        fnmatch.fnmatch(whole, f"*/{pattern}")
+        if "/" in pattern
+        else fnmatch.fnmatch(name, pattern)
+        for pattern in patterns
+    )
+
+
+def _matches(name: str, options: Iterable[str]) -> bool:
+    """pytest's rule: a prefix, or a glob if the option has glob characters."""
+    return any(
+        name.startswith(option) or fnmatch.fnmatch(name, option) for option in options
+    )
