@@ -13,6 +13,8 @@ from support import serve
 
 import sphinx_kwindex.reverse_index
 
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 PROJECT = Path(__file__).parent.parent

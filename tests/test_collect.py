@@ -154,6 +154,7 @@ def our_ids(
     return ids
 
 
+@pytest.mark.slow
 def test_the_tests_listed_are_those_pytest_collects(tmp_path: Path) -> None:
     write_suite(tmp_path, SUITE)
     expected = pytest_ids(tmp_path)
@@ -206,6 +207,7 @@ CUSTOM = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("file", "config"),
     [
@@ -346,6 +348,7 @@ ACROSS = {
 }
 
 
+@pytest.mark.slow
 def test_bases_in_other_modules_bring_their_tests(tmp_path: Path) -> None:
     write_suite(tmp_path, ACROSS)
     expected = pytest_ids(tmp_path)
@@ -423,6 +426,7 @@ PARAMETRIZED = {
 }
 
 
+@pytest.mark.slow
 def test_parametrized_items_as_pytest_makes_them(tmp_path: Path) -> None:
     write_suite(tmp_path, PARAMETRIZED)
     items = pytest_items(tmp_path)
@@ -545,6 +549,7 @@ def test_kwindex_json_and_the_command_line_give_the_same_tests(
     assert path.stat().st_mtime_ns == written
 
 
+@pytest.mark.slow
 def test_fixtures_are_those_pytest_gives_each_test(
     rootdir: Path, tmp_path: Path
 ) -> None:
@@ -669,6 +674,7 @@ def test_fixture(slots): ...
     assert tests["test_fixture"].items == 2
 
 
+@pytest.mark.slow
 def test_folders_pytest_does_not_recurse_into_hold_no_tests(tmp_path: Path) -> None:
     test = "def test_it(): ...\n"
     write_suite(
@@ -695,6 +701,7 @@ def test_folders_pytest_does_not_recurse_into_hold_no_tests(tmp_path: Path) -> N
     }
 
 
+@pytest.mark.slow
 def test_fixtures_of_plugins_the_suite_loads_by_name(tmp_path: Path) -> None:
     write_suite(
         tmp_path,
@@ -815,6 +822,7 @@ FACTORIES = {
 }
 
 
+@pytest.mark.slow
 def test_classes_made_by_calls_are_collected_as_pytest_does(tmp_path: Path) -> None:
     write_suite(tmp_path, FACTORIES)
     expected = pytest_ids(tmp_path)
@@ -875,6 +883,7 @@ def notes_by_group(block: Element, css_class: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_a_page_lists_made_classes_and_follows_their_factory(
     make_app, write_project, tmp_path: Path
 ) -> None:
@@ -990,6 +999,7 @@ MADE_AT_IMPORT = {
 }
 
 
+@pytest.mark.slow
 def test_a_page_says_what_makes_tests_it_cannot_list(
     make_app, write_project, tmp_path: Path, capsys
 ) -> None:
@@ -1074,6 +1084,7 @@ CONDITIONAL = {
 }
 
 
+@pytest.mark.slow
 def test_a_class_defined_under_a_condition_says_which(
     make_app, write_project, tmp_path: Path, capsys
 ) -> None:
@@ -1141,6 +1152,7 @@ IGNORED = {
 }
 
 
+@pytest.mark.slow
 def test_what_conftest_files_ignore_is_not_collected(
     make_app, write_project, tmp_path: Path
 ) -> None:

@@ -13,6 +13,8 @@ from html_contract import kwindex_blocks, metadata_fields, parse_html
 from sphinx.cmd.build import build_main
 from support import own_warnings
 
+pytestmark = pytest.mark.slow
+
 MODULE = '"""Module {n}."""\n\nimport os\n\n\ndef test_{n}():\n    pass\n'
 INDEX = "Project\n=======\n\n.. toctree::\n\n   kwindex/index\n"
 

@@ -64,6 +64,7 @@ def kind_block(block: Element, kind: str) -> Element:
     )
 
 
+@pytest.mark.slow
 def test_tests_are_grouped_by_the_class_that_collects_them(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
@@ -155,6 +156,7 @@ def test_a_conftest_page_runs_the_folder_it_serves(
     )
 
 
+@pytest.mark.slow
 def test_a_class_says_which_bases_bring_tests_it_cannot_see(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
@@ -185,6 +187,7 @@ def test_a_class_says_which_bases_bring_tests_it_cannot_see(
     }
 
 
+@pytest.mark.slow
 def test_each_fixture_links_to_its_definition_as_pytest_finds_it(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:
@@ -256,6 +259,7 @@ def users_of(block: Element) -> dict[str, tuple[str, list[str]]]:
     return found
 
 
+@pytest.mark.slow
 def test_each_fixture_says_which_tests_need_it(
     make_app, fixtures_project: Path, suite: Path
 ) -> None:

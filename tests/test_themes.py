@@ -13,6 +13,8 @@ import pytest
 from sphinx.cmd.build import build_main
 from support import serve
 
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 SHOP = Path(__file__).parent.parent / "docs" / "examples" / "shop"
