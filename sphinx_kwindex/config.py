@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from sphinx_kwindex._i18n import __
-from sphinx_kwindex.domain import note_file
 from sphinx_kwindex.kinds import (
     DEFAULT_INDEX_KINDS,
     DEFAULT_KINDS,
@@ -15,17 +13,11 @@ from sphinx_kwindex.kinds import (
     KINDS,
     TEST_KINDS,
 )
-from sphinx_kwindex.pytest_config import CollectRules, read_rules
-from sphinx_kwindex.view import test_module_kinds
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
-
-from sphinx.config import Config
+    from sphinx.config import Config
 
 DEFAULT_RUN_COMMAND = "python -m pytest {path}"
 TOCTREE_SHAPES = ("top", "folders", "modules")
@@ -77,37 +69,6 @@ def validate_config(app: Sphinx, config: Config) -> None:
         message = __("kwindex_root %s is not a folder: no module can be read")
         warn(message, Subtype.CONFIG, None, root)
     config.kwindex_root = str(root)
-
-
-_RULES: WeakKeyDictionary[Config, tuple[CollectRules, Path | None]]
-_RULES = WeakKeyDictionary()
-
-
-def collect_rules(config: Config) -> tuple[CollectRules, Path | None]:
-    """pytest's collection rules of the project (its configuration at or
-    above ``kwindex_root``) and the file that sets them, read once per
-    application."""
-    found = _RULES.get(config)
-    if found is None:
-        found = _RULES[config] = read_rules(Path(config.kwindex_root))
-    return found
-
-
-def rules_for_page(env: BuildEnvironment, kinds: Iterable[str]) -> CollectRules:
-    """The project's collection rules, for a page that shows ``kinds``; a
-    page that shows tests is read again when the file setting them changes."""
-    rules, source = collect_rules(env.config)
-    if "tests" in kinds and source is not None:
-        note_file(env, source)
-    return rules
-
-
-def generated_test_kinds(config: Config, path: str) -> tuple[str, ...] | None:
-    """The kinds the generated page of the module at ``path`` shows under
-    the project's rules and ``kwindex_test_kinds``, if it is a test module
-    or a ``conftest.py`` (``present.test_module_kinds``)."""
-    rules = collect_rules(config)[0]
-    return test_module_kinds(path, rules, config.kwindex_test_kinds)
 
 
 def resolve_root(value: str | None, confdir: Path) -> Path:

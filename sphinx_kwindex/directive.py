@@ -16,8 +16,13 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.collect import collect_module
-from sphinx_kwindex.config import rules_for_page
-from sphinx_kwindex.domain import FixtureUse, ModuleRecord, get_domain, note_file
+from sphinx_kwindex.domain import (
+    FixtureUse,
+    ModuleRecord,
+    generated_tree,
+    get_domain,
+    note_file,
+)
 from sphinx_kwindex.export import Fragment, as_json, write_fragment
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (
@@ -32,9 +37,8 @@ from sphinx_kwindex.nodes import (
     kwindex_source_link,
     page_reference,
     part_links,
-    trail,
+    way_up,
 )
-from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.present import (
     classify_module,
@@ -42,6 +46,7 @@ from sphinx_kwindex.present import (
     parse_kinds,
     view_json,
 )
+from sphinx_kwindex.project_rules import rules_for_page
 from sphinx_kwindex.reverse_index import KeywordEntry
 from sphinx_kwindex.view import (
     SORT_ORDERS,
@@ -138,12 +143,11 @@ class KwindexDirective(SphinxDirective):
             # A generated page lists the fixtures a module defines: tests link there.
             kinds = kinds_by_default(options.kinds, module)
             options = dataclasses.replace(options, kinds=kinds)
-        steps = tree.way_down_to(posixpath.dirname(relative))
-        way_up = [trail(self.env.docname, steps)] if steps else []
+        above = way_up(self.env.docname, tree, posixpath.dirname(relative))
         if options.part[1] > 1:
             first = module_docname(tree.output_dir, relative)
-            way_up.append(part_links(self.env.docname, first, *options.part))
-        return way_up + self.render(relative, module, options)
+            above.append(part_links(self.env.docname, first, *options.part))
+        return above + self.render(relative, module, options)
 
     def render(
         self, path: str, module: ModuleIndex, options: DisplayOptions

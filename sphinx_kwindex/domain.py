@@ -18,6 +18,7 @@ from sphinx.util.nodes import make_refnode
 from sphinx_kwindex._i18n import _
 from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.kinds import BY_OBJECT_TYPE, KEYWORD, KINDS
+from sphinx_kwindex.module_tree import GeneratedTree
 from sphinx_kwindex.names import index_page_name
 from sphinx_kwindex.outputs import has_keyword_index
 from sphinx_kwindex.reverse_index import (
@@ -266,9 +267,12 @@ class KeywordDomain(Domain):
         "fixture_users": {},
         "files": {},
     }
-    data_version = 10
-    """Bump whenever :class:`ModuleRecord` or what it holds changes shape:
-    Sphinx then starts from a fresh environment."""
+    data_version = 11
+    """The version of all the extension keeps in the environment (also its
+    ``env_version``): bump it whenever :class:`ModuleRecord`, the
+    :class:`~sphinx_kwindex.module_tree.GeneratedTree` or what they hold
+    change shape, and when pages show more of the same modules: Sphinx then
+    starts from a fresh environment, and every page is read again."""
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
@@ -292,6 +296,25 @@ class KeywordDomain(Domain):
         or removes a document, kept with them in the environment, so pages
         made from the records can be known to be up to date."""
         return str(self.data.get("generation", ""))
+
+    @property
+    def tree(self) -> GeneratedTree:
+        """The tree of :confval:`kwindex_modules` as last generated (empty
+        before any)."""
+        tree: GeneratedTree | None = self.data.get("tree")
+        return tree or GeneratedTree()
+
+    def note_tree(self, tree: GeneratedTree) -> None:
+        """Keep ``tree``, the tree just generated."""
+        self.data["tree"] = tree
+
+    @property
+    def parsed_while_reading(self) -> dict[str, dict[str, Any]]:
+        """What reading each document parsed (``parse_cache.ParsedModule`` by
+        path), which reading processes hand back with their documents, for
+        the main process to keep once all is read."""
+        parsed: dict[str, dict[str, Any]] = self.data.setdefault("parsed", {})
+        return parsed
 
     @property
     def modules(self) -> dict[str, list[ModuleRecord]]:
@@ -395,6 +418,7 @@ class KeywordDomain(Domain):
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
         self.files.pop(docname, None)
+        self.parsed_while_reading.pop(docname, None)
         self.note_read(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
@@ -402,8 +426,9 @@ class KeywordDomain(Domain):
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
                 self.note_read(docname)
-            if docname in otherdata.get("files", {}):
-                self.files[docname] = otherdata["files"][docname]
+            for key in ("files", "parsed"):
+                if docname in otherdata.get(key, {}):
+                    self.data.setdefault(key, {})[docname] = otherdata[key][docname]
 
     def find_entries(self, target: str, objtypes: Iterable[str]) -> list[KeywordEntry]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one
@@ -478,6 +503,11 @@ class KeywordDomain(Domain):
         """The objects of :meth:`get_objects`, made from the records."""
         kinds = frozenset(self.env.config.kwindex_object_kinds)
         return list(_objects(self.all_modules(), kinds))
+
+
+def generated_tree(env: BuildEnvironment) -> GeneratedTree:
+    """The tree of :confval:`kwindex_modules` generated for ``env``."""
+    return get_domain(env).tree
 
 
 def get_domain(env: BuildEnvironment) -> KeywordDomain:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sphinx_kwindex import __version__, config, nodes, pages, transforms
+from sphinx_kwindex import __version__, config, nodes, transforms
 from sphinx_kwindex.directive import KwindexDirective
 from sphinx_kwindex.domain import (
     KeywordDomain,
@@ -22,8 +22,6 @@ from sphinx_kwindex.pages import (
 from sphinx_kwindex.parse_cache import (
     close_before_reading,
     find_parsed_modules,
-    merge_handoff,
-    purge_handoff,
     save_parsed_modules,
 )
 from sphinx_kwindex.roles import KeywordRole
@@ -54,10 +52,8 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     """
     config.register(app)
     app.connect("builder-inited", find_parsed_modules)
-    app.connect("env-purge-doc", purge_handoff)
     app.connect("env-purge-doc", purge_fragments)
     app.connect("env-get-outdated", outdated_fragments)
-    app.connect("env-merge-info", merge_handoff)
     app.connect("env-updated", save_parsed_modules)
     app.connect("builder-inited", generate_pages)
     app.connect("env-get-outdated", reread_changed_folder_pages)
@@ -79,9 +75,8 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect("build-finished", export_json)
     return {
         "version": __version__,
-        # The environment keeps the generated tree as an attribute of its
-        # own; the kw domain versions its records with its data_version.
-        "env_version": pages.TREE_VERSION,
+        # All the extension keeps in the environment is the kw domain's.
+        "env_version": KeywordDomain.data_version,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

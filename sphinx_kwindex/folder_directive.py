@@ -14,14 +14,13 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.collect import collect_module
-from sphinx_kwindex.config import generated_test_kinds, rules_for_page
-from sphinx_kwindex.domain import note_file
+from sphinx_kwindex.domain import generated_tree, note_file
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
-from sphinx_kwindex.nodes import kind_labels, page_reference, trail
-from sphinx_kwindex.pages import generated_tree
+from sphinx_kwindex.nodes import kind_labels, page_reference, way_up
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
+from sphinx_kwindex.project_rules import generated_test_kinds, rules_for_page
 from sphinx_kwindex.view import kind_sizes, kinds_by_default
 from sphinx_kwindex.warnings import Subtype, warn
 
@@ -54,8 +53,7 @@ class KwindexFolderDirective(SphinxDirective):
             block += nodes.rubric("", _("Modules"))
             block += self.modules_table(node.modules)
         if folder and tree.holds(self.env.docname):
-            steps = tree.way_down_to(posixpath.dirname(folder))
-            return [trail(self.env.docname, steps), block]
+            return [*way_up(self.env.docname, tree, posixpath.dirname(folder)), block]
         return [block]
 
     def folder_list(self, folders: Sequence[str], nested: bool) -> nodes.bullet_list:

@@ -1,4 +1,5 @@
-"""Which files ``kwindex_modules`` names, and the folder tree they make.
+"""Which files ``kwindex_modules`` names, the folder tree they make, and
+where the pages of that tree are (:class:`GeneratedTree`).
 
 No Sphinx here: globs in, sorted POSIX paths and folder listings out.
 """
@@ -9,9 +10,11 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
+
+from sphinx_kwindex.names import folder_docname
 
 _GLOB_PART = re.compile(r"\*\*/|\*\*|\*|\?|\[[^]/]*\]|[^*?[]+|\[")
 
@@ -160,3 +163,40 @@ def modules_below(tree: dict[str, Folder], folder: str) -> int:
     """How many modules ``folder`` and its sub-folders hold."""
     node = tree[folder]
     return len(node.modules) + sum(modules_below(tree, sub) for sub in node.subfolders)
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedTree:
+    """The folders of ``kwindex_modules`` and where their pages are."""
+
+    output_dir: str = ""
+    """In the source folder."""
+    folders: dict[str, Folder] = field(default_factory=dict)
+    """Every folder by path, ``""`` the top (empty without ``kwindex_modules``)."""
+    reread: tuple[str, ...] = ()
+    """Folder pages whose listing changed though their text did not."""
+    digest: str = ""
+    """Of the text of every page, as last written."""
+
+    def holds(self, docname: str) -> bool:
+        """Whether ``docname`` is one of the generated pages."""
+        return bool(self.folders) and docname.startswith(self.output_dir + "/")
+
+    def folder_page(self, folder: str) -> str | None:
+        """The docname of ``folder``'s generated page, if it has one."""
+        if folder not in self.folders:
+            return None
+        return folder_docname(self.output_dir, folder)
+
+    def way_down_to(self, folder: str, top: str) -> list[tuple[str, str]]:
+        """``(docname, title)`` of the folder pages from the top page (titled
+        ``top``) down to ``folder``'s, both included (none where ``folder``
+        has no page)."""
+        if folder not in self.folders:
+            return []
+        steps = [(folder_docname(self.output_dir, ""), top)]
+        parts = folder.split("/") if folder else []
+        for depth, name in enumerate(parts, 1):
+            path = "/".join(parts[:depth])
+            steps.append((folder_docname(self.output_dir, path), name))
+        return steps

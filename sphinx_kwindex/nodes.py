@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sphinx.writers.html5 import HTML5Translator
 
     from sphinx_kwindex.fixtures import UsedFixture
+    from sphinx_kwindex.module_tree import GeneratedTree
     from sphinx_kwindex.view import ShownKeyword, ShownLocation, TestGroup
 
 ApiLink = tuple[str, str, bool] | None
@@ -129,6 +130,14 @@ def page_reference(
 
 
 TRAIL_SEPARATOR = " \N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK} "
+
+
+def way_up(fromdocname: str, tree: GeneratedTree, folder: str) -> list[nodes.Node]:
+    """The way up from the generated page ``fromdocname`` of the tree,
+    which shows something of ``folder``: its :func:`trail` (none where the
+    folder has no page)."""
+    steps = tree.way_down_to(folder, str(_("Indexed modules")))
+    return [trail(fromdocname, steps)] if steps else []
 
 
 def trail(fromdocname: str, steps: Sequence[tuple[str, str]]) -> nodes.paragraph:

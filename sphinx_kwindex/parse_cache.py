@@ -44,10 +44,6 @@ CACHE_NAME = "kwindex-parsed.sqlite"
 CACHE_VERSION = 13
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
-_HANDOFF = "_kwindex_parsed_while_reading"
-"""The environment attribute by which reading processes hand parsed modules
-back: ``{docname: {path: ParsedModule}}``."""
-
 
 @dataclass(frozen=True, slots=True)
 class ParsedModule:
@@ -327,27 +323,9 @@ def module_resolver(env: BuildEnvironment, docname: str = "") -> Resolver:
 
 
 def _handoff(env: BuildEnvironment) -> dict[str, dict[str, ParsedModule]]:
-    handoff: dict[str, dict[str, ParsedModule]] | None = getattr(env, _HANDOFF, None)
-    if handoff is None:
-        handoff = {}
-        setattr(env, _HANDOFF, handoff)
-    return handoff
-
-
-def purge_handoff(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """Forget what reading ``docname`` parsed (``env-purge-doc``)."""
-    _handoff(env).pop(docname, None)
-
-
-def merge_handoff(
-    app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
-) -> None:
-    """Take what a reading process parsed for ``docnames`` (``env-merge-info``)."""
-    theirs = _handoff(other)
-    mine = _handoff(env)
-    for docname in docnames:
-        if docname in theirs:
-            mine[docname] = theirs[docname]
+    """What reading each document parsed, kept by the ``kw`` domain (which
+    merges what reading processes parsed, and forgets a document purged)."""
+    return get_domain(env).parsed_while_reading
 
 
 def keep_parsed(env: BuildEnvironment, keep: Set[str]) -> None:

@@ -23,7 +23,7 @@ from sphinx_kwindex.api_links import (
     reference_href,
     resolve_api_reference,
 )
-from sphinx_kwindex.domain import FIXTURE_USERS_SHOWN, get_domain
+from sphinx_kwindex.domain import FIXTURE_USERS_SHOWN, generated_tree, get_domain
 from sphinx_kwindex.names import source_page_name, source_page_part
 from sphinx_kwindex.nodes import (
     kind_count,
@@ -37,7 +37,6 @@ from sphinx_kwindex.nodes import (
     shown_sections,
 )
 from sphinx_kwindex.outputs import has_source_pages
-from sphinx_kwindex.pages import generated_tree
 from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
 from sphinx_kwindex.view import group_name
 

@@ -178,10 +178,11 @@ def test_no_source_everywhere_writes_no_source_page(make_app, write_project) -> 
 def test_a_new_env_version_discards_the_old_environment(
     app, make_app, monkeypatch
 ) -> None:
-    from sphinx_kwindex import pages
+    from sphinx_kwindex.domain import KeywordDomain
 
     app.build()
-    monkeypatch.setattr(pages, "TREE_VERSION", pages.TREE_VERSION + 1)
+    version = KeywordDomain.data_version + 1
+    monkeypatch.setattr(KeywordDomain, "data_version", version)
     again = make_app("html", srcdir=app.srcdir)
     read = record_read_documents(again)
     again.build()
