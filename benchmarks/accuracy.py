@@ -35,7 +35,7 @@ from real_suites import prepare_suites
 from run import floor, interleaved_times
 
 from sphinx_kwindex.collect import CollectedTest, collect_module, collect_tests
-from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
+from sphinx_kwindex.extract import ModuleExtraction, extract_file, extract_source
 from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
@@ -147,10 +147,10 @@ def our_tests(root: Path, modules: list[str]) -> Ours:
     """What the extension lists under the project's own rules, bases found
     across the suite."""
     rules, _source = read_rules(root)
-    resolve = file_resolver(root, lambda file: index_file(file).shape)
+    resolve = file_resolver(root, lambda file: extract_file(file).shape)
     ours = Ours({}, set(), set())
     for module in modules:
-        shape = index_file(root / module).shape
+        shape = extract_file(root / module).shape
         collection = collect_module(module, shape, rules, resolve)
         for test in collection.tests:
             ours.tests[pytest_node_id(module, test.qualname)] = test
@@ -179,11 +179,11 @@ def extract_and_collect(root: Path, modules: list[str]) -> None:
     garbage collector paused as a build parses its batch, then its tests
     collected, bases, fixtures and conftests resolved across the suite."""
     rules, _source = read_rules(root)
-    indexes: dict[Path, ModuleIndex] = {}
+    indexes: dict[Path, ModuleExtraction] = {}
 
-    def load(file: Path) -> ModuleIndex:
+    def load(file: Path) -> ModuleExtraction:
         if file not in indexes:
-            indexes[file] = index_source(file.read_bytes(), str(file))
+            indexes[file] = extract_source(file.read_bytes(), str(file))
         return indexes[file]
 
     with collection_paused():

@@ -40,8 +40,8 @@ from static_twin import folder_page, include_path, module_page, write_twin
 from sphinx_kwindex.extract import (
     SourceDecodeError,
     decode_source,
-    index_file,
-    index_source,
+    extract_file,
+    extract_source,
 )
 from sphinx_kwindex.module_tree import folder_tree
 
@@ -89,7 +89,7 @@ def floor(root: Path, paths: list[str]) -> None:
 
 def extraction(root: Path, paths: list[str]) -> None:
     for path in paths:
-        index_source((root / path).read_bytes(), path)
+        extract_source((root / path).read_bytes(), path)
 
 
 def write_project(srcdir: Path, conf: str, index: str) -> None:
@@ -269,7 +269,7 @@ def rewrite_twin_pages(
     """What the twin's author would rewrite: the module's page and its folder's."""
     folders = folder_tree(paths)
     folder = folders[edited.rpartition("/")[0]]
-    indexes = {path: index_file(tree / path) for path in folder.modules}
+    indexes = {path: extract_file(tree / path) for path in folder.modules}
     included = include_path(tree, edited, srcdir, include)
     page = module_page(edited, indexes[edited], folders, included)
     (srcdir / "twin" / f"{edited}.rst").write_text(page, encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 from sphinx.util.rst import escape
 
 from sphinx_kwindex.collect import collect_module
-from sphinx_kwindex.extract import ModuleIndex, index_file
+from sphinx_kwindex.extract import ModuleExtraction, extract_file
 from sphinx_kwindex.kinds import DEFAULT_INDEX_KINDS, DEFAULT_KINDS, KINDS, TEST_KINDS
 from sphinx_kwindex.module_tree import Folder, folder_tree, modules_below
 from sphinx_kwindex.present import (
@@ -39,7 +39,7 @@ from sphinx_kwindex.view import (
 )
 
 
-def page_kinds(module: str, index: ModuleIndex) -> tuple[str, ...]:
+def page_kinds(module: str, index: ModuleExtraction) -> tuple[str, ...]:
     """The kinds the extension's generated page of ``module`` shows."""
     return test_module_kinds(module, DEFAULT_RULES, TEST_KINDS) or kinds_by_default(
         DEFAULT_KINDS, index
@@ -58,7 +58,7 @@ def write_twin(
     module page also includes the file with line numbers (the twin of source
     pages). Returns the pages written."""
     tree = folder_tree(modules)
-    indexes = {module: index_file(root / module) for module in modules}
+    indexes = {module: extract_file(root / module) for module in modules}
     pages = {
         **{
             f"twin/{module}": module_page(
@@ -107,7 +107,7 @@ def trail(folder: str) -> list[str]:
 
 def module_page(
     module: str,
-    index: ModuleIndex,
+    index: ModuleExtraction,
     tree: dict[str, Folder],
     include: str,
     shape: str = "top",
@@ -202,7 +202,7 @@ def folder_list(
 def folder_page(
     folder: Folder,
     tree: dict[str, Folder],
-    indexes: dict[str, ModuleIndex],
+    indexes: dict[str, ModuleExtraction],
     shape: str = "top",
 ) -> str:
     lines = [":orphan:", ""] if shape == "top" and folder.path else []

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
 from sphinx_kwindex.collect import collect_module
-from sphinx_kwindex.extract import ModuleIndex, index_file
+from sphinx_kwindex.extract import ModuleExtraction, extract_file
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.present import (
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = args.root or Path.cwd()
     args.rules, _source = read_rules(root)
-    args.resolve = file_resolver(root, lambda file: index_file(file).shape)
+    args.resolve = file_resolver(root, lambda file: extract_file(file).shape)
     try:
         return _print_indexes(args)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
@@ -56,14 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_indexes(args: argparse.Namespace) -> int:
     failed = False
-    modules: list[tuple[str, ModuleIndex]] = []
+    modules: list[tuple[str, ModuleExtraction]] = []
     for file, problem in _expand(args.paths):
         if problem:
             print(problem, file=sys.stderr)
             failed = True
             continue
         path = _shown_path(file, args.root)
-        module = index_file(file)
+        module = extract_file(file)
         if module.problem is not None:
             print(describe_problem(path, module.problem), file=sys.stderr)
             failed = True
@@ -157,7 +157,7 @@ def _kinds(value: str) -> tuple[str, ...]:
     return kinds
 
 
-def _view(path: str, module: ModuleIndex, args: argparse.Namespace) -> ModuleView:
+def _view(path: str, module: ModuleExtraction, args: argparse.Namespace) -> ModuleView:
     """What a page showing ``args.kinds`` would show of ``module``."""
     collection = None
     if "tests" in args.kinds and module.problem is None:
@@ -167,14 +167,14 @@ def _view(path: str, module: ModuleIndex, args: argparse.Namespace) -> ModuleVie
     return module_view(path, module, options._replace(kinds=kinds), collection)
 
 
-def _as_json(entry: tuple[str, ModuleIndex], args: argparse.Namespace) -> Any:
+def _as_json(entry: tuple[str, ModuleExtraction], args: argparse.Namespace) -> Any:
     path, module = entry
     fields = view_json(_view(path, module, args), module)
     keywords = {kind: list(found) for kind, found in fields["keywords"].items()}
     return {"path": path, **fields, "keywords": keywords}
 
 
-def _as_text(path: str, module: ModuleIndex, args: argparse.Namespace) -> str:
+def _as_text(path: str, module: ModuleExtraction, args: argparse.Namespace) -> str:
     facts = f"{classify_module(path)}, {module.line_count} lines, {module.size:,} bytes"
     lines = [f"{path} ({facts})"]
     if module.problem is not None:

@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from sphinx.util.typing import OptionSpec
 
     from sphinx_kwindex.collect import CollectedTest, Collection
-    from sphinx_kwindex.extract import ModuleIndex
+    from sphinx_kwindex.extract import ModuleExtraction
     from sphinx_kwindex.view import ShownKeyword, TestGroup
 
 _FLAGS = ("no-index", "no-metadata", "no-source")
@@ -150,18 +150,18 @@ class KwindexDirective(SphinxDirective):
         return above + self.render(relative, module, options)
 
     def render(
-        self, path: str, module: ModuleIndex, options: DisplayOptions
+        self, path: str, module: ModuleExtraction, options: DisplayOptions
     ) -> list[nodes.Node]:
         """The index node and the block showing ``module``; records it in the domain."""
         # Entries keep their ids in whichever part they are: the ids start
         # with the module's, and a part's block has an id of its own.
-        module_id = self.unique_anchor(module_anchor(path))
+        block_id = self.unique_anchor(module_anchor(path))
         number = options.part[0]
-        anchor = module_id if number == 1 else f"{module_id}-part-{number}"
+        anchor = block_id if number == 1 else f"{block_id}-part-{number}"
         block = nodes.container(classes=["kwindex"], ids=[anchor])
         block["support_smartquotes"] = False  # names and docstrings are data
         block["refdoc"] = self.env.docname
-        self.state.document.ids[module_id] = self.state.document.ids[anchor] = block
+        self.state.document.ids[block_id] = self.state.document.ids[anchor] = block
         source_path = path if options.source else ""
         if options.metadata:
             block += self.metadata_block(path, module, source_path)
@@ -174,11 +174,11 @@ class KwindexDirective(SphinxDirective):
             block += nodes.paragraph("", note, classes=["kwindex-problem"])
         else:
             collection = self.collection(path, module, options.kinds)
-            view = module_view(path, module, options.view(), collection, module_id)
+            view = module_view(path, module, options.view(), collection, block_id)
             functions = function_qualnames(module.of_kind("functions"))
             for listed in view.lists:
                 block += keyword_list(path, listed, source_path)
-                recorded += self.keyword_entries(path, module_id, listed, functions)
+                recorded += self.keyword_entries(path, block_id, listed, functions)
                 if listed.kind == "tests" and collection is not None:
                     uses.extend(fixture_uses(path, collection.tests, listed.entries))
                     groups = tuple(
@@ -194,7 +194,7 @@ class KwindexDirective(SphinxDirective):
             anchor,
             kinds,
             tuple(recorded),
-            indexed=options.index,
+            in_indexes=options.index,
             linked_to_source=options.source,
             fixture_uses=tuple(uses),
             part=options.part,
@@ -211,7 +211,7 @@ class KwindexDirective(SphinxDirective):
         return [addnodes.index(entries=general), block]
 
     def collection(
-        self, path: str, module: ModuleIndex, kinds: Iterable[str]
+        self, path: str, module: ModuleExtraction, kinds: Iterable[str]
     ) -> Collection | None:
         """The tests pytest collects from ``module`` at ``path``, where the
         block shows ``kinds`` that list them."""
@@ -222,7 +222,7 @@ class KwindexDirective(SphinxDirective):
         return collect_module(path, module.shape, rules, resolve)
 
     def keyword_entries(
-        self, path: str, module_id: str, listed: KindView, functions: set[str]
+        self, path: str, block_id: str, listed: KindView, functions: set[str]
     ) -> list[KeywordEntry]:
         """The keywords ``listed`` shows, as the domain records them."""
         kind = listed.kind
@@ -232,7 +232,7 @@ class KwindexDirective(SphinxDirective):
                 kind,
                 path,
                 self.env.docname,
-                module_id,
+                block_id,
                 keyword.lines,
                 local=is_local(kind, keyword, functions),
             )
@@ -240,7 +240,7 @@ class KwindexDirective(SphinxDirective):
         ]
 
     def metadata_block(
-        self, path: str, module: ModuleIndex, source_path: str
+        self, path: str, module: ModuleExtraction, source_path: str
     ) -> nodes.container:
         """The file's facts, as the seed's "File Information"."""
         folder = posixpath.dirname(path)

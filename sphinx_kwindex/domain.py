@@ -97,7 +97,7 @@ class ModuleRecord:
         "anchor",
         "docname",
         "fixture_uses",
-        "indexed",
+        "in_indexes",
         "kinds",
         "linked_to_source",
         "part",
@@ -111,7 +111,7 @@ class ModuleRecord:
         anchor: str,
         kinds: tuple[str, ...],
         keywords: tuple[KeywordEntry, ...] | bytes,
-        indexed: bool,
+        in_indexes: bool,
         linked_to_source: bool,
         fixture_uses: tuple[FixtureUse, ...] = (),
         part: tuple[int, int] = (1, 1),
@@ -122,8 +122,9 @@ class ModuleRecord:
         self.anchor = anchor
         self.kinds = kinds
         self._keywords = keywords
-        self.indexed = indexed
-        """False under ``:no-index:``."""
+        self.in_indexes = in_indexes
+        """Whether its keywords are in the indexes and link targets (False
+        under ``:no-index:``)."""
         self.linked_to_source = linked_to_source
         """False under ``:no-source:`` or without source pages."""
         self.fixture_uses = fixture_uses
@@ -162,7 +163,7 @@ class ModuleRecord:
             self.anchor,
             self.kinds,
             keywords,
-            self.indexed,
+            self.in_indexes,
             self.linked_to_source,
             uses,
             self.part,
@@ -175,7 +176,7 @@ def _record(
     anchor: str,
     kinds: tuple[str, ...],
     keywords: bytes,
-    indexed: bool,
+    in_indexes: bool,
     linked_to_source: bool,
     uses: Iterable[Iterable[Any]],
     part: tuple[int, int],
@@ -188,7 +189,7 @@ def _record(
         anchor,
         kinds,
         keywords,
-        indexed,
+        in_indexes,
         linked_to_source,
         fixture_uses,
         part,
@@ -215,7 +216,7 @@ class KeywordIndex(Index):
             # Only HTML builders ask for every document, and they write the
             # pages themselves: Sphinx need only know whether there is one.
             has_entries = any(
-                r.indexed and r.has_keywords for r in self.domain.records()
+                r.in_indexes and r.has_keywords for r in self.domain.records()
             )
             return ([("", [])] if has_entries else []), True
         wanted = set(docnames)
@@ -592,7 +593,7 @@ def _objects(
     ``:no-index:``, each keyword of a module once (its first record's)."""
     seen: set[tuple[str, str, str]] = set()
     for record in records:
-        if not record.indexed:
+        if not record.in_indexes:
             continue
         for e in record.keywords:
             key = (e.path, e.kind, e.name)
@@ -622,7 +623,7 @@ def _derive(records: Sequence[ModuleRecord]) -> _Derived:
             build_reverse_index(
                 entry
                 for record in records
-                if record.indexed
+                if record.in_indexes
                 for entry in record.keywords
             ),
             frozenset(r.path for r in records if r.linked_to_source),

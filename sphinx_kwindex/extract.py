@@ -127,7 +127,7 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
-class ModuleIndex:
+class ModuleExtraction:
     """Everything extracted from one module."""
 
     keywords: Mapping[str, tuple[Keyword, ...]] = field(default_factory=dict)
@@ -148,36 +148,40 @@ class ModuleIndex:
         return self.keywords.get(kind, ())
 
 
-def index_file(path: Path) -> ModuleIndex:
+def extract_file(path: Path) -> ModuleExtraction:
     """Read ``path`` and index it; an unreadable path gives a ``missing`` problem."""
     if path.is_dir():
-        return ModuleIndex(problem=Problem("missing", "it is a folder, not a file"))
+        return ModuleExtraction(
+            problem=Problem("missing", "it is a folder, not a file")
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return ModuleIndex(problem=Problem("missing", "no such file"))
+        return ModuleExtraction(problem=Problem("missing", "no such file"))
     except OSError as exc:
-        return ModuleIndex(problem=Problem("missing", exc.strerror or str(exc)))
-    return index_source(data, str(path))
+        return ModuleExtraction(problem=Problem("missing", exc.strerror or str(exc)))
+    return extract_source(data, str(path))
 
 
-def index_source(data: bytes, filename: str = "<unknown>") -> ModuleIndex:
+def extract_source(data: bytes, filename: str = "<unknown>") -> ModuleExtraction:
     """Index the Python source ``data``; ``filename`` appears in messages."""
     size, line_count = len(data), len(data.splitlines())
     try:
         text = decode_source(data)
     except SourceDecodeError as exc:
         problem = Problem("encoding", str(exc), exc.line)
-        return ModuleIndex(size=size, line_count=line_count, problem=problem)
-    collector = _Collector()
+        return ModuleExtraction(size=size, line_count=line_count, problem=problem)
+    collector = _KeywordFinder()
     docstring = None
     for statements in parse_in_parts(text, filename, PART_SIZE):
         if isinstance(statements, Problem):
-            return ModuleIndex(size=size, line_count=line_count, problem=statements)
+            return ModuleExtraction(
+                size=size, line_count=line_count, problem=statements
+            )
         if docstring is None:
             docstring = first_docstring_line(ast.Module(statements, []))
         collector.walk(statements, ())
-    return ModuleIndex(
+    return ModuleExtraction(
         keywords=collector.keywords(),
         docstring=docstring or "",
         size=size,
@@ -316,7 +320,7 @@ def dotted_name(node: ast.expr) -> str | None:
     return attribute_chain(node.func if isinstance(node, ast.Call) else node)
 
 
-class _Collector:
+class _KeywordFinder:
     """Walks statement lists (definitions and imports only occur there)."""
 
     def __init__(self) -> None:

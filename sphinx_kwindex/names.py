@@ -37,15 +37,15 @@ def module_anchor(path: str) -> str:
     return "kw-" + _UNSAFE_ID_CHARS.sub("-", path.replace("/", "."))
 
 
-def entry_anchor(module_id: str, kind: str, name: str) -> str:
-    """The id of a keyword's entry inside the block ``module_id``."""
-    return f"{module_id}-{kind}-{_UNSAFE_ID_CHARS.sub('-', name)}"
+def entry_anchor(block_id: str, kind: str, name: str) -> str:
+    """The id of a keyword's entry inside the block ``block_id``."""
+    return f"{block_id}-{kind}-{_UNSAFE_ID_CHARS.sub('-', name)}"
 
 
-def group_anchor(module_id: str, node: str) -> str:
+def group_anchor(block_id: str, node: str) -> str:
     """The id of the tests a class ``node`` collects, inside the block
-    ``module_id``."""
-    return entry_anchor(module_id, "group", node)
+    ``block_id``."""
+    return entry_anchor(block_id, "group", node)
 
 
 def keyword_anchor(name: str) -> str:

@@ -29,7 +29,7 @@ from weakref import WeakKeyDictionary
 
 from sphinx_kwindex import __version__
 from sphinx_kwindex.domain import get_domain, note_file
-from sphinx_kwindex.extract import ModuleIndex, index_file, index_source
+from sphinx_kwindex.extract import ModuleExtraction, extract_file, extract_source
 from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.shapes import ModuleShape, Resolver
 from sphinx_kwindex.tree_resolver import file_resolver
@@ -52,7 +52,7 @@ class ParsedModule:
 
     stamp: tuple[int, int]
     digest: bytes
-    index: ModuleIndex
+    index: ModuleExtraction
 
 
 class _Store:
@@ -198,23 +198,23 @@ class ParseCache:
                 self._memory[key] = found
         return found
 
-    def parse(self, path: Path) -> tuple[ModuleIndex, ParsedModule | None]:
+    def parse(self, path: Path) -> tuple[ModuleExtraction, ParsedModule | None]:
         """The extraction of the file ``path``, parsed only when its content
         is new; with the cache entry when it was new to this cache."""
         try:
             stat = path.stat()
             if not S_ISREG(stat.st_mode):
-                return index_file(path), None
+                return extract_file(path), None
             key, stamp = str(path), (stat.st_mtime_ns, stat.st_size)
             cached = self.get(key)
             if cached is not None and cached.stamp == stamp:
                 return cached.index, None
             data = path.read_bytes()
         except OSError:
-            return index_file(path), None
+            return extract_file(path), None
         digest = hashlib.blake2b(data, digest_size=16).digest()
         if cached is None or cached.digest != digest:
-            cached = ParsedModule(stamp, digest, index_source(data, key))
+            cached = ParsedModule(stamp, digest, extract_source(data, key))
         parsed = ParsedModule(stamp, digest, cached.index)
         self.take(key, parsed)
         return parsed.index, parsed
@@ -298,7 +298,9 @@ def parse_cache(env: BuildEnvironment) -> ParseCache:
     return cache
 
 
-def parse_module(env: BuildEnvironment, path: Path, docname: str = "") -> ModuleIndex:
+def parse_module(
+    env: BuildEnvironment, path: Path, docname: str = ""
+) -> ModuleExtraction:
     """The extraction of the file ``path``, parsed once per build however many
     documents ask, and not at all while it is unchanged. ``docname`` is the
     document being read, if any: a reading process hands it back for it."""

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from sphinx_kwindex.collect import CollectedTest, Collection, Ignored, ImportTimeNote
-from sphinx_kwindex.extract import Keyword, ModuleIndex, Problem
+from sphinx_kwindex.extract import Keyword, ModuleExtraction, Problem
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (
@@ -252,7 +252,7 @@ def keyword_json(
     return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}
 
 
-def view_json(view: ModuleView, module: ModuleIndex) -> dict[str, Any]:
+def view_json(view: ModuleView, module: ModuleExtraction) -> dict[str, Any]:
     """What JSON says of the module ``view`` shows: ``keywords``, per kind
     it lists an iterator of the keywords it shows (:func:`keyword_json`,
     made one at a time: a module of 100,000 tests would hold as many

@@ -29,7 +29,7 @@ from sphinx_kwindex.collect import (
 from sphinx_kwindex.extract import (
     Keyword,
     Location,
-    ModuleIndex,
+    ModuleExtraction,
 )
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS, LinkRule
@@ -104,18 +104,18 @@ class ModuleView(NamedTuple):
 
 def module_view(
     path: str,
-    module: ModuleIndex,
+    module: ModuleExtraction,
     options: ViewOptions,
     collection: Collection | None = None,
-    module_id: str = "",
+    block_id: str = "",
 ) -> ModuleView:
     """The view of ``module`` at ``path`` under ``options``, its tests from
     ``collection`` (given where ``tests`` is among the kinds), entry ids
-    within the block ``module_id``."""
+    within the block ``block_id``."""
     items = [kind_items(kind, module, options, collection) for kind in options.kinds]
     windows = part_windows([i.size for i in items], *options.part)
     lists = tuple(
-        kind_view(path, module, listed, window, collection, module_id)
+        kind_view(path, module, listed, window, collection, block_id)
         for listed, window in zip(items, windows, strict=True)
         if window is not None
     )
@@ -124,7 +124,7 @@ def module_view(
 
 def kind_items(
     kind: str,
-    module: ModuleIndex,
+    module: ModuleExtraction,
     options: ViewOptions,
     collection: Collection | None = None,
 ) -> KindItems:
@@ -145,11 +145,11 @@ def kind_items(
 
 def kind_view(
     path: str,
-    module: ModuleIndex,
+    module: ModuleExtraction,
     items: KindItems,
     window: range,
     collection: Collection | None,
-    module_id: str,
+    block_id: str,
 ) -> KindView:
     """The list of ``items``, of its entries those at the positions of
     ``window`` (only those are made), with the keywords they show."""
@@ -159,7 +159,7 @@ def kind_view(
     if items.tests is not None and collection is not None:
         entries, groups = shown_tests(
             path,
-            module_id,
+            block_id,
             module,
             items.tests,
             collection.classes,
@@ -171,12 +171,12 @@ def kind_view(
         firsts = {
             entry.name
             for entry in entries
-            if entry.entry_id == entry_anchor(module_id, kind, entry.name)
+            if entry.entry_id == entry_anchor(block_id, kind, entry.name)
         }
         keywords = test_keywords(t for t in items.tests if whole or t.name in firsts)
     else:
         keywords = tuple(items.keywords[window.start : window.stop])
-        entries = tuple(shown_keyword(path, module_id, kind, k) for k in keywords)
+        entries = tuple(shown_keyword(path, block_id, kind, k) for k in keywords)
     view = KindView(kind, entries, keywords, groups, items.local_from)
     if whole:
         return view
@@ -184,7 +184,7 @@ def kind_view(
 
 
 def kind_sizes(
-    module: ModuleIndex, kinds: Sequence[str], collection: Collection | None = None
+    module: ModuleExtraction, kinds: Sequence[str], collection: Collection | None = None
 ) -> dict[str, int]:
     """How many entries a page showing ``kinds`` of ``module`` lists of
     each (tests from ``collection``), without making them."""
@@ -357,7 +357,7 @@ def test_module_kinds(
     return None
 
 
-def kinds_by_default(kinds: Sequence[str], module: ModuleIndex) -> tuple[str, ...]:
+def kinds_by_default(kinds: Sequence[str], module: ModuleExtraction) -> tuple[str, ...]:
     """The kinds a generated page shows of ``module`` that is no test
     module: ``kinds``, and the module's fixtures if it defines any (tests
     link to them)."""
@@ -395,7 +395,7 @@ def _not_excluded(
 
 def functions_shown(
     keywords: Iterable[Keyword],
-    module: ModuleIndex,
+    module: ModuleExtraction,
     kinds: Iterable[str],
     tests: Iterable[CollectedTest] | None,
 ) -> tuple[Keyword, ...]:
@@ -442,17 +442,17 @@ def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
 
 
 def shown_keyword(
-    path: str, module_id: str, kind: str, keyword: Keyword
+    path: str, block_id: str, kind: str, keyword: Keyword
 ) -> ShownKeyword:
     """What a page shows of ``keyword`` of ``kind`` in the module at ``path``,
-    whose block has the id ``module_id``."""
+    whose block has the id ``block_id``."""
     targets = api_targets(
         path,
         KINDS[kind].link_rule,
         keyword.name,
         (location.qualname for location in keyword.locations),
     )
-    entry_id = entry_anchor(module_id, kind, keyword.name)
+    entry_id = entry_anchor(block_id, kind, keyword.name)
     return ShownKeyword(
         keyword.name, entry_id, shown_locations(path, kind, keyword), targets
     )
@@ -486,8 +486,8 @@ def shown_location(
 
 def shown_tests(
     path: str,
-    module_id: str,
-    module: ModuleIndex,
+    block_id: str,
+    module: ModuleExtraction,
     tests: Iterable[CollectedTest],
     classes: Iterable[CollectedClass] = (),
     made_at_import: Sequence[ImportTimeNote] = (),
@@ -544,14 +544,14 @@ def shown_tests(
                 _notes_of(path, cls.made_at_import),
                 cls.condition,
                 () if node else tuple(ignored),
-                group_anchor(module_id, node) if node else "",
+                group_anchor(block_id, node) if node else "",
             )
         )
         for test in members:
             anchor_name = test.qualname if test.name in named else test.name
             named.add(test.name)
             if window is None or position in window:
-                shown = _shown_test(path, module_id, test, anchor_name, markers)
+                shown = _shown_test(path, block_id, test, anchor_name, markers)
                 entries.append(shown)
             position += 1
     return tuple(entries), tuple(groups)
@@ -565,7 +565,7 @@ def _notes_of(path: str, notes: Iterable[ImportTimeNote]) -> tuple[ImportTimeNot
 
 def _shown_test(
     path: str,
-    module_id: str,
+    block_id: str,
     test: CollectedTest,
     anchor_name: str,
     markers: Mapping[str, list[tuple[str, str]]],
@@ -578,7 +578,7 @@ def _shown_test(
     targets = api_targets(
         test.defined_path or path, LinkRule.DEFINITION, test.name, [test.definition]
     )
-    entry_id = entry_anchor(module_id, "tests", anchor_name)
+    entry_id = entry_anchor(block_id, "tests", anchor_name)
     return ShownKeyword(test.name, entry_id, (location,), targets)
 
 
@@ -712,7 +712,7 @@ def markers_of_test(
     return sorted({marker for target in targets for marker in markers.get(target, ())})
 
 
-def markers_by_target(module: ModuleIndex) -> dict[str, list[tuple[str, str]]]:
+def markers_by_target(module: ModuleExtraction) -> dict[str, list[tuple[str, str]]]:
     """The module's markers by the qualname of what they mark, each with its
     reason (``""`` where it gives none)."""
     found: dict[str, list[tuple[str, str]]] = {}

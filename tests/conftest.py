@@ -51,13 +51,13 @@ def parsed_files(monkeypatch) -> list[str]:
     import sphinx_kwindex.parse_cache
 
     parsed: list[str] = []
-    original = sphinx_kwindex.parse_cache.index_source
+    original = sphinx_kwindex.parse_cache.extract_source
 
     def counting(data, filename):
         parsed.append(Path(filename).name)
         return original(data, filename)
 
-    monkeypatch.setattr(sphinx_kwindex.parse_cache, "index_source", counting)
+    monkeypatch.setattr(sphinx_kwindex.parse_cache, "extract_source", counting)
     return parsed
 
 

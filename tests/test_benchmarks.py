@@ -12,7 +12,7 @@ from static_twin import write_twin
 from support import own_warnings
 
 from sphinx_kwindex.collect import collect_tests
-from sphinx_kwindex.extract import index_file
+from sphinx_kwindex.extract import extract_file
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def tree(tmp_path: Path) -> tuple[Path, list[str]]:
 def test_the_generated_tree_is_valid_python_of_both_styles(tree) -> None:
     root, paths = tree
     assert len(paths) == 8
-    indexes = [index_file(root / path) for path in paths]
+    indexes = [extract_file(root / path) for path in paths]
     assert [index.problem for index in indexes] == [None] * 8
     imports = {kw.name for index in indexes for kw in index.of_kind("imports")}
     assert {"unittest", "pytest", "assert_close"} <= imports

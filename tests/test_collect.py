@@ -22,7 +22,7 @@ from support import (
 
 from sphinx_kwindex.__main__ import main
 from sphinx_kwindex.collect import collect_tests
-from sphinx_kwindex.extract import index_file, index_source
+from sphinx_kwindex.extract import extract_file, extract_source
 from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.pytest_config import DEFAULT_RULES, CollectRules, read_rules
 from sphinx_kwindex.shapes import Resolver
@@ -146,7 +146,7 @@ def our_ids(
     ids = set()
     for path in sorted(folder.rglob("*.py")):
         relative = path.relative_to(folder).as_posix()
-        shape = index_file(path).shape
+        shape = extract_file(path).shape
         ids.update(
             pytest_node_id(relative, test.qualname)
             for test in collect_tests(relative, shape, rules, resolve)
@@ -175,7 +175,7 @@ def test_the_tests_listed_are_those_pytest_collects(tmp_path: Path) -> None:
 
 def test_an_inherited_test_is_located_where_it_is_defined(tmp_path: Path) -> None:
     write_suite(tmp_path, {"test_mixins.py": SUITE["test_mixins.py"]})
-    module = index_file(tmp_path / "test_mixins.py")
+    module = extract_file(tmp_path / "test_mixins.py")
     tests = collect_tests("test_mixins.py", module.shape)
     (fold,) = [k for k in keywords_of_tests(tests) if k.name == "test_fold"]
     # Inherited where the mixin defines it; borrowed where the class does.
@@ -352,7 +352,7 @@ ACROSS = {
 def test_bases_in_other_modules_bring_their_tests(tmp_path: Path) -> None:
     write_suite(tmp_path, ACROSS)
     expected = pytest_ids(tmp_path)
-    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
+    resolve = file_resolver(tmp_path, lambda file: extract_file(file).shape)
     assert our_ids(tmp_path, resolve=resolve) == expected
     assert "tests/test_absolute.py::TestBoth::test_from_mixin" in expected
     assert "tests/pkg/test_relative.py::TestFromShared::test_shared" in expected
@@ -434,7 +434,7 @@ def test_parametrized_items_as_pytest_makes_them(tmp_path: Path) -> None:
     for item in items:
         node, _, rest = item.partition("[")
         by_node.setdefault(node, set()).add(rest.rstrip("]"))
-    shape = index_file(tmp_path / "test_params.py").shape
+    shape = extract_file(tmp_path / "test_params.py").shape
     ours = {
         "test_params.py::" + test.qualname.replace(".", "::"): test
         for test in collect_tests("test_params.py", shape)
@@ -554,10 +554,10 @@ def test_fixtures_are_those_pytest_gives_each_test(
     rootdir: Path, tmp_path: Path
 ) -> None:
     shutil.copytree(rootdir / "test-fixtures" / "suite", tmp_path, dirs_exist_ok=True)
-    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
+    resolve = file_resolver(tmp_path, lambda file: extract_file(file).shape)
     ours = {}
     for path in ["sub/test_deep.py", "test_root.py"]:
-        shape = index_file(tmp_path / path).shape
+        shape = extract_file(tmp_path / path).shape
         ours.update({t.name: t for t in collect_tests(path, shape, resolve=resolve)})
     # Items and their ids, as pytest makes them.
     by_test: dict[str, list[str]] = {}
@@ -666,7 +666,7 @@ def test_named(tmp_path, slots): ...
 
 def test_fixture(slots): ...
 """
-    module = index_source(source, "test_given.py")
+    module = extract_source(source, "test_given.py")
     tests = {t.name: t for t in collect_tests("test_given.py", module.shape)}
     assert [f.name for f in tests["test_positional"].fixtures] == []
     assert [f.name for f in tests["test_named"].fixtures] == ["tmp_path"]
@@ -730,8 +730,8 @@ def test_fixtures_of_plugins_the_suite_loads_by_name(tmp_path: Path) -> None:
             """,
         },
     )
-    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
-    shape = index_file(tmp_path / "tests/test_plugins.py").shape
+    resolve = file_resolver(tmp_path, lambda file: extract_file(file).shape)
+    shape = extract_file(tmp_path / "tests/test_plugins.py").shape
     (test,) = collect_tests("tests/test_plugins.py", shape, resolve=resolve)
     items = pytest_items(tmp_path)
     assert test.items == len(items) == 2
@@ -826,7 +826,7 @@ FACTORIES = {
 def test_classes_made_by_calls_are_collected_as_pytest_does(tmp_path: Path) -> None:
     write_suite(tmp_path, FACTORIES)
     expected = pytest_ids(tmp_path)
-    resolve = file_resolver(tmp_path, lambda file: index_file(file).shape)
+    resolve = file_resolver(tmp_path, lambda file: extract_file(file).shape)
     ours = our_ids(tmp_path, resolve=resolve)
     # Bases a computed tuple makes are not followed: that class is missed.
     unknown = {f"tests/test_made.py::Unknown::test_{n}" for n in ("one", "two")}
@@ -1157,7 +1157,7 @@ def test_what_conftest_files_ignore_is_not_collected(
     make_app, write_project, tmp_path: Path
 ) -> None:
     expected = suite_ids(tmp_path, IGNORED)
-    resolve = file_resolver(tmp_path / "suite", lambda f: index_file(f).shape)
+    resolve = file_resolver(tmp_path / "suite", lambda f: extract_file(f).shape)
     assert our_ids(tmp_path / "suite", resolve=resolve) == expected
     assert expected == {
         "test_kept.py::test_k",

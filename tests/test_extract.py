@@ -14,8 +14,8 @@ from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.extract import (
     Keyword,
     Location,
-    index_file,
-    index_source,
+    extract_file,
+    extract_source,
     parse_in_parts,
 )
 from sphinx_kwindex.kinds import KINDS
@@ -28,7 +28,7 @@ SNIPPET = "test_snippet.py"
 def keywords(source: str, kind: str) -> tuple[Keyword, ...]:
     """The keywords of ``kind`` of a snippet; tests as pytest collects them
     (with its default rules)."""
-    module = index_source(textwrap.dedent(source).encode(), SNIPPET)
+    module = extract_source(textwrap.dedent(source).encode(), SNIPPET)
     assert module.problem is None, module.problem
     if kind == "tests":
         assert module.of_kind("tests") == ()  # extraction leaves it to collection
@@ -355,12 +355,12 @@ def test_names_sort_as_plain_sorted() -> None:
 
 
 def test_every_kind_is_present_even_when_empty() -> None:
-    assert set(index_source(b"").keywords) == set(KINDS)
+    assert set(extract_source(b"").keywords) == set(KINDS)
 
 
 def test_module_facts() -> None:
     source = b'"""\n   The summary.\n\nDetails."""\nx = 1\n'
-    module = index_source(source)
+    module = extract_source(source)
     assert (module.docstring, module.size, module.line_count) == (
         "The summary.",
         len(source),
@@ -382,7 +382,7 @@ def test_module_facts() -> None:
 def test_decoding_honours_bom_and_coding_cookies(
     data: bytes, expected: list[str]
 ) -> None:
-    module = index_source(data)
+    module = extract_source(data)
     assert module.problem is None
     assert [k.name for k in module.of_kind("imports")] == expected
 
@@ -407,7 +407,7 @@ def test_decoding_honours_bom_and_coding_cookies(
 def test_problems_are_returned_with_their_position(
     data: bytes, kind: str, line: int, message: str
 ) -> None:
-    problem = index_source(data).problem
+    problem = extract_source(data).problem
     assert problem is not None
     assert problem.kind == kind
     assert message in problem.message
@@ -416,7 +416,7 @@ def test_problems_are_returned_with_their_position(
 
 
 def test_deep_expression_nesting_is_a_problem_not_a_crash() -> None:
-    problem = index_source(b"x = " + b"-" * 200_000 + b"1\n").problem
+    problem = extract_source(b"x = " + b"-" * 200_000 + b"1\n").problem
     assert problem is not None
     assert problem.kind == "syntax"
 
@@ -424,14 +424,14 @@ def test_deep_expression_nesting_is_a_problem_not_a_crash() -> None:
 def test_nothing_is_executed(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
     source = f"open({str(marker)!r}, 'w').close()\nraise SystemExit(3)\nimport os\n"
-    module = index_source(source.encode())
+    module = extract_source(source.encode())
     assert [k.name for k in module.of_kind("imports")] == ["os"]
     assert not marker.exists()
 
 
 def test_index_file_reports_missing_files_and_folders(tmp_path: Path) -> None:
-    missing = index_file(tmp_path / "nope.py").problem
-    folder = index_file(tmp_path).problem
+    missing = extract_file(tmp_path / "nope.py").problem
+    folder = extract_file(tmp_path).problem
     assert missing is not None
     assert (missing.kind, missing.message) == ("missing", "no such file")
     assert folder is not None
@@ -525,9 +525,9 @@ def test_a_long_module_parsed_in_parts_gives_the_statements_of_a_whole_parse(
 
 
 def test_extraction_in_parts_equals_extraction_whole(monkeypatch) -> None:
-    whole = index_source(PARTS.encode(), SNIPPET)
+    whole = extract_source(PARTS.encode(), SNIPPET)
     monkeypatch.setattr(extract, "PART_SIZE", 40)
-    assert index_source(PARTS.encode(), SNIPPET) == whole
+    assert extract_source(PARTS.encode(), SNIPPET) == whole
     assert whole.docstring == "A long module, read in parts."
     assert names(PARTS, "tests") == [
         "test_async",
@@ -540,6 +540,6 @@ def test_extraction_in_parts_equals_extraction_whole(monkeypatch) -> None:
 def test_a_syntax_error_in_a_later_part_is_reported_at_its_line(monkeypatch) -> None:
     monkeypatch.setattr(extract, "PART_SIZE", 40)
     broken = PARTS + "\n\ndef test_broken(:\n    pass\n"
-    problem = index_source(broken.encode(), SNIPPET).problem
+    problem = extract_source(broken.encode(), SNIPPET).problem
     assert problem is not None
     assert (problem.kind, problem.line) == ("syntax", PARTS.count("\n") + 3)

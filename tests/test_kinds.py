@@ -6,7 +6,7 @@ import textwrap
 
 from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.domain import KeywordDomain
-from sphinx_kwindex.extract import index_source
+from sphinx_kwindex.extract import extract_source
 from sphinx_kwindex.kinds import KEYWORD, KINDS
 
 EVERY_KIND = """
@@ -24,7 +24,7 @@ class TestCart:
 
 
 def test_the_table_covers_exactly_the_kinds_extraction_produces() -> None:
-    module = index_source(textwrap.dedent(EVERY_KIND).encode(), "test_every_kind.py")
+    module = extract_source(textwrap.dedent(EVERY_KIND).encode(), "test_every_kind.py")
     assert list(module.keywords) == list(KINDS)
     produced = {kind for kind, keywords in module.keywords.items() if keywords}
     # Which tests there are, collection says (from what extraction found).

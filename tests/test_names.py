@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from sphinx_kwindex.collect import collect_tests
-from sphinx_kwindex.extract import index_source
+from sphinx_kwindex.extract import extract_source
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import api_targets, module_dotted_name, pytest_node_id
 from sphinx_kwindex.view import test_location as location_of_test
@@ -21,7 +21,7 @@ class TestPytestStyle:
 
 
 def test_test_locations_give_pytest_node_ids() -> None:
-    module = index_source(textwrap.dedent(TESTS).encode(), "test_x.py")
+    module = extract_source(textwrap.dedent(TESTS).encode(), "test_x.py")
     (test,) = collect_tests("test_x.py", module.shape)
     location = location_of_test(test)
     node_id = pytest_node_id("tests/test_x.py", location.qualname)
@@ -63,7 +63,7 @@ LIMIT = 3
 
 
 def api(path: str, kind: str, name: str) -> tuple[str, ...]:
-    module = index_source(textwrap.dedent(API_SOURCE).encode())
+    module = extract_source(textwrap.dedent(API_SOURCE).encode())
     (keyword,) = [k for k in module.of_kind(kind) if k.name == name]
     qualnames = [location.qualname for location in keyword.locations]
     return api_targets(path, KINDS[kind].link_rule, keyword.name, qualnames)

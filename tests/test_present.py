@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sphinx_kwindex.extract import index_source
+from sphinx_kwindex.extract import extract_source
 from sphinx_kwindex.present import classify_module, describe_problem
 
 
 def test_describe_problem_names_the_files_own_line_and_column() -> None:
-    problem = index_source(b"x = 1\ndef broken(:\n").problem
+    problem = extract_source(b"x = 1\ndef broken(:\n").problem
     assert problem is not None
     assert describe_problem("t/bad.py", problem) == (
         "syntax error in t/bad.py:2:12: invalid syntax"

@@ -8,7 +8,7 @@ from textwrap import dedent
 import pytest
 
 from sphinx_kwindex.collect import collect_module
-from sphinx_kwindex.extract import index_source
+from sphinx_kwindex.extract import extract_source
 from sphinx_kwindex.view import (
     ModuleView,
     ViewOptions,
@@ -65,7 +65,7 @@ KINDS = ("tests", "fixtures", "classes", "functions", "imports")
 def view(
     source: str = SOURCE, kinds=KINDS, path: str = "tests/test_cart.py", **options
 ) -> ModuleView:
-    module = index_source(source.encode(), path)
+    module = extract_source(source.encode(), path)
     collection = collect_module(path, module.shape) if "tests" in kinds else None
     return module_view(
         path, module, ViewOptions(tuple(kinds), **options), collection, "kw-m"
@@ -181,7 +181,7 @@ def test_part_windows_cut_the_lists_into_near_equal_runs() -> None:
 
 
 def test_kind_sizes_are_the_sizes_of_the_view() -> None:
-    module = index_source(SOURCE.encode(), "tests/test_cart.py")
+    module = extract_source(SOURCE.encode(), "tests/test_cart.py")
     collection = collect_module("tests/test_cart.py", module.shape)
     sizes = kind_sizes(module, KINDS, collection)
     assert sizes == {listed.kind: len(listed.entries) for listed in view().lists}
