@@ -285,7 +285,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kwindex-accuracy-"))
-    suites = prepare_suites(work, not args.no_lib_test, args.sdists)
+    suites = prepare_suites(work, not args.no_lib_test, [], args.sdists)
     results = [measure(name, root, patterns) for name, root, patterns in suites]
     report(results)
     if not args.work:
