@@ -286,7 +286,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kwindex-accuracy-"))
     suites = prepare_suites(work, not args.no_lib_test, [], args.sdists)
-    results = [measure(name, root, patterns) for name, root, patterns in suites]
+    results = [measure(s.name, s.root, s.patterns) for s in suites]
     report(results)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
