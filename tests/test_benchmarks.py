@@ -9,7 +9,7 @@ import pytest
 from generate_tree import write_tree
 from html_contract import keyword_lists, kwindex_blocks
 from static_twin import write_twin
-from support import own_warnings
+from support import own_warnings, write_suite
 
 from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.extract import extract_file
@@ -65,3 +65,37 @@ def test_the_twin_builds_cleanly_and_lists_the_same_keywords(
     for names in keyword_lists(block).values():
         for name in names:
             assert f'<span class="pre">{name}</span>' in twin_page, name
+
+
+@pytest.mark.slow
+def test_accuracy_compares_a_suite_with_what_real_pytest_collects(
+    tmp_path: Path,
+) -> None:
+    from accuracy import measure
+
+    suite = tmp_path / "suite"
+    write_suite(
+        suite,
+        {
+            "tests/test_one.py": """
+                import pytest
+
+                class TestA:
+                    @pytest.mark.parametrize("n", [1, 2])
+                    def test_n(self, n): ...
+
+                def test_plain(): ...
+            """,
+            "tests/test_two.py": "def test_other(): ...\n",
+        },
+    )
+    result = measure("tiny", suite, ["tests/**/*.py"])
+    expected = {
+        "tests/test_one.py::TestA::test_n",
+        "tests/test_one.py::test_plain",
+        "tests/test_two.py::test_other",
+    }
+    assert result.pytest_ids == expected
+    assert result.our_ids == expected
+    assert result.items == 4
+    assert (result.counted, result.counts_equal) == (1, 1)
