@@ -47,7 +47,7 @@ from sphinx_kwindex.present import (
     view_json,
 )
 from sphinx_kwindex.project_rules import rules_for_page
-from sphinx_kwindex.reverse_index import KeywordEntry
+from sphinx_kwindex.reverse_index import RecordedKeyword
 from sphinx_kwindex.view import (
     SORT_ORDERS,
     KindView,
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
 
     from sphinx_kwindex.collect import CollectedTest, Collection
     from sphinx_kwindex.extract import ModuleExtraction
-    from sphinx_kwindex.view import ShownKeyword, TestGroup
+    from sphinx_kwindex.view import Entry, TestGroup
 
 _FLAGS = ("no-index", "no-metadata", "no-source")
 _PART = re.compile(r"(\d+)\s*/\s*(\d+)")
@@ -165,7 +165,7 @@ class KwindexDirective(SphinxDirective):
         source_path = path if options.source else ""
         if options.metadata:
             block += self.metadata_block(path, module, source_path)
-        recorded: list[KeywordEntry] = []
+        recorded: list[RecordedKeyword] = []
         uses: list[FixtureUse] = []
         groups: tuple[TestGroup, ...] = ()
         fragment = Fragment({})
@@ -223,11 +223,11 @@ class KwindexDirective(SphinxDirective):
 
     def keyword_entries(
         self, path: str, block_id: str, listed: KindView, functions: set[str]
-    ) -> list[KeywordEntry]:
+    ) -> list[RecordedKeyword]:
         """The keywords ``listed`` shows, as the domain records them."""
         kind = listed.kind
         return [
-            KeywordEntry(
+            RecordedKeyword(
                 keyword.name,
                 kind,
                 path,
@@ -389,7 +389,7 @@ def json_fragment(fields: dict[str, Any]) -> Fragment:
 
 
 def fixture_uses(
-    path: str, tests: Iterable[CollectedTest], entries: Iterable[ShownKeyword]
+    path: str, tests: Iterable[CollectedTest], entries: Iterable[Entry]
 ) -> Iterator[FixtureUse]:
     """The fixtures of the tree that ``tests`` of the module at ``path``
     need, with the entries that show the tests (those not shown, passed
@@ -404,7 +404,7 @@ def fixture_uses(
 
 def index_entries(
     path: str,
-    keywords: Iterable[KeywordEntry],
+    keywords: Iterable[RecordedKeyword],
     groups: Iterable[TestGroup],
     kinds: Container[str],
 ) -> list[tuple[str, str, str, str, None]]:

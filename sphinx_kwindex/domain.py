@@ -23,8 +23,8 @@ from sphinx_kwindex.names import index_page_name
 from sphinx_kwindex.outputs import has_keyword_index
 from sphinx_kwindex.reverse_index import (
     IndexLayout,
-    KeywordEntry,
     KeywordGroup,
+    RecordedKeyword,
     build_reverse_index,
     lay_out_index,
 )
@@ -88,7 +88,7 @@ class ModuleRecord:
     build that reads no document never does; named tuples would unpickle
     one by one through Python code, each a garbage collector's charge). A
     change of its shape, or of
-    :class:`~sphinx_kwindex.reverse_index.KeywordEntry`'s, needs a new
+    :class:`~sphinx_kwindex.reverse_index.RecordedKeyword`'s, needs a new
     :attr:`KeywordDomain.data_version`.
     """
 
@@ -110,7 +110,7 @@ class ModuleRecord:
         docname: str,
         anchor: str,
         kinds: tuple[str, ...],
-        keywords: tuple[KeywordEntry, ...] | bytes,
+        keywords: tuple[RecordedKeyword, ...] | bytes,
         in_indexes: bool,
         linked_to_source: bool,
         fixture_uses: tuple[FixtureUse, ...] = (),
@@ -134,12 +134,12 @@ class ModuleRecord:
         module's entries (``:part:``)."""
 
     @property
-    def keywords(self) -> tuple[KeywordEntry, ...]:
+    def keywords(self) -> tuple[RecordedKeyword, ...]:
         """Its keywords as the page shows them, in order."""
         if isinstance(self._keywords, bytes):
             with collection_paused():
                 found = marshal.loads(self._keywords) if self._keywords else ()
-                self._keywords = tuple(map(KeywordEntry._make, found))
+                self._keywords = tuple(map(RecordedKeyword._make, found))
         return self._keywords
 
     @property
@@ -231,7 +231,7 @@ class KeywordIndex(Index):
 
 
 def _index_entries(
-    name: str, entries: list[KeywordEntry], labels: dict[str, str]
+    name: str, entries: list[RecordedKeyword], labels: dict[str, str]
 ) -> list[IndexEntry]:
     if len(entries) == 1:
         (e,) = entries
@@ -431,7 +431,9 @@ class KeywordDomain(Domain):
                 if docname in otherdata.get(key, {}):
                     self.data.setdefault(key, {})[docname] = otherdata[key][docname]
 
-    def find_entries(self, target: str, objtypes: Iterable[str]) -> list[KeywordEntry]:
+    def find_entries(
+        self, target: str, objtypes: Iterable[str]
+    ) -> list[RecordedKeyword]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one
         module's; a pytest node id ``path::Class::test`` names the test."""
         path, separator, name = target.strip().lstrip("/").partition("::")

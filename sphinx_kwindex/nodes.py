@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from sphinx_kwindex.fixtures import UsedFixture
     from sphinx_kwindex.module_tree import GeneratedTree
-    from sphinx_kwindex.view import ShownKeyword, ShownLocation, TestGroup
+    from sphinx_kwindex.view import Entry, EntryLocation, TestGroup
 
 ApiLink = tuple[str, str, bool] | None
 """``(href, title, external)`` of an entry's API documentation, if any."""
@@ -98,7 +98,7 @@ def keyword_list(path: str, shown: KindView, source_path: str) -> kwindex_keywor
     return node
 
 
-def shown_entries(node: kwindex_keywords) -> tuple[ShownKeyword, ...]:
+def shown_entries(node: kwindex_keywords) -> tuple[Entry, ...]:
     """The entries ``node`` shows."""
     return unpack_entries(node["entries"])
 
@@ -225,7 +225,7 @@ class _Writer:
 
     def entries(
         self,
-        entries: Sequence[ShownKeyword],
+        entries: Sequence[Entry],
         links: Sequence[ApiLink],
         users: Sequence[Users | None],
     ) -> str:
@@ -251,7 +251,7 @@ class _Writer:
         parts.append("</ul>\n")
         return "".join(parts)
 
-    def location(self, location: ShownLocation) -> str:
+    def location(self, location: EntryLocation) -> str:
         words = self.words
         shown = (
             f'<code class="kwindex-qualname">{escape(location.shown)}</code>'

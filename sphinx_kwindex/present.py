@@ -22,9 +22,9 @@ from sphinx_kwindex.names import (
     pytest_node_id,
 )
 from sphinx_kwindex.view import (
+    EntryLocation,
     KindView,
     ModuleView,
-    ShownLocation,
     TestGroup,
     markers_by_target,
     markers_of_test,
@@ -151,7 +151,7 @@ def _count(one: str, more: str, count: int) -> str:
 ENGLISH = Labels()
 
 
-def location_text(location: ShownLocation, labels: Labels = ENGLISH) -> str:
+def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:
     """A location as plain text: ``A.setUp, line 12: Set up.``; a line of
     another module says which (``line 12 in tests/base.py``), a test the
     class it inherits it from, how many items it makes, its markers and

@@ -23,9 +23,9 @@ large the project: 45,000 keywords in 1,000 modules make some 50 pages, not
 one page of 21 MB."""
 
 
-class KeywordEntry(NamedTuple):
-    """A keyword's entry on a documentation page, as the environment keeps it
-    (named tuples: a large project has hundreds of thousands)."""
+class RecordedKeyword(NamedTuple):
+    """A keyword a block shows, as the ``kw`` domain records it: where its
+    entry is (named tuples: a large project has hundreds of thousands)."""
 
     name: str
     kind: str
@@ -54,7 +54,7 @@ class KeywordGroup:
     name: str
     letter: str
     """The index letter (:data:`SYMBOLS` for names like ``.mod``)."""
-    entries: tuple[KeywordEntry, ...]
+    entries: tuple[RecordedKeyword, ...]
     folded: str
     """The name as the index orders and pages it (:func:`fold`)."""
 
@@ -233,14 +233,14 @@ def index_sort_key(name: str) -> tuple[int, str, str]:
     return (0 if index_letter(name) == SYMBOLS else 1, fold(name), name)
 
 
-def build_reverse_index(entries: Iterable[KeywordEntry]) -> dict[str, KeywordGroup]:
+def build_reverse_index(entries: Iterable[RecordedKeyword]) -> dict[str, KeywordGroup]:
     """Group ``entries`` by keyword name, in Keyword Index order, each
     keyword's entries by path then kind.
 
     A module's keyword counts once per kind even when several documents index
     the module: the first entry given for it stands for it.
     """
-    by_name: dict[str, dict[tuple[str, str], KeywordEntry]] = {}
+    by_name: dict[str, dict[tuple[str, str], RecordedKeyword]] = {}
     for entry in entries:
         of_name = by_name.get(entry.name)
         if of_name is None:

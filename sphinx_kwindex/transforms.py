@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
     from sphinx_kwindex.nodes import Users
     from sphinx_kwindex.present import Labels
-    from sphinx_kwindex.view import ShownKeyword, TestGroup
+    from sphinx_kwindex.view import Entry, TestGroup
 
 
 class FinishKeywordIndexes(SphinxPostTransform):
@@ -128,7 +128,7 @@ def source_uris(
     builder: Builder,
     docname: str,
     path: str,
-    entries: Iterable[ShownKeyword],
+    entries: Iterable[Entry],
     lines: Iterable[tuple[str, int]] = (),
 ) -> dict[tuple[str, int], str]:
     """The address of each part of a source page that a line of ``entries``
@@ -154,7 +154,7 @@ def source_uris(
 
 
 def fixture_uris(
-    builder: Builder, docname: str, entries: Iterable[ShownKeyword]
+    builder: Builder, docname: str, entries: Iterable[Entry]
 ) -> dict[tuple[str, str], str]:
     """The address of the entry of each fixture that ``entries`` use, where
     a page lists the fixtures of the module defining it."""
@@ -177,7 +177,7 @@ def fixture_uris(
 
 
 def fixture_users(
-    builder: Builder, docname: str, path: str, entries: Iterable[ShownKeyword]
+    builder: Builder, docname: str, path: str, entries: Iterable[Entry]
 ) -> tuple[Users | None, ...]:
     """Per fixture of ``entries`` (of the module at ``path``), how many
     tests use it and the node id and address of the first few (None where
@@ -275,7 +275,7 @@ def resolve_source_link(
 
 def expand_keyword_list(
     node: kwindex_keywords,
-    entries: Sequence[ShownKeyword],
+    entries: Sequence[Entry],
     references: list[nodes.reference | None],
 ) -> nodes.container:
     """Generic docutils nodes for builders other than HTML, showing
@@ -321,7 +321,7 @@ def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragra
 
 def entry_list(
     kind: str,
-    entries: Sequence[ShownKeyword],
+    entries: Sequence[Entry],
     references: Sequence[nodes.reference | None],
     words: Labels,
     users: Sequence[Users | None] = (),

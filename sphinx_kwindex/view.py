@@ -176,7 +176,7 @@ def kind_view(
         keywords = test_keywords(t for t in items.tests if whole or t.name in firsts)
     else:
         keywords = tuple(items.keywords[window.start : window.stop])
-        entries = tuple(shown_keyword(path, block_id, kind, k) for k in keywords)
+        entries = tuple(keyword_entry(path, block_id, kind, k) for k in keywords)
     view = KindView(kind, entries, keywords, groups, items.local_from)
     if whole:
         return view
@@ -196,7 +196,7 @@ SORT_ORDERS = ("name", "source")
 """``name``: plain string order; ``source``: order of first appearance."""
 
 
-class ShownLocation(NamedTuple):
+class EntryLocation(NamedTuple):
     """One location of a keyword as a page shows it."""
 
     shown: str
@@ -249,12 +249,12 @@ class TestGroup(NamedTuple):
         )
 
 
-class ShownKeyword(NamedTuple):
+class Entry(NamedTuple):
     """A keyword as a page shows it (named tuples: a page holds hundreds)."""
 
     name: str
     entry_id: str
-    locations: tuple[ShownLocation, ...]
+    locations: tuple[EntryLocation, ...]
     api_targets: tuple[str, ...]
     """The Python names it may be documented under, most likely first."""
 
@@ -267,7 +267,7 @@ class KindView(NamedTuple):
     start at ``offset`` of the ``total`` it holds whole."""
 
     kind: str
-    entries: tuple[ShownKeyword, ...]
+    entries: tuple[Entry, ...]
     keywords: tuple[Keyword, ...] = ()
     groups: tuple[TestGroup, ...] = ()
     local_from: int | None = None
@@ -301,7 +301,7 @@ def part_windows(sizes: Sequence[int], number: int, count: int) -> list[range | 
     return windows
 
 
-def pack_entries(entries: Iterable[ShownKeyword]) -> bytes:
+def pack_entries(entries: Iterable[Entry]) -> bytes:
     """``entries`` as one marshalled string, for a doctree to keep: Sphinx
     holds every doctree a build reads until it is written, and a module of
     100,000 tests shows as many entries, in named tuples a kilobyte each."""
@@ -325,14 +325,14 @@ def pack_entries(entries: Iterable[ShownKeyword]) -> bytes:
     )
 
 
-def unpack_entries(data: bytes) -> tuple[ShownKeyword, ...]:
+def unpack_entries(data: bytes) -> tuple[Entry, ...]:
     """The entries :func:`pack_entries` packed into ``data``."""
     return tuple(
-        ShownKeyword(
+        Entry(
             name,
             entry_id,
             tuple(
-                ShownLocation._make(
+                EntryLocation._make(
                     (*fields, tuple(map(UsedFixture._make, used)), markers)
                 )
                 for *fields, used, markers in locations
@@ -441,9 +441,7 @@ def shown_name(path: str, kind: str, name: str, qualname: str) -> str:
     return "" if qualname == name else qualname
 
 
-def shown_keyword(
-    path: str, block_id: str, kind: str, keyword: Keyword
-) -> ShownKeyword:
+def keyword_entry(path: str, block_id: str, kind: str, keyword: Keyword) -> Entry:
     """What a page shows of ``keyword`` of ``kind`` in the module at ``path``,
     whose block has the id ``block_id``."""
     targets = api_targets(
@@ -453,26 +451,24 @@ def shown_keyword(
         (location.qualname for location in keyword.locations),
     )
     entry_id = entry_anchor(block_id, kind, keyword.name)
-    return ShownKeyword(
-        keyword.name, entry_id, shown_locations(path, kind, keyword), targets
-    )
+    return Entry(keyword.name, entry_id, entry_locations(path, kind, keyword), targets)
 
 
-def shown_locations(
+def entry_locations(
     path: str, kind: str, keyword: Keyword
-) -> tuple[ShownLocation, ...]:
+) -> tuple[EntryLocation, ...]:
     """Every location of ``keyword`` of ``kind`` in the module at ``path``."""
     return tuple(
-        shown_location(shown_name(path, kind, keyword.name, loc.qualname), loc)
+        entry_location(shown_name(path, kind, keyword.name, loc.qualname), loc)
         for loc in keyword.locations
     )
 
 
-def shown_location(
+def entry_location(
     shown: str, location: Location, markers: tuple[tuple[str, str], ...] = ()
-) -> ShownLocation:
+) -> EntryLocation:
     """``location`` as a page shows it, named ``shown``, with ``markers``."""
-    return ShownLocation(
+    return EntryLocation(
         shown,
         location.line,
         location.doc,
@@ -493,7 +489,7 @@ def shown_tests(
     made_at_import: Sequence[ImportTimeNote] = (),
     ignored: Sequence[Ignored] = (),
     window: range | None = None,
-) -> tuple[tuple[ShownKeyword, ...], tuple[TestGroup, ...]]:
+) -> tuple[tuple[Entry, ...], tuple[TestGroup, ...]]:
     """What a page shows of ``tests`` of the module at ``path``: an entry
     per node id, grouped by the class that collects them, classes and tests
     in pytest's order (the module's own functions first, with what may make
@@ -523,7 +519,7 @@ def shown_tests(
         if cls.node in by_class or cls.unseen_bases or cls.made_at_import
     ]
     nodes += [node for node in by_class if node not in nodes]
-    entries: list[ShownKeyword] = []
+    entries: list[Entry] = []
     groups: list[TestGroup] = []
     named: set[str] = set()
     position = 0
@@ -569,8 +565,8 @@ def _shown_test(
     test: CollectedTest,
     anchor_name: str,
     markers: Mapping[str, list[tuple[str, str]]],
-) -> ShownKeyword:
-    location = shown_location(
+) -> Entry:
+    location = entry_location(
         pytest_node_id(path, test.qualname),
         test_location(test),
         tuple(m for m in markers_of_test(test, markers) if m[0] != PARAMETRIZE),
@@ -579,7 +575,7 @@ def _shown_test(
         test.defined_path or path, LinkRule.DEFINITION, test.name, [test.definition]
     )
     entry_id = entry_anchor(block_id, "tests", anchor_name)
-    return ShownKeyword(test.name, entry_id, (location,), targets)
+    return Entry(test.name, entry_id, (location,), targets)
 
 
 class Section(NamedTuple):

@@ -6,7 +6,7 @@ import pytest
 
 from sphinx_kwindex.names import SYMBOLS
 from sphinx_kwindex.reverse_index import (
-    KeywordEntry,
+    RecordedKeyword,
     build_reverse_index,
     fold,
     index_letter,
@@ -15,7 +15,7 @@ from sphinx_kwindex.reverse_index import (
 
 
 def target(name: str, path: str, kind: str = "imports", docname: str = "doc"):
-    return KeywordEntry(name, kind, path, docname, f"kw-{path}", (1,))
+    return RecordedKeyword(name, kind, path, docname, f"kw-{path}", (1,))
 
 
 @pytest.mark.parametrize(
