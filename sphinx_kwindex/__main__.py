@@ -175,7 +175,8 @@ def _as_json(entry: tuple[str, ModuleExtraction], args: argparse.Namespace) -> A
 
 
 def _as_text(path: str, module: ModuleExtraction, args: argparse.Namespace) -> str:
-    facts = f"{classify_module(path)}, {module.line_count} lines, {module.size:,} bytes"
+    kind = classify_module(path, args.rules)
+    facts = f"{kind}, {module.line_count} lines, {module.size:,} bytes"
     lines = [f"{path} ({facts})"]
     if module.problem is not None:
         lines.append(f"  not indexed: {module.problem.message}")

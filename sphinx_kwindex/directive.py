@@ -46,7 +46,7 @@ from sphinx_kwindex.present import (
     parse_kinds,
     view_json,
 )
-from sphinx_kwindex.project_rules import rules_for_page
+from sphinx_kwindex.project_rules import collect_rules, rules_for_page
 from sphinx_kwindex.reverse_index import RecordedKeyword
 from sphinx_kwindex.view import (
     SORT_ORDERS,
@@ -250,7 +250,7 @@ class KwindexDirective(SphinxDirective):
         fields: list[tuple[str, nodes.Node]] = [
             (_("Path"), path_paragraph),
             (_("Folder"), self.folder_link(folder)),
-            (_("Type"), nodes.Text(module_type_label(classify_module(path)))),
+            (_("Type"), nodes.Text(module_type_label(self.module_type(path)))),
             (_("Size"), nodes.Text(_("%s bytes") % f"{module.size:,}")),
             (_("Lines"), nodes.Text(str(module.line_count))),
         ]
@@ -269,6 +269,14 @@ class KwindexDirective(SphinxDirective):
                 "", nodes.field_name(name, name), nodes.field_body("", body)
             )
         return nodes.container("", field_list, classes=["kwindex-metadata"])
+
+    def module_type(self, path: str) -> str:
+        """What the module at ``path`` is (``classify_module``) under the
+        project's pytest rules; the page is read again when they change."""
+        rules, source = collect_rules(self.config)
+        if source is not None:
+            note_file(self.env, source)
+        return classify_module(path, rules)
 
     def folder_link(self, folder: str) -> nodes.Node:
         """The folder as code, linked to its page when ``kwindex_modules``

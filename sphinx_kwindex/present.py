@@ -18,9 +18,8 @@ from sphinx_kwindex.collect import CollectedTest, Collection, Ignored, ImportTim
 from sphinx_kwindex.extract import Keyword, ModuleExtraction, Problem
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
-from sphinx_kwindex.names import (
-    pytest_node_id,
-)
+from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.pytest_config import DEFAULT_RULES, CollectRules
 from sphinx_kwindex.view import (
     EntryLocation,
     KindView,
@@ -184,8 +183,10 @@ def describe_problem(path: str, problem: Problem) -> str:
     return f"{lead} {path}{position}: {problem.message}"
 
 
-def classify_module(path: str) -> str:
-    """What a module is, from its name and folders.
+def classify_module(path: str, rules: CollectRules = DEFAULT_RULES) -> str:
+    """What a module is, from its name and folders: a test module where
+    pytest collects it under the project's ``rules`` (``python_files``,
+    ``norecursedirs``).
 
     One of ``"conftest"``, ``"package init"``, ``"test module"``,
     ``"benchmark"``, ``"example"``, ``"other"``.
@@ -196,7 +197,7 @@ def classify_module(path: str) -> str:
         return "conftest"
     if name == "__init__.py":
         return "package init"
-    if name.startswith("test_") or name.endswith("_test.py") or name == "tests.py":
+    if rules.collects_file(path):
         return "test module"
     if folders & {"benchmarks", "benchmark", "bench"} or name.startswith("bench"):
         return "benchmark"

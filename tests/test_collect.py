@@ -9,7 +9,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from html_contract import Element, keyword_lists, kwindex_blocks, squash
+from html_contract import (
+    Element,
+    keyword_lists,
+    kwindex_blocks,
+    metadata_fields,
+    squash,
+)
 from support import (
     build_serial_and_parallel,
     own_warnings,
@@ -273,6 +279,8 @@ def test_pages_follow_the_project_s_rules_and_their_changes(
     (block,) = kwindex_blocks((app.outdir / "index.html").read_text("utf-8"))
     # Default class names (Test…) with the project's function names.
     assert keyword_lists(block) == {"tests": ["check_function", "check_hidden"]}
+    # A module the project's python_files collects is a test module.
+    assert metadata_fields(block)["Type"] == "test module"
     # The project changes its rules: the page is read again.
     (project / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'

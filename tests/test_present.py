@@ -6,6 +6,7 @@ import pytest
 
 from sphinx_kwindex.extract import extract_source
 from sphinx_kwindex.present import classify_module, describe_problem
+from sphinx_kwindex.pytest_config import CollectRules
 
 
 def test_describe_problem_names_the_files_own_line_and_column() -> None:
@@ -31,3 +32,14 @@ def test_describe_problem_names_the_files_own_line_and_column() -> None:
 )
 def test_classify_module(path: str, expected: str) -> None:
     assert classify_module(path) == expected
+
+
+def test_a_test_module_is_one_that_the_project_s_rules_collect() -> None:
+    django_style = CollectRules(files=("tests.py", "test_*.py", "*_tests.py"))
+    assert classify_module("app/tests.py", django_style) == "test module"
+    assert classify_module("app/tests.py") == "other"
+    # pytest never collects below a folder norecursedirs names.
+    assert classify_module("build/test_x.py") == "other"
+    assert classify_module("lib/test_x.py", CollectRules(files=("check_*.py",))) == (
+        "other"
+    )
