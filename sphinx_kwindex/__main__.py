@@ -33,7 +33,6 @@ from sphinx_kwindex.view import (
     ViewOptions,
     group_name,
     module_view,
-    total_items,
 )
 
 if TYPE_CHECKING:
@@ -191,9 +190,7 @@ def _list_text(path: str, listed: KindView) -> Iterator[str]:
     sections (a test class's, the definitions inside functions), each
     entry with its locations."""
     heading = KINDS[listed.kind].heading
-    count = str(len(listed.entries))
-    if listed.kind == "tests":
-        count = ENGLISH.test_count(len(listed.entries), total_items(listed.groups))
+    count = ENGLISH.list_count(listed.kind, len(listed.entries), listed.groups)
     yield f"  {heading} ({count})"
     for start, end, group, local in listed.sections():
         indent = "    "

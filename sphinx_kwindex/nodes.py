@@ -29,7 +29,6 @@ from sphinx_kwindex.view import (
     group_name,
     pack_entries,
     part_sections,
-    total_items,
     unpack_entries,
 )
 
@@ -186,9 +185,7 @@ def kind_count(node: kwindex_keywords, words: Labels) -> str:
     """The count a kind's heading ends with: ``12`` keywords, or for tests
     ``12 tests, 30 items``."""
     size = node.get("total", node["count"])
-    if node["kind"] != "tests":
-        return str(size)
-    return words.test_count(size, total_items(node.get("groups", ())))
+    return words.list_count(node["kind"], size, node.get("groups", ()))
 
 
 def visit_keywords_html(self: HTML5Translator, node: kwindex_keywords) -> None:

@@ -27,6 +27,7 @@ from sphinx_kwindex.view import (
     TestGroup,
     markers_by_target,
     markers_of_test,
+    total_items,
 )
 
 RELATED_LIMIT = 8
@@ -133,6 +134,13 @@ class Labels(NamedTuple):
         if items is None:
             return self.tests_text(tests)
         return f"{self.tests_text(tests)}, {self.items_text(items)}"
+
+    def list_count(self, kind: str, size: int, groups: Iterable[TestGroup]) -> str:
+        """The count a list's heading ends with: ``12`` keywords, or for tests
+        ``12 tests, 30 items``."""
+        if kind != "tests":
+            return str(size)
+        return self.test_count(size, total_items(groups))
 
     def users_text(self, count: int, shown: Iterable[str]) -> str:
         """``used by 12 tests: a, b and 10 more``."""
