@@ -36,7 +36,7 @@ from sphinx_kwindex.view import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = args.root or Path.cwd()
     args.rules, _source = read_rules(root)
-    args.resolve = file_resolver(root, lambda file: extract_file(file).shape)
+    args.extract = _extract_once()
+    args.resolve = file_resolver(root, lambda file: args.extract(file).shape)
     try:
         return _print_indexes(args)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
@@ -62,7 +63,7 @@ def _print_indexes(args: argparse.Namespace) -> int:
             failed = True
             continue
         path = _shown_path(file, args.root)
-        module = extract_file(file)
+        module = args.extract(file)
         if module.problem is not None:
             print(describe_problem(path, module.problem), file=sys.stderr)
             failed = True
@@ -76,6 +77,20 @@ def _print_indexes(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join(_as_text(path, module, args) for path, module in modules))
     return 1 if failed else 0
+
+
+def _extract_once() -> Callable[[Path], ModuleExtraction]:
+    """Extraction that reads each file once per run, however many modules
+    take bases, fixtures or plugins from it (SPEC §9)."""
+    done: dict[Path, ModuleExtraction] = {}
+
+    def extract(file: Path) -> ModuleExtraction:
+        key = file.resolve()
+        if key not in done:
+            done[key] = extract_file(key)
+        return done[key]
+
+    return extract
 
 
 _GLOB_CHARACTERS = frozenset("*?[")

@@ -190,3 +190,36 @@ def test_a_reader_that_stops_early_gets_no_traceback(in_seed: Path) -> None:
         process.wait()
     assert "Traceback" not in errors
     assert process.returncode == 1
+
+
+def test_each_file_is_read_once_per_run_however_many_modules_import_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import sphinx_kwindex.__main__ as command_line
+
+    (tmp_path / "base.py").write_text("class Base:\n    def test_a(self): ...\n")
+    for n in range(5):
+        (tmp_path / f"test_m{n}.py").write_text(
+            f"from base import Base\n\nclass TestM{n}(Base):\n    def test_b(self): ...\n"
+        )
+    read: list[str] = []
+    original = command_line.extract_file
+
+    def counting(path: Path):
+        read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(command_line, "extract_file", counting)
+    arguments = [str(tmp_path), "--root", str(tmp_path), "--kinds", "tests"]
+    assert main([*arguments, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # Every module lists the test it inherits from base.py ...
+    ids = [
+        location["node_id"]
+        for module in data["modules"]
+        for keyword in module["keywords"]["tests"]
+        for location in keyword["locations"]
+    ]
+    assert "test_m4.py::TestM4::test_a" in ids
+    # ... and base.py was read once, like every other file.
+    assert sorted(read) == sorted(["base.py", *(f"test_m{n}.py" for n in range(5))])
