@@ -15,6 +15,8 @@ from support import (
     own_warnings,
 )
 
+pytestmark = pytest.mark.slow
+
 SEED_LISTS = {
     "classes": SEED_CLASSES,
     "functions": SEED_FUNCTIONS,

@@ -17,6 +17,8 @@ from sphinx_kwindex.__main__ import main
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import find_modules
 
+pytestmark = pytest.mark.slow
+
 PROJECT = Path(__file__).parents[1]
 ROOTS = Path(__file__).parent / "roots"
 TREES = {
