@@ -30,7 +30,6 @@ from sphinx_kwindex.present import (
 from sphinx_kwindex.pytest_config import DEFAULT_RULES
 from sphinx_kwindex.view import (
     ViewOptions,
-    function_qualnames,
     is_local,
     kind_sizes,
     kinds_by_default,
@@ -118,13 +117,12 @@ def module_page(
     kinds = page_kinds(module, index)
     collection = collect_module(module, index.shape) if "tests" in kinds else None
     view = module_view(module, index, ViewOptions(kinds), collection)
-    functions = function_qualnames(index.of_kind("functions"))
     named = [
         (listed.kind, k.name)
         for listed in view.lists
         if listed.kind in DEFAULT_INDEX_KINDS and listed.kind != "tests"
         for k in listed.keywords
-        if not is_local(listed.kind, k, functions)
+        if not is_local(listed.kind, k, view.functions)
     ]
     if collection is not None and "tests" in DEFAULT_INDEX_KINDS:
         classes = (test.qualname.rpartition(".")[0] for test in collection.tests)

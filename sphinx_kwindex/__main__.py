@@ -176,9 +176,9 @@ def _view(path: str, module: ModuleExtraction, args: argparse.Namespace) -> Modu
     collection = None
     if "tests" in args.kinds and module.problem is None:
         collection = collect_module(path, module.shape, args.rules, args.resolve)
-    options = ViewOptions(args.kinds, args.exclude, args.sort)
     kinds = () if module.problem else args.kinds
-    return module_view(path, module, options._replace(kinds=kinds), collection)
+    options = ViewOptions(kinds, args.exclude, args.sort)
+    return module_view(path, module, options, collection)
 
 
 def _as_json(entry: tuple[str, ModuleExtraction], args: argparse.Namespace) -> Any:

@@ -46,13 +46,12 @@ from sphinx_kwindex.present import (
     parse_kinds,
     view_json,
 )
-from sphinx_kwindex.project_rules import collect_rules, rules_for_page
+from sphinx_kwindex.project_rules import noted_rules
 from sphinx_kwindex.reverse_index import RecordedKeyword
 from sphinx_kwindex.view import (
     SORT_ORDERS,
     KindView,
     ViewOptions,
-    function_qualnames,
     is_local,
     kinds_by_default,
     module_view,
@@ -60,7 +59,7 @@ from sphinx_kwindex.view import (
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
-    from collections.abc import Container, Iterable, Iterator
+    from collections.abc import Container, Iterable, Iterator, Set
 
     from sphinx.util.typing import OptionSpec
 
@@ -175,10 +174,9 @@ class KwindexDirective(SphinxDirective):
         else:
             collection = self.collection(path, module, options.kinds)
             view = module_view(path, module, options.view(), collection, block_id)
-            functions = function_qualnames(module.of_kind("functions"))
             for listed in view.lists:
                 block += keyword_list(path, listed, source_path)
-                recorded += self.keyword_entries(path, block_id, listed, functions)
+                recorded += self.keyword_entries(path, block_id, listed, view.functions)
                 if listed.kind == "tests" and collection is not None:
                     uses.extend(fixture_uses(path, collection.tests, listed.entries))
                     groups = tuple(
@@ -215,14 +213,13 @@ class KwindexDirective(SphinxDirective):
     ) -> Collection | None:
         """The tests pytest collects from ``module`` at ``path``, where the
         block shows ``kinds`` that list them."""
-        rules = rules_for_page(self.env, kinds)
         if "tests" not in kinds:
             return None
         resolve = module_resolver(self.env, self.env.docname)
-        return collect_module(path, module.shape, rules, resolve)
+        return collect_module(path, module.shape, noted_rules(self.env), resolve)
 
     def keyword_entries(
-        self, path: str, block_id: str, listed: KindView, functions: set[str]
+        self, path: str, block_id: str, listed: KindView, functions: Set[str]
     ) -> list[RecordedKeyword]:
         """The keywords ``listed`` shows, as the domain records them."""
         kind = listed.kind
@@ -273,10 +270,7 @@ class KwindexDirective(SphinxDirective):
     def module_type(self, path: str) -> str:
         """What the module at ``path`` is (``classify_module``) under the
         project's pytest rules; the page is read again when they change."""
-        rules, source = collect_rules(self.config)
-        if source is not None:
-            note_file(self.env, source)
-        return classify_module(path, rules)
+        return classify_module(path, noted_rules(self.env))
 
     def folder_link(self, folder: str) -> nodes.Node:
         """The folder as code, linked to its page when ``kwindex_modules``

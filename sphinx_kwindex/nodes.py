@@ -60,7 +60,7 @@ class kwindex_keywords(nodes.General, nodes.Element):
     :class:`~sphinx_kwindex.view.TestGroup` each, covering the entries in
     order: an entry per test), ``local_from``, and where a page shows a part
     of the list, ``offset`` and ``total``
-    (:class:`~sphinx_kwindex.present.KindView`).
+    (:class:`~sphinx_kwindex.view.KindView`).
 
     Its only child is a text of the names, so that search indexes them. Once
     resolved, HTML builders find ``source_uris`` (``(module, part)`` to

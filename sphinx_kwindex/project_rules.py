@@ -35,13 +35,21 @@ def collect_rules(config: Config) -> tuple[CollectRules, Path | None]:
     return found
 
 
+def noted_rules(env: BuildEnvironment) -> CollectRules:
+    """The project's collection rules, for the document being read, which
+    is read again when the file setting them changes."""
+    rules, source = collect_rules(env.config)
+    if source is not None:
+        note_file(env, source)
+    return rules
+
+
 def rules_for_page(env: BuildEnvironment, kinds: Iterable[str]) -> CollectRules:
     """The project's collection rules, for a page that shows ``kinds``; a
     page that shows tests is read again when the file setting them changes."""
-    rules, source = collect_rules(env.config)
-    if "tests" in kinds and source is not None:
-        note_file(env, source)
-    return rules
+    if "tests" in kinds:
+        return noted_rules(env)
+    return collect_rules(env.config)[0]
 
 
 def generated_test_kinds(config: Config, path: str) -> tuple[str, ...] | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import marshal
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from pathlib import PurePosixPath
 from typing import NamedTuple, TypeVar
 
@@ -94,12 +94,14 @@ class KindItems(NamedTuple):
 
 class ModuleView(NamedTuple):
     """What a page shows of the module at ``path``: the list of each kind
-    it shows (on a part of a page, those with entries on it), and the
-    collection its tests come from, where it lists tests."""
+    it shows (on a part of a page, those with entries on it), the
+    collection its tests come from, where it lists tests, and the qualnames
+    of the functions the module defines (what is local to one)."""
 
     path: str
     lists: tuple[KindView, ...]
     collection: Collection | None = None
+    functions: frozenset[str] = frozenset()
 
 
 def module_view(
@@ -112,25 +114,31 @@ def module_view(
     """The view of ``module`` at ``path`` under ``options``, its tests from
     ``collection`` (given where ``tests`` is among the kinds), entry ids
     within the block ``block_id``."""
-    items = [kind_items(kind, module, options, collection) for kind in options.kinds]
+    functions = frozenset(function_qualnames(module.of_kind("functions")))
+    items = [
+        kind_items(kind, module, options, collection, functions)
+        for kind in options.kinds
+    ]
     windows = part_windows([i.size for i in items], *options.part)
     lists = tuple(
         kind_view(path, module, listed, window, collection, block_id)
         for listed, window in zip(items, windows, strict=True)
         if window is not None
     )
-    return ModuleView(path, lists, collection)
+    return ModuleView(path, lists, collection, functions)
 
 
 def kind_items(
     kind: str,
     module: ModuleExtraction,
     options: ViewOptions,
-    collection: Collection | None = None,
+    collection: Collection | None,
+    functions: Set[str],
 ) -> KindItems:
     """What the list of ``kind`` of ``module`` shows under ``options``, in
     order: tests as ``collection`` has them; functions without the tests
-    and fixtures listed as such; definitions local to functions last."""
+    and fixtures listed as such; definitions local to ``functions`` (the
+    qualnames of the module's) last."""
     tests = None if collection is None else collection.tests
     if kind == "tests" and tests is not None:
         return KindItems(kind, tests=select_tests(tests, options.exclude))
@@ -138,7 +146,6 @@ def kind_items(
     if kind == "functions":
         found = functions_shown(found, module, options.kinds, tests)
     keywords = select_keywords(found, options.exclude, options.sort)
-    functions = function_qualnames(module.of_kind("functions"))
     keywords, local_from = own_first(kind, keywords, functions)
     return KindItems(kind, keywords, local_from=local_from)
 
@@ -189,7 +196,11 @@ def kind_sizes(
     """How many entries a page showing ``kinds`` of ``module`` lists of
     each (tests from ``collection``), without making them."""
     options = ViewOptions(tuple(kinds))
-    return {kind: kind_items(kind, module, options, collection).size for kind in kinds}
+    functions = function_qualnames(module.of_kind("functions"))
+    return {
+        kind: kind_items(kind, module, options, collection, functions).size
+        for kind in kinds
+    }
 
 
 SORT_ORDERS = ("name", "source")
@@ -418,7 +429,7 @@ def functions_shown(
 
 
 def own_first(
-    kind: str, keywords: list[Keyword], functions: set[str]
+    kind: str, keywords: list[Keyword], functions: Set[str]
 ) -> tuple[list[Keyword], int | None]:
     """``keywords`` with those defined only inside function bodies (a class
     a test makes for itself; ``functions`` holds the module's function
@@ -664,7 +675,7 @@ def _total_items(counts: Iterable[int | None]) -> int | None:
     return total
 
 
-def is_local(kind: str, keyword: Keyword, functions: set[str]) -> bool:
+def is_local(kind: str, keyword: Keyword, functions: Set[str]) -> bool:
     """Whether ``keyword`` is a definition that stands only inside function
     bodies (``functions`` holds the module's function qualnames): a
     throwaway class of one test is in the Keyword Index only, not in the
@@ -674,7 +685,7 @@ def is_local(kind: str, keyword: Keyword, functions: set[str]) -> bool:
     return only_inside_functions(keyword, functions)
 
 
-def only_inside_functions(keyword: Keyword, functions: set[str]) -> bool:
+def only_inside_functions(keyword: Keyword, functions: Set[str]) -> bool:
     """Whether every location of ``keyword`` lies inside the body of one of
     ``functions`` (qualnames)."""
     return all(
