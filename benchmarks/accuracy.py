@@ -1,9 +1,13 @@
 """How exactly the ``tests`` kind lists what pytest collects, on real suites.
 
 For each suite (a temporary copy of the interpreter's own ``test`` package,
-the test folders of real projects' sdists), real ``pytest --collect-only
--q`` is the oracle: its node ids (parametrize suffixes set apart) are
-compared with the extension's, module by module. Modules pytest could not
+the test folders of real projects' sdists), real ``pytest --collect-only``
+with a plugin recording each item (``pytest_oracle.py``) is the oracle: its
+node ids (parametrize suffixes set apart) are compared with the
+extension's, module by module; then, for each test both list, every value
+the extension states: its number of items, their ids, the fixtures it
+names and its fixture closure (one that a plugin's fixture needs is left
+out by the extension, and counted as explained). Modules pytest could not
 import (a Windows-only module, a missing dependency) are reported apart and
 left out of the ratios.
 
@@ -13,17 +17,14 @@ suite, every module parsed once as in a build) against the floor: reading,
 decoding and ``ast.parse`` of every module, both run in turn five times:
 the best time of each, and the median of the five rounds' ratios.
 
-    python benchmarks/accuracy.py [--sdists attrs python-dateutil pytest]
+    python benchmarks/accuracy.py [--sdists attrs python-dateutil pytest ...]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+import pytest_oracle
 from real_suites import prepare_suites
 from run import floor, interleaved_times
 
@@ -42,19 +44,6 @@ from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.pytest_config import read_rules
 from sphinx_kwindex.tree_resolver import file_resolver
 
-_PARAMETERS = re.compile(r"\[.*\]$")
-_NOT_COLLECTED = "KWINDEX-NOT-COLLECTED "
-_PLUGIN = f"""
-import sys
-
-def pytest_collectreport(report):
-    # A module pytest could not import, or that skipped itself whole (the
-    # skip's own location may be a helper elsewhere): named by its node id.
-    if report.outcome in ("failed", "skipped") and report.nodeid.endswith(".py"):
-        sys.stderr.write("{_NOT_COLLECTED}" + report.nodeid + "\\n")
-"""
-"""A plugin that names the modules pytest did not collect."""
-
 
 @dataclass
 class Result:
@@ -64,12 +53,19 @@ class Result:
     items: int = 0
     not_imported: list[str] = field(default_factory=list)
     counted: int = 0
-    """Parametrized tests (found by both) whose number of items the
-    extension states."""
+    """Tests (found by both) whose number of items the extension states."""
     counts_equal: int = 0
     ids_known: int = 0
     """Parametrized tests (found by both) whose item ids the extension states."""
     ids_equal: int = 0
+    fixtures_compared: int = 0
+    """Tests (found by both) whose fixtures are compared."""
+    named_equal: int = 0
+    """Of those, the tests whose named fixtures are pytest's."""
+    closure_equal: int = 0
+    """Of those, the tests whose closure is pytest's, a plugin's needs apart."""
+    wrong: dict[str, list[str]] = field(default_factory=dict)
+    """What is stated and wrong, by node id."""
     missed_said: int = 0
     """Node ids missed where the page says tests may be missing."""
     extra_said: int = 0
@@ -94,41 +90,6 @@ class Result:
     @property
     def precision(self) -> float:
         return self.found / len(self.our_ids) if self.our_ids else 1.0
-
-
-def collect_with_pytest(root: Path, folders: list[str]) -> tuple[list[str], list[str]]:
-    """Node ids pytest collects under ``folders`` of ``root`` (with its own
-    configuration), and the modules it could not import or skipped whole."""
-    plugins = Path(tempfile.mkdtemp(prefix="kwindex-plugin-"))
-    (plugins / "kwindex_not_collected.py").write_text(_PLUGIN, encoding="utf-8")
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q"]
-    command += ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
-    command += ["-p", "kwindex_not_collected"]
-    # A plugin the suite expects may be missing (pytest-cov): its marks only warn.
-    command += ["-W", "ignore::pytest.PytestUnknownMarkWarning"]
-    command += ["--rootdir", str(root), *folders]
-    # The project under test importable from its checkout (src layout too).
-    paths = [str(plugins), str(root / "src"), str(root)]
-    paths.append(os.environ.get("PYTHONPATH", ""))
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
-    done = subprocess.run(
-        command,
-        cwd=root,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1800,
-    )
-    shutil.rmtree(plugins, ignore_errors=True)
-    lines = done.stdout.splitlines()
-    ids = [line for line in lines if "::" in line and not line.startswith("ERROR")]
-    failed = [
-        line.removeprefix(_NOT_COLLECTED)
-        for line in done.stderr.splitlines()
-        if line.startswith(_NOT_COLLECTED)
-    ]
-    return ids, failed
 
 
 class Ours(NamedTuple):
@@ -197,11 +158,16 @@ def extract_and_collect(root: Path, modules: list[str]) -> None:
 def measure(name: str, root: Path, patterns: list[str]) -> Result:
     modules = find_modules(root, patterns).modules
     folders = sorted({module.split("/")[0] for module in modules})
-    items, failed = collect_with_pytest(root, folders)
+    collected = pytest_oracle.collect(root, *folders)
+    failed = collected.not_collected
     imported = [m for m in modules if m not in set(failed)]
     # Only the modules both sides look at: pytest also walks other folders.
-    items = [item for item in items if item.partition("::")[0] in set(imported)]
-    result = Result(name, items=len(items), not_imported=failed)
+    by_node = {
+        node: items
+        for node, items in collected.by_node().items()
+        if node.partition("::")[0] in set(imported)
+    }
+    result = Result(name, items=sum(map(len, by_node.values())), not_imported=failed)
     floors, ours_times = interleaved_times(
         [lambda: floor(root, modules), lambda: extract_and_collect(root, modules)], 5
     )
@@ -209,10 +175,6 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
     result.ratio = statistics.median(
         ours / floor for ours, floor in zip(ours_times, floors, strict=True)
     )
-    by_node: dict[str, set[str]] = {}
-    for item in items:
-        node = _PARAMETERS.sub("", item)
-        by_node.setdefault(node, set()).add(item[len(node) + 1 : -1])
     result.pytest_ids = set(by_node)
     found = our_tests(root, imported)
     ours = found.tests
@@ -224,16 +186,36 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
         said_of(node, found.said_conditional)
         for node in result.our_ids - result.pytest_ids
     )
-    for node in result.pytest_ids & result.our_ids:
-        test = ours[node]
-        stated = test.items != 1 or test.item_ids is not None  # marks seen
-        if stated and test.items is not None:
-            result.counted += 1
-            result.counts_equal += test.items == len(by_node[node])
-        if test.item_ids is not None:
-            result.ids_known += 1
-            result.ids_equal += set(test.item_ids) == by_node[node]
+    for node in sorted(result.pytest_ids & result.our_ids):
+        compare(result, node, ours[node], by_node[node], root)
     return result
+
+
+def compare(
+    result: Result,
+    node: str,
+    test: CollectedTest,
+    items: list[pytest_oracle.Item],
+    root: Path,
+) -> None:
+    """Count what the extension states of one test against pytest's items."""
+    named = {fixture.name for fixture in test.fixtures}
+    closure = named | {name for _path, name in test.needs}
+    wrong = pytest_oracle.disagreements(
+        items, test.items, test.item_ids, named, closure, root
+    )
+    if wrong:
+        result.wrong[node] = wrong
+    kinds = {line.partition(":")[0] for line in wrong}
+    if test.items is not None:
+        result.counted += 1
+        result.counts_equal += "count" not in kinds
+    if test.item_ids is not None:
+        result.ids_known += 1
+        result.ids_equal += "ids" not in kinds
+    result.fixtures_compared += 1
+    result.named_equal += "named fixtures" not in kinds
+    result.closure_equal += "closure" not in kinds
 
 
 def report(results: list[Result]) -> None:
@@ -243,10 +225,11 @@ def report(results: list[Result]) -> None:
         "| missed / where the page says so "
         "| not collected / under a condition the page names "
         "| item counts stated / equal | item ids stated / equal "
+        "| fixtures: tests / named equal / closure equal "
         "| modules not imported or skipped whole "
         "| extraction + collection / ast.parse: best s; median ratio |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.suite} | {len(r.pytest_ids)} ({r.items}) | {len(r.our_ids)} | "
@@ -254,6 +237,7 @@ def report(results: list[Result]) -> None:
             f"{len(r.pytest_ids - r.our_ids)} / {r.missed_said} | "
             f"{len(r.our_ids - r.pytest_ids)} / {r.extra_said} | "
             f"{r.counted} / {r.counts_equal} | {r.ids_known} / {r.ids_equal} | "
+            f"{r.fixtures_compared} / {r.named_equal} / {r.closure_equal} | "
             f"{len(r.not_imported)} | {r.ours_s:.2f} / {r.floor_s:.2f}; "
             f"{r.ratio:.2f}x |"
         )
@@ -268,6 +252,25 @@ def report(results: list[Result]) -> None:
             print(f"  missed: {node}")
         for node in extra[:8]:
             print(f"  not collected: {node}")
+        print(f"{r.suite}: {len(r.wrong)} tests with a stated value pytest contradicts")
+        for node, wrong in list(r.wrong.items())[:12]:
+            print(f"  {node}: {'; '.join(wrong)[:300]}")
+
+
+SDISTS = [
+    "attrs",
+    "python-dateutil",
+    "pytest",
+    "packaging",  # parametrize everywhere
+    "werkzeug",  # fixtures, conftest, parametrize
+    "click",  # addopts: -m 'not stress'
+    "more-itertools",  # unittest
+    "jinja2",
+    "pluggy",
+    "cachetools",  # unittest
+    "toolz",
+]
+"""Real projects' sdists, their tests as shipped."""
 
 
 def pytest_version() -> str:
@@ -278,9 +281,7 @@ def pytest_version() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sdists", nargs="*", default=["attrs", "python-dateutil", "pytest"]
-    )
+    parser.add_argument("--sdists", nargs="*", default=SDISTS)
     parser.add_argument("--no-lib-test", action="store_true")
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()

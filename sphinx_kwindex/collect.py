@@ -38,7 +38,7 @@ from sphinx_kwindex.fixtures import (
     module_levels,
     used_fixture,
 )
-from sphinx_kwindex.pytest_config import DEFAULT_RULES, CollectRules
+from sphinx_kwindex.pytest_config import DEFAULT_RULES, LONG_STRING_IDS, CollectRules
 from sphinx_kwindex.shapes import (
     UNITTEST_CASES,
     ClassShape,
@@ -69,6 +69,8 @@ class CollectedTest(NamedTuple):
     item_ids: tuple[str, ...] | None = None
     """The ids of its items (``[a-1]`` without brackets) where it is
     parametrized and they are known."""
+    unknown: str = ""
+    """Where :attr:`items` or :attr:`item_ids` is None, why."""
     fixtures: tuple[UsedFixture, ...] = ()
     """The fixtures it asks for by argument, then the ``autouse`` ones."""
     needs: tuple[tuple[str, str], ...] = ()
@@ -173,7 +175,7 @@ def collect_module(
         return Collection([], [], (), ignored)
     classes = _Classes(path, shape, resolve)
     levels = module_levels(path, shape, resolve)
-    module_scope = _scope(shape.parameters, shape.usefixtures, levels)
+    module_scope = _scope(shape.parameters, shape.usefixtures, levels, rules)
     found = [
         _collected(f, f.name, "", "", module_scope)
         for f in shape.functions
@@ -435,7 +437,7 @@ def _collect_class(
         classes.collected.append(collected)
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
-        scope = _scope(None, used, levels)
+        scope = _scope(None, used, levels, rules)
         tests = list(_methods(mro, classes, node, _unittest_name, scope))
         # A case with no test* method runs its runTest, as unittest does.
         return tests or list(_methods(mro, classes, node, _RUN_TEST.__eq__, scope))
@@ -448,7 +450,7 @@ def _collect_class(
         *(p for each in mro for p in classes.shapes[each].parameters),
         *classes.module_parameters,
     )
-    scope = _scope(marks, used, levels)
+    scope = _scope(marks, used, levels, rules)
     found = list(_methods(mro, classes, node, rules.collects_function, scope))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
@@ -486,14 +488,18 @@ class _Scope(NamedTuple):
     levels: Sequence[FixtureLevel]
     autouse: tuple[str, ...]
     """The ``autouse`` fixtures of ``levels``, in pytest's order."""
+    long_strings: str
+    """How pytest spells long strings in ids (:data:`LONG_STRING_IDS`)."""
 
 
 def _scope(
     marks: tuple[Parameters, ...] | None,
     usefixtures: tuple[str, ...],
     levels: Sequence[FixtureLevel],
+    rules: CollectRules,
 ) -> _Scope:
-    return _Scope(marks, usefixtures, levels, tuple(autouse_names(levels)))
+    autouse = tuple(autouse_names(levels))
+    return _Scope(marks, usefixtures, levels, autouse, rules.long_strings)
 
 
 def _methods(
@@ -545,7 +551,8 @@ def _collected(
         *(used_fixture(name, levels, True) for name in autouse),
     )
     closure = fixture_closure([*autouse, *asked], direct, levels)
-    items, ids = _items((*fixture_parameters(closure), *own, *(marks or ())))
+    marked = (*fixture_parameters(closure), *own, *(marks or ()))
+    items, ids, unknown = _items(marked, scope.long_strings)
     needs = tuple(
         (definition.path, definition.shape.name)
         for definitions in closure.values()
@@ -558,10 +565,11 @@ def _collected(
         function.doc,
         defined_in,
         defined_path,
-        items,
-        ids,
-        fixtures,
-        needs,
+        items=items,
+        item_ids=ids,
+        unknown=unknown,
+        fixtures=fixtures,
+        needs=needs,
     )
 
 
@@ -629,20 +637,34 @@ def _is_test_case_name(base: str) -> bool:
 
 
 def _items(
-    marks: Sequence[Parameters],
-) -> tuple[int | None, tuple[str, ...] | None]:
+    marks: Sequence[Parameters], long_strings: str
+) -> tuple[int | None, tuple[str, ...] | None, str]:
     """How many items ``parametrize`` marks and parametrized fixtures make,
     in the order pytest applies them, and their ids: one item per
-    combination, its id the marks' ids joined by ``-`` in that order.
-    ``(1, None)`` without any; None where only a run knows."""
+    combination, its id the marks' ids joined by ``-`` in that order,
+    long strings spelled by the ``long_strings`` strategy; where only a
+    run knows, None and why. ``(1, None, "")`` without any."""
     if not marks:
-        return 1, None
+        return 1, None, ""
     count: int | None = 1
     ids: list[str] | None = []
+    unknown = ""
     for mark in marks:
         count = None if count is None or mark.size is None else count * mark.size
-        if ids is None or mark.ids is None:
+        made = _mark_ids(mark, long_strings)
+        if ids is None or made is None:
             ids = None
         else:
-            ids = [f"{a}-{b}" for a in ids for b in mark.ids] if ids else list(mark.ids)
-    return count, tuple(ids) if ids else None
+            ids = [f"{a}-{b}" for a in ids for b in made] if ids else list(made)
+        if made is None and not unknown:
+            unknown = mark.unknown or f"{LONG_STRING_IDS} = {long_strings}"
+    return count, tuple(ids) if ids else None, unknown
+
+
+def _mark_ids(mark: Parameters, long_strings: str) -> tuple[str, ...] | None:
+    """A mark's ids under the ``parametrize_long_str_id_strategy``
+    ``long_strings``: ``short`` and ``legacy`` are known, the others only
+    where no value is long."""
+    if mark.legacy_ids is None or long_strings == "short":
+        return mark.ids
+    return mark.legacy_ids if long_strings == "legacy" else None

@@ -62,6 +62,7 @@ PART_SIZE = 256 * 1024
 _CODE_WIDTH = 60
 """The longest a statement quoted on a page is."""
 _DefNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+_TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 _T = TypeVar("_T")
 
 
@@ -93,6 +94,8 @@ class Location(NamedTuple):
     """For a test: the class that defines it, where it inherits it."""
     fixtures: tuple[UsedFixture, ...] = ()
     """For a test: the fixtures it uses (``collect.CollectedTest``)."""
+    unknown: str = ""
+    """For a test whose items or their ids only a run knows: why."""
 
 
 class Keyword(NamedTuple):
@@ -342,6 +345,13 @@ class _KeywordFinder:
         self.collect_ignore: list[IgnoredPaths] = []
         self.conditions: list[str] = []
         """The conditions of the module-level ``if`` statements being walked."""
+        self.marks: dict[str, ast.expr] = {}
+        """Marks bound to names (``params = pytest.mark.parametrize(…)``), by
+        the name's dotted path from the module (``TestX.local`` in a class
+        body)."""
+        self.mark_helpers: dict[str, tuple[ast.expr, bool]] = {}
+        """Module-level functions that return a mark: what they return, and
+        whether that depends on their arguments."""
         self.script_only = 0
         """How many ``if __name__ == "__main__":`` blocks are being walked."""
 
@@ -409,6 +419,13 @@ class _KeywordFinder:
                     self.conditions.append(holds or f"not ({condition})")
                     self.walk(block, scope, in_def)
                     self.conditions.pop()
+            elif isinstance(node, _TRY):
+                # The handlers run only where the body raises: what the body
+                # defines is what an import that succeeds leaves bound.
+                for handler in node.handlers:
+                    self.walk(handler.body, scope, in_def)
+                for block in (node.body, node.orelse, node.finalbody):
+                    self.walk(block, scope, in_def)
             elif isinstance(node, COMPOUND):
                 for block in nested_blocks(node):
                     self.walk(block, scope, in_def)
@@ -418,10 +435,9 @@ class _KeywordFinder:
     ) -> None:
         location = _definition(node, scope)
         self.add("functions", node.name, location)
-        decorated = self.visit_decorators(node, location)
-        arguments = _without_given(
-            _filled_arguments(node, is_method=bool(scope)), decorated.given
-        )
+        decorated = self.visit_decorators(node, location, scope)
+        filled = _filled_arguments(node, is_method=bool(scope))
+        arguments = _without_given(filled[decorated.patched :], decorated.given)
         module_level = not scope and not self.script_only
         statements = list(body_statements(node.body)) if module_level else []
         shape = FunctionShape(
@@ -436,21 +452,22 @@ class _KeywordFinder:
         )
         owner = ".".join(scope)
         if module_level:
-            self.module_functions.append(shape)
+            _bind(self.module_functions, shape)
+            self.note_mark_helper(node)
             factory = summarize_function(node, statements, self.canonical)
             if factory is not None:
                 self.factories.append(factory)
         elif owner in self.classes:
-            self.classes[owner].functions.append(shape)
+            _bind(self.classes[owner].functions, shape)
         self.functions.add(location.qualname)
         self.walk(node.body, (*scope, node.name), in_def=True)
 
     def visit_class(self, node: ast.ClassDef, scope: tuple[str, ...]) -> None:
         location = _definition(node, scope)
         self.add("classes", node.name, location)
-        decorated = self.visit_decorators(node, location)
+        decorated = self.visit_decorators(node, location, scope)
         if self.keeps_class(scope):
-            bases = (dotted_name(base) for base in node.bases)
+            bases = (_base_name(base) for base in node.bases)
             metaclass = next(
                 (k.value for k in node.keywords if k.arg == "metaclass"), None
             )
@@ -484,15 +501,20 @@ class _KeywordFinder:
             ".".join(scope[: end + 1]) in self.functions for end in range(len(scope))
         )
 
-    def visit_decorators(self, node: _DefNode, location: Location) -> _Decorated:
-        """Record the fixture and markers the decorators make, and say what
-        collection needs of them."""
+    def visit_decorators(
+        self, node: _DefNode, location: Location, scope: tuple[str, ...]
+    ) -> _Decorated:
+        """Record the fixture and markers the decorators make (marks bound
+        to names and returned by helpers too), and say what collection
+        needs of them."""
         is_function = not isinstance(node, ast.ClassDef)
         fixture = given = None
         parameters: list[Parameters] = []
         used: list[str] = []
         others: list[tuple[str, int]] = []
-        for decorator in node.decorator_list:
+        patched = 0
+        for written in node.decorator_list:
+            decorator, unknown = self.mark_of(written, scope)
             name = dotted_name(decorator)
             if name is None:
                 continue
@@ -502,18 +524,82 @@ class _KeywordFinder:
                 self.add("fixtures", fixture.name, location)
             elif canonical == "hypothesis.given" and isinstance(decorator, ast.Call):
                 given = decorator
+            elif is_function and _injects_mock(canonical, decorator):
+                patched += 1
             elif marker := _marker_name(canonical):
                 reason = _marker_reason(marker, decorator)
                 marked = Location(location.qualname, decorator.lineno, reason)
                 self.add("markers", marker, marked)
                 if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
-                    parameters.append(self.parameters(decorator))
+                    parameters.append(self.parameters(decorator, unknown))
                 used.extend(_used_fixtures(marker, decorator))
             else:
                 others.append((canonical, decorator.lineno))
         return _Decorated(
-            fixture, tuple(reversed(parameters)), tuple(used), given, tuple(others)
+            fixture,
+            tuple(reversed(parameters)),
+            tuple(used),
+            given,
+            tuple(others),
+            patched,
         )
+
+    def mark_of(self, node: ast.expr, scope: tuple[str, ...]) -> tuple[ast.expr, str]:
+        """The mark ``node`` stands for where a name or a helper's call
+        gives it (``@params``, ``@dual()``), else ``node`` itself; and, for
+        a helper's mark that depends on the call's arguments, that its
+        values are known only to a run."""
+        if isinstance(node, ast.Name):
+            # A class body sees its own names, then the module's.
+            for key in (".".join((*scope, node.id)), node.id):
+                if key in self.marks:
+                    return self.marks[key], ""
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in self.mark_helpers
+        ):
+            returned, depends = self.mark_helpers[node.func.id]
+            unknown = f"a mark made by code: {_short_code(node)}" if depends else ""
+            return returned, unknown
+        return node, ""
+
+    def note_mark_helper(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """A module-level function whose body returns a mark: ``def dual():
+        return pytest.mark.parametrize(…)``; what it returns, if that does
+        not depend on its arguments."""
+        self.mark_helpers.pop(node.name, None)
+        returns = [
+            statement.value
+            for statement in body_statements(node.body)
+            if isinstance(statement, ast.Return) and statement.value is not None
+        ]
+        marks = [value for value in returns if self.is_mark(value)]
+        if not marks:
+            return
+        arguments = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        used = {n.id for n in ast.walk(marks[0]) if isinstance(n, ast.Name)}
+        depends = len(returns) > 1 or bool(used & arguments)
+        self.mark_helpers[node.name] = (marks[0], depends)
+
+    def is_mark(self, node: ast.expr) -> bool:
+        """Whether ``node`` is a mark written out (``pytest.mark.slow``,
+        ``pytest.mark.parametrize(…)``)."""
+        name = dotted_name(node)
+        return name is not None and bool(_marker_name(self.canonical(name)))
+
+    def note_mark_binding(
+        self, names: list[str], value: ast.expr | None, scope: tuple[str, ...]
+    ) -> None:
+        """A name bound, at module level or in a class body: to a mark (or
+        a name or helper call standing for one), or to anything else."""
+        for name in names:
+            self.marks.pop(".".join((*scope, name)), None)
+        if len(names) != 1 or value is None:
+            return
+        mark, unknown = self.mark_of(value, scope)
+        if not unknown and self.is_mark(mark):
+            self.marks[".".join((*scope, names[0]))] = mark
 
     def fixture(self, decorator: ast.expr, name: str) -> FixtureShape:
         """What ``@pytest.fixture(...)`` on the ``def`` ``name`` makes, as far
@@ -533,10 +619,12 @@ class _KeywordFinder:
             else fixture_params(name, params, options.get("ids"), self.canonical_name),
         )
 
-    def parameters(self, call: ast.Call) -> Parameters:
+    def parameters(self, call: ast.Call, unknown: str = "") -> Parameters:
         """What ``pytest.mark.parametrize(...)`` makes, as far as its literal
-        arguments tell."""
-        return parametrize_ids(call, self.canonical_name)
+        arguments tell; with ``unknown``, only the names it fills (its
+        values depend on what only a run knows)."""
+        made = parametrize_ids(call, self.canonical_name)
+        return Parameters(None, None, made.argnames, unknown) if unknown else made
 
     def canonical_name(self, node: ast.expr) -> str | None:
         """What ``node`` names, as the module's imports make it."""
@@ -578,13 +666,16 @@ class _KeywordFinder:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = [name for target in targets for name in assigned_names(target)]
         self.note_test_flags(targets, node.value, scope)
+        self.note_mark_binding(names, node.value, scope)
         owner = self.classes.get(".".join(scope)) if scope else None
         if owner is not None:
             owner.others.extend(names)
             if isinstance(node, ast.Assign) and len(names) == 1:
                 alias = self.function_alias(owner, names[0], node)
                 if alias is not None:
-                    owner.functions.append(alias)
+                    _bind(owner.functions, alias)
+        if isinstance(node, ast.Assign) and len(names) == 1 and not self.script_only:
+            self.note_fixture_alias(names[0], node, scope)
         if not scope:
             for name in names:
                 if _UPPER_CASE.match(name):
@@ -614,14 +705,45 @@ class _KeywordFinder:
             return FunctionShape(name, node.lineno, "", None)
         if isinstance(value, ast.Call) and value.args:
             value = value.args[0]
+        defined: Sequence[FunctionShape] = ()
         if isinstance(value, ast.Name):
-            defined = (f for f in owner.functions if f.name == value.id)
-            function = next(defined, None)
-            if function is not None:
-                return function._replace(name=name, line=node.lineno)
-        elif isinstance(value, ast.Attribute) and value.attr == name:
+            defined, wanted = owner.functions, value.id
+        elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+            # ``Other.test_x``: a def of a class of the module, if one.
+            other = self.classes.get(value.value.id)
+            defined, wanted = (other.functions if other else ()), value.attr
+        function = next((f for f in defined if f.name == wanted), None)
+        if function is not None:
+            return function._replace(name=name, line=node.lineno, fixture=None)
+        if isinstance(value, ast.Attribute) and value.attr == name:
             return FunctionShape(name, node.lineno, "", None)
         return None
+
+    def note_fixture_alias(
+        self, name: str, node: ast.Assign, scope: tuple[str, ...]
+    ) -> None:
+        """``Poly1 = Poly``, where ``Poly`` is a fixture of the same body
+        named by its function: pytest finds it under the new name too."""
+        if not isinstance(node.value, ast.Name):
+            return
+        owner = self.classes.get(".".join(scope)) if scope else None
+        if scope and owner is None:
+            return
+        functions = owner.functions if owner else self.module_functions
+        found = next((f for f in functions if f.name == node.value.id), None)
+        if found is None or found.fixture is None:
+            return
+        fixture = found.fixture
+        if fixture.name != found.name:
+            return  # registered under its ``name=``, which the alias keeps
+        params = fixture.params
+        renamed = fixture._replace(
+            name=name,
+            params=None if params is None else params._replace(argnames=(name,)),
+        )
+        location = Location(".".join((*scope, name)), node.lineno)
+        self.add("fixtures", name, location)
+        _bind(functions, found._replace(name=name, line=node.lineno, fixture=renamed))
 
     def note_test_flags(
         self,
@@ -650,14 +772,16 @@ class _KeywordFinder:
 
     def visit_pytestmark(self, value: ast.expr, qualname: str) -> None:
         marks = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
-        for mark in marks:
+        scope = tuple(qualname.split(".")) if qualname else ()
+        for written in marks:
+            mark, unknown = self.mark_of(written, scope)
             name = dotted_name(mark)
             if name is not None and (marker := _marker_name(self.canonical(name))):
                 reason = _marker_reason(marker, mark)
                 self.add("markers", marker, Location(qualname, mark.lineno, reason))
                 parameters = []
                 if marker == PARAMETRIZE and isinstance(mark, ast.Call):
-                    parameters.append(self.parameters(mark))
+                    parameters.append(self.parameters(mark, unknown))
                 self.note_marks(qualname, parameters, _used_fixtures(marker, mark))
 
     def note_marks(
@@ -684,7 +808,9 @@ class _KeywordFinder:
         owner = ".".join(scope)
         if isinstance(node, ast.Expr):
             call = _setattr_call(node)
-            if scope or (call is None and not self.calls_name_maker(node)):
+            if scope or (
+                call is None and not self.calls_name_maker(node) and not _is_exec(node)
+            ):
                 return
             target = call.args[0] if call is not None and call.args else None
             owner = (target and self.canonical_name(target)) or ""
@@ -744,6 +870,9 @@ class _Decorated(NamedTuple):
     """Its ``hypothesis.given``, if any."""
     others: tuple[tuple[str, int], ...]
     """Its other decorators: dotted name, line."""
+    patched: int = 0
+    """How many arguments its ``mock.patch`` decorators fill (pytest leaves
+    them out of what it fills)."""
 
 
 def _without_given(
@@ -879,7 +1008,55 @@ def _makes_names(statement: ast.stmt, first: str) -> bool:
             )
             for target in statement.targets
         )
-    return _setattr_call(statement) is not None
+    return _setattr_call(statement) is not None or _is_exec(statement)
+
+
+def _is_exec(statement: ast.stmt) -> bool:
+    """Whether ``statement`` calls ``exec`` (which may define anything)."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Name)
+        and statement.value.func.id == "exec"
+    )
+
+
+_MOCK_PATCHES = {
+    "unittest.mock.patch": 1,
+    "mock.patch": 1,
+    "unittest.mock.patch.object": 2,
+    "mock.patch.object": 2,
+}
+"""``mock.patch`` decorators that may fill an argument, with how many
+arguments come before their ``new``."""
+
+
+def _injects_mock(canonical: str, decorator: ast.expr) -> bool:
+    """Whether a ``mock.patch`` decorator passes its mock as an argument: it
+    is given no ``new`` (pytest's ``num_mock_patch_args``)."""
+    before_new = _MOCK_PATCHES.get(canonical)
+    if before_new is None or not isinstance(decorator, ast.Call):
+        return False
+    given = len(decorator.args) > before_new
+    return not given and all(k.arg != "new" for k in decorator.keywords)
+
+
+def _bind(functions: list[FunctionShape], shape: FunctionShape) -> None:
+    """A ``def`` (or alias) binding ``shape.name`` in a body: a name bound
+    again keeps its place and takes the new value, as a namespace does."""
+    for index, function in enumerate(functions):
+        if function.name == shape.name:
+            functions[index] = shape
+            return
+    functions.append(shape)
+
+
+def _base_name(base: ast.expr) -> str | None:
+    """How a class's base is named: its dotted name, or for a call
+    (``make_base()``) the call's code, which no class of the tree matches."""
+    if isinstance(base, ast.Call):
+        return _short_code(base)
+    return dotted_name(base)
 
 
 def _first_parameter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:

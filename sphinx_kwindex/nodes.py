@@ -265,7 +265,7 @@ class _Writer:
             inherited = escape(words.inherited).replace("%s", base)
             html += f' <span class="kwindex-inherited">{inherited}</span>'
         if location.items != 1:
-            items = escape(words.items_text(location.items))
+            items = escape(words.items_text(location.items, location.unknown))
             html += f' <span class="kwindex-items">({items})</span>'
         for name, reason in location.markers:
             text = name.rpartition(".")[2] + (f": {reason}" if reason else "")

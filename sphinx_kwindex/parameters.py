@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from sphinx_kwindex.shapes import Parameters
 
@@ -24,11 +25,13 @@ _PRINTABLE = {
 }
 """pytest's table for what ``unicode_escape`` leaves unprintable."""
 
-_UNKNOWN = Parameters(None, None)
+LONG_STRING = 100
+"""pytest (9.2 and later) spells a string or bytes value longer than this
+as its argument's name and its set's index (``short``)."""
 
 
 class _Unknown(Exception):
-    """An id only a run could tell."""
+    """An id only a run could tell; the message says why."""
 
 
 def parametrize_ids(
@@ -42,25 +45,54 @@ def parametrize_ids(
     argnames = args[0] if args else keywords.get("argnames")
     argvalues = args[1] if len(args) > 1 else keywords.get("argvalues")
     ids = args[3] if len(args) > 3 else keywords.get("ids")
+    names = _argnames(argnames)
+    if names is None:
+        return Parameters(
+            None, None, (), _said("argument names given by code", argnames)
+        )
     if not isinstance(argvalues, ast.List | ast.Tuple) or any(
         isinstance(element, ast.Starred) for element in argvalues.elts
     ):
-        return _UNKNOWN
+        return Parameters(
+            None, None, tuple(names), _said("values given by code", argvalues)
+        )
     size = len(argvalues.elts)
-    names = _argnames(argnames)
-    if names is None:
-        return _UNKNOWN  # which arguments it fills is not known either
     explicit = _explicit_ids(ids)
-    if not size or (ids is not None and explicit is None):
-        return Parameters(size or None, None, tuple(names))
+    if not size:
+        return Parameters(None, None, tuple(names), "no values")
+    if ids is not None and explicit is None:
+        return Parameters(size, None, tuple(names), _said("ids given by code", ids))
+    # A string of names makes a one-name set of each value; a list or tuple
+    # of names takes each value as the set (pytest's ``force_tuple``).
+    whole = isinstance(argnames, ast.Constant)
     try:
+        sets = [_parameter_set(e, names, whole, name_of) for e in argvalues.elts]
         made = [
-            _set_id(element, index, names, explicit, name_of)
-            for index, element in enumerate(argvalues.elts)
+            _set_id(each, index, names, explicit, LONG_STRING)
+            for index, each in enumerate(sets)
         ]
-    except _Unknown:
-        return Parameters(size, None, tuple(names))
-    return Parameters(size, tuple(unique_ids(made)), tuple(names))
+        legacy = [
+            _set_id(each, index, names, explicit, None)
+            for index, each in enumerate(sets)
+        ]
+    except _Unknown as unknown:
+        return Parameters(size, None, tuple(names), str(unknown))
+    return Parameters(
+        size,
+        tuple(unique_ids(made)),
+        tuple(names),
+        "",
+        None if legacy == made else tuple(unique_ids(legacy)),
+    )
+
+
+def _said(what: str, node: ast.expr | None) -> str:
+    """Why a mark's items are not known: ``values given by code:
+    list(range(3))``."""
+    code = "none" if node is None else ast.unparse(node)
+    if len(code) > 60:
+        code = code[:57] + "..."
+    return f"{what}: {code}"
 
 
 def fixture_params(
@@ -101,50 +133,75 @@ def _explicit_ids(node: ast.expr | None) -> list[str | None] | None:
     return found
 
 
-def _set_id(
+class _ParameterSet(NamedTuple):
+    values: Sequence[ast.expr]
+    id: str | None
+    """A ``pytest.param(id=...)``'s id."""
+
+
+def _parameter_set(
     element: ast.expr,
+    names: Sequence[str],
+    whole: bool,
+    name_of: Callable[[ast.expr], str | None],
+) -> _ParameterSet:
+    """One element of a mark's values as pytest's ``ParameterSet`` takes
+    it: a ``pytest.param``'s values and id; with one name given as a
+    string, the value itself; else the values of a literal list or tuple."""
+    if isinstance(element, ast.Call) and name_of(element.func) == "pytest.param":
+        given: str | None = None
+        for keyword in element.keywords:
+            if keyword.arg == "id":
+                value = keyword.value
+                if not isinstance(value, ast.Constant) or not (
+                    value.value is None or isinstance(value.value, str)
+                ):
+                    raise _Unknown(_said("an id given by code", value))
+                given = value.value
+        values: Sequence[ast.expr] = element.args
+    elif len(names) == 1 and whole:
+        values, given = [element], None
+    elif isinstance(element, ast.List | ast.Tuple):
+        values, given = element.elts, None
+    else:
+        raise _Unknown(_said("a parameter set given by code", element))
+    if len(values) != len(names):
+        raise _Unknown(f"a set of {len(values)} values for {len(names)} names")
+    return _ParameterSet(values, given)
+
+
+def _set_id(
+    each: _ParameterSet,
     index: int,
     names: Sequence[str],
     explicit: Sequence[str | None] | None,
-    name_of: Callable[[ast.expr], str | None],
+    longest: int | None,
 ) -> str:
     """The id of one parameter set, as pytest's ``IdMaker`` resolves it: a
-    ``pytest.param(id=...)``, else ``ids[index]``, else its values' ids."""
-    values: Sequence[ast.expr]
-    if isinstance(element, ast.Call) and name_of(element.func) == "pytest.param":
-        for keyword in element.keywords:
-            if keyword.arg == "id":
-                if isinstance(keyword.value, ast.Constant) and (
-                    isinstance(keyword.value.value, str) or keyword.value.value is None
-                ):
-                    if keyword.value.value is not None:
-                        return ascii_escaped(keyword.value.value)
-                else:
-                    raise _Unknown
-        values = element.args
-    elif len(names) == 1:
-        values = [element]
-    elif isinstance(element, ast.List | ast.Tuple):
-        values = element.elts
-    else:
-        raise _Unknown
-    if len(values) != len(names):
-        raise _Unknown  # pytest refuses it at collection
+    ``pytest.param(id=...)``, else ``ids[index]``, else its values' ids,
+    a string longer than ``longest`` (None: no limit) by its argument's
+    name and the set's index."""
+    if each.id is not None:
+        return ascii_escaped(each.id)
     if explicit is not None and index < len(explicit) and explicit[index] is not None:
         return ascii_escaped(str(explicit[index]))
     return "-".join(
-        _value_id(value, name, index) for value, name in zip(values, names, strict=True)
+        _value_id(value, name, index, longest)
+        for value, name in zip(each.values, names, strict=True)
     )
 
 
-def _value_id(node: ast.expr, argname: str, index: int) -> str:
-    """pytest's id of one literal value: strings escaped to ASCII, numbers,
-    booleans and None as ``str`` gives them; a container (which has no
-    ``__name__``) as the argument's name and the set's index. A name, call
-    or attribute may be a class, function or enum member: unknown."""
+def _value_id(node: ast.expr, argname: str, index: int, longest: int | None) -> str:
+    """pytest's id of one literal value: strings escaped to ASCII (one
+    longer than ``longest`` as a container's), numbers, booleans and None
+    as ``str`` gives them; a container (which has no ``__name__``) as the
+    argument's name and the set's index. A name, call or attribute may be
+    a class, function or enum member: unknown."""
     if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, str | bytes):
+            if longest is not None and len(value) > longest:
+                return f"{argname}{index}"
             return ascii_escaped(value)
         if value is None or isinstance(value, bool | int | float | complex):
             return str(value)
@@ -162,7 +219,7 @@ def _value_id(node: ast.expr, argname: str, index: int) -> str:
         node, ast.List | ast.Tuple | ast.Dict | ast.Set | ast.ListComp | ast.DictComp
     ):
         return f"{argname}{index}"
-    raise _Unknown
+    raise _Unknown(_said("a value whose id only a run knows", node))
 
 
 def ascii_escaped(value: str | bytes) -> str:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 CACHE_NAME = "kwindex-parsed.sqlite"
-CACHE_VERSION = 13
+CACHE_VERSION = 14
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
 

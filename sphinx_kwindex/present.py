@@ -33,7 +33,7 @@ from sphinx_kwindex.view import (
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
 
-JSON_VERSION = 5
+JSON_VERSION = 6
 """The version of the JSON that ``kwindex.json`` and the command line give:
 bump it whenever its shape changes (and say how in the docs)."""
 
@@ -71,6 +71,7 @@ class Labels(NamedTuple):
     item: str = "%d item"
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"
+    items_unknown_because: str = "items known when pytest runs: %s"
     fixtures: str = "fixtures: %s"
     autouse: str = "autouse"
     test: str = "%d test"
@@ -80,13 +81,11 @@ class Labels(NamedTuple):
     local: str = "Defined inside functions (%d)"
     """The heading of the definitions that stand only inside functions."""
 
-    def items_text(self, items: int | None) -> str:
-        """``4 items``, or that only a run tells."""
-        return (
-            self.items_unknown
-            if items is None
-            else _count(self.item, self.items, items)
-        )
+    def items_text(self, items: int | None, unknown: str = "") -> str:
+        """``4 items``, or that only a run tells, and why (``unknown``)."""
+        if items is not None:
+            return _count(self.item, self.items, items)
+        return self.items_unknown_because % unknown if unknown else self.items_unknown
 
     def place_text(self, path: str, line: int) -> str:
         """``line 12``, or in another module ``line 12 in tests/base.py``."""
@@ -169,7 +168,7 @@ def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:
     if location.defined_in:
         text += ", " + labels.inherited % location.defined_in
     if location.items != 1:
-        text += f" ({labels.items_text(location.items)})"
+        text += f" ({labels.items_text(location.items, location.unknown)})"
     for name, reason in location.markers:
         text += f" [{name}{': ' + reason if reason else ''}]"
     if location.fixtures:
@@ -256,6 +255,7 @@ def keyword_json(
                 "fixtures": [_fixture_json(fixture) for fixture in test.fixtures],
                 "items": test.items,
                 "item_ids": None if test.item_ids is None else list(test.item_ids),
+                "unknown": test.unknown,
             }
         locations.append(found)
     return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}

@@ -4,7 +4,7 @@ The first of ``pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
 ``tox.ini`` and ``setup.cfg`` at or above a folder that holds pytest's
 section, as pytest finds it; read as text, never run: ``python_files``,
 ``python_classes``, ``python_functions``, ``norecursedirs``, and the globs
-pytest matches them with.
+pytest matches them with; ``parametrize_long_str_id_strategy``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import functools
+import importlib.metadata
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +37,9 @@ class CollectRules:
         "*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv",
         "{arch}",
     )  # fmt: skip
+    long_strings: str = "short"
+    """pytest's ``parametrize_long_str_id_strategy``: how an id spells a
+    string value longer than 100 characters (:func:`long_string_ids`)."""
 
     def collects_file(self, path: str) -> bool:
         """Whether pytest collects the file at ``path`` (POSIX, relative to the
@@ -85,7 +90,7 @@ def read_rules(folder: Path) -> tuple[CollectRules, Path | None]:
             options = _read_options(path, section)
             if options is not None:
                 return _rules_from(options), path
-    return DEFAULT_RULES, None
+    return _rules_from({}), None
 
 
 def _read_options(path: Path, section: str) -> dict[str, object] | None:
@@ -118,6 +123,29 @@ def _toml_options(text: str) -> dict[str, object] | None:
     return options if isinstance(options, dict) else None
 
 
+LONG_STRING_IDS = "parametrize_long_str_id_strategy"
+
+_FIRST_SHORT_IDS = (9, 2)
+"""The pytest version that first shortens long strings in ids."""
+
+
+def long_string_ids(options: Mapping[str, object]) -> str:
+    """How pytest spells a string value longer than 100 characters in an
+    id: as the configuration's ``parametrize_long_str_id_strategy`` says;
+    else as the pytest installed here does (before 9.2: whole, ``legacy``;
+    since: ``short``); else as the newest does (``short``). Only the
+    installed package's metadata is read."""
+    configured = options.get(LONG_STRING_IDS)
+    if isinstance(configured, str) and configured.strip():
+        return configured.strip()
+    try:
+        installed = importlib.metadata.version("pytest")
+    except importlib.metadata.PackageNotFoundError:
+        return "short"
+    numbers = tuple(int(part) for part in re.findall(r"\d+", installed)[:2])
+    return "short" if numbers >= _FIRST_SHORT_IDS else "legacy"
+
+
 def _rules_from(options: Mapping[str, object]) -> CollectRules:
     def values(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
         value = options.get(name)
@@ -132,6 +160,7 @@ def _rules_from(options: Mapping[str, object]) -> CollectRules:
         values("python_classes", DEFAULT_RULES.classes),
         values("python_functions", DEFAULT_RULES.functions),
         values("norecursedirs", DEFAULT_RULES.norecursedirs),
+        long_string_ids(options),
     )
 
 

@@ -34,6 +34,13 @@ class Parameters(NamedTuple):
     size: int | None
     ids: tuple[str, ...] | None
     argnames: tuple[str, ...] = ()
+    unknown: str = ""
+    """Where ``size`` or ``ids`` is None, why: what only a run can tell."""
+    legacy_ids: tuple[str, ...] | None = None
+    """Where a string value is longer than pytest's 100 characters, the ids
+    spelled whole (pytest before 9.2, ``parametrize_long_str_id_strategy =
+    legacy``); ``ids`` then spell such a value as the argument's name and
+    the set's index, as newer pytest does by default."""
 
 
 class FixtureShape(NamedTuple):

@@ -62,6 +62,7 @@ def test_location(test: CollectedTest) -> Location:
         test.items,
         test.inherited_from,
         test.fixtures,
+        test.unknown,
     )
 
 
@@ -225,6 +226,8 @@ class EntryLocation(NamedTuple):
     """For a test: the fixtures it uses."""
     markers: tuple[tuple[str, str], ...] = ()
     """For a test: its markers (but ``parametrize``) and their reasons."""
+    unknown: str = ""
+    """For a test whose items or their ids only a run knows: why."""
 
 
 class TestGroup(NamedTuple):
@@ -326,6 +329,7 @@ def pack_entries(entries: Iterable[Entry]) -> bytes:
                         *location[:6],
                         tuple(map(tuple, location.fixtures)),
                         location.markers,
+                        location.unknown,
                     )
                     for location in entry.locations
                 ),
@@ -344,9 +348,9 @@ def unpack_entries(data: bytes) -> tuple[Entry, ...]:
             entry_id,
             tuple(
                 EntryLocation._make(
-                    (*fields, tuple(map(UsedFixture._make, used)), markers)
+                    (*fields, tuple(map(UsedFixture._make, used)), markers, unknown)
                 )
-                for *fields, used, markers in locations
+                for *fields, used, markers, unknown in locations
             ),
             api_targets,
         )
@@ -488,6 +492,7 @@ def entry_location(
         location.defined_in,
         location.fixtures,
         markers,
+        location.unknown,
     )
 
 

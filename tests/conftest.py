@@ -3,10 +3,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sphinx.util.console import nocolor
 from support import CHROMIUM_FLAGS, find_chromium
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 collect_ignore = ["roots"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Warnings are compared as text: no colour codes, even where the
+    # environment asks for them (FORCE_COLOR, a terminal).
+    nocolor()
 
 
 @pytest.fixture(scope="session")

@@ -80,9 +80,12 @@ def test_accuracy_compares_a_suite_with_what_real_pytest_collects(
             "tests/test_one.py": """
                 import pytest
 
+                @pytest.fixture
+                def ready(tmp_path): ...
+
                 class TestA:
                     @pytest.mark.parametrize("n", [1, 2])
-                    def test_n(self, n): ...
+                    def test_n(self, n, ready): ...
 
                 def test_plain(): ...
             """,
@@ -98,4 +101,8 @@ def test_accuracy_compares_a_suite_with_what_real_pytest_collects(
     assert result.pytest_ids == expected
     assert result.our_ids == expected
     assert result.items == 4
-    assert (result.counted, result.counts_equal) == (1, 1)
+    assert (result.counted, result.counts_equal) == (3, 3)
+    assert (result.ids_known, result.ids_equal) == (1, 1)
+    fixtures = (result.fixtures_compared, result.named_equal, result.closure_equal)
+    assert fixtures == (3, 3, 3)
+    assert result.wrong == {}

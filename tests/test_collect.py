@@ -489,7 +489,9 @@ def test_a_page_says_how_many_items_a_parametrized_test_makes(
         "test_containers_and_duplicates": "(10 items)",
         "test_param_imported": "(4 items)",
         "test_names_count_only": "(4 items)",
-        "test_built_by_code": "(items known when pytest runs)",
+        "test_built_by_code": (
+            "(items known when pytest runs: values given by code: list(range(3)))"
+        ),
         "test_method": "(8 items)",
         # A fixture from outside the tree (a plugin's) is taken to make one.
         "test_fixture": "(4 items)",
@@ -542,6 +544,7 @@ def test_kwindex_json_and_the_command_line_give_the_same_tests(
             "fixtures": [],
             "items": 1,
             "item_ids": None,
+            "unknown": "",
         }
     ]
     arguments = ["tests/test_absolute.py", "--root", str(project)]

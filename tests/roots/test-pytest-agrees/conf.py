@@ -1,0 +1,3 @@
+extensions = ["sphinx_kwindex"]
+kwindex_root = "suite"
+kwindex_modules = ["**/*.py"]

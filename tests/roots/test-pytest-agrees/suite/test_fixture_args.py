@@ -1,0 +1,32 @@
+"""What fills a test's arguments: fixtures, parametrize, mock.patch."""
+
+from unittest import mock
+
+import pytest
+
+
+def test_fixture_alias(Poly1): ...
+
+
+def test_named_fixture(named): ...
+
+
+def test_closure(derived): ...
+
+
+@pytest.mark.parametrize("value", list(range(2)))
+def test_argument_parametrize_fills(value, base): ...
+
+
+@mock.patch("os.getcwd")
+@mock.patch.object(mock, "sentinel")
+def test_mock_arguments(sentinel, getcwd, tmp_path): ...
+
+
+@mock.patch("os.getcwd", new=None)
+def test_mock_given_new(base): ...
+
+
+class TestMethods:
+    @mock.patch("os.getcwd")
+    def test_mock_method(self, getcwd, derived): ...

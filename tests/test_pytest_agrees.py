@@ -1,0 +1,182 @@
+"""Nothing stated that pytest contradicts: every item count, item id and
+fixture the extension states of the root ``test-pytest-agrees`` (one module
+per family of patterns from real suites) is asked of real pytest, with a
+plugin recording each item's fixtures (``benchmarks/pytest_oracle.py``).
+Where static reading cannot know, the page says so and why."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from html_contract import kwindex_blocks
+from pytest_oracle import collect, disagreements
+
+from sphinx_kwindex.collect import CollectedTest, Collection, collect_module
+from sphinx_kwindex.extract import extract_file
+from sphinx_kwindex.module_tree import find_modules
+from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.pytest_config import read_rules
+from sphinx_kwindex.tree_resolver import file_resolver
+
+
+@pytest.fixture
+def suite(rootdir: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "suite"
+    shutil.copytree(rootdir / "test-pytest-agrees" / "suite", folder)
+    return folder
+
+
+def ours(folder: Path) -> tuple[dict[str, CollectedTest], dict[str, Collection]]:
+    """The tests the extension lists under ``folder``, by node id, and each
+    module's collection."""
+    rules, _file = read_rules(folder)
+    resolve = file_resolver(folder, lambda file: extract_file(file).shape)
+    tests: dict[str, CollectedTest] = {}
+    collections = {}
+    for module in find_modules(folder, ["**/*.py"]).modules:
+        shape = extract_file(folder / module).shape
+        collections[module] = collection = collect_module(module, shape, rules, resolve)
+        for test in collection.tests:
+            tests[pytest_node_id(module, test.qualname)] = test
+    return tests, collections
+
+
+def stated_fixtures(test: CollectedTest) -> tuple[set[str], set[str]]:
+    """The fixtures the extension lists for ``test``, and its closure."""
+    named = {fixture.name for fixture in test.fixtures}
+    return named, named | {name for _path, name in test.needs}
+
+
+@pytest.mark.slow
+def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
+    by_node = collect(suite).by_node()
+    tests, collections = ours(suite)
+    wrong = {}
+    for node in sorted(set(by_node) & set(tests)):
+        test = tests[node]
+        named, closure = stated_fixtures(test)
+        found = disagreements(
+            by_node[node], test.items, test.item_ids, named, closure, suite
+        )
+        if found:
+            wrong[node] = found
+    assert wrong == {}
+    # What is missed, pytest makes at import, and the page says where.
+    assert set(by_node) - set(tests) == {
+        "test_classes.py::TestMadeBase::test_made",
+        "test_classes.py::test_from_exec",
+    }
+    assert set(tests) <= set(by_node)
+    classes = collections["test_classes.py"]
+    (made_base,) = [c for c in classes.classes if c.node == "TestMadeBase"]
+    assert made_base.unseen_bases == ("make_base()",)
+    assert [note.code for note in classes.made_at_import] == [
+        "exec('def test_from_exec(): pass')"
+    ]
+    # Each pattern is stated, not merely left unknown.
+    stated = {
+        "test_mark_aliases.py::test_alias": 3,
+        "test_mark_aliases.py::test_alias_beside_a_literal": 6,
+        "test_mark_aliases.py::test_alias_of_an_alias": 3,
+        "test_mark_aliases.py::test_helper_and_alias": 4,
+        "test_mark_aliases.py::TestDecoratedClass::test_method": 3,
+        "test_mark_aliases.py::TestClassBody::test_local_alias": 6,
+        "test_mark_aliases.py::TestClassBody::test_only_pytestmark": 3,
+        "test_ids.py::test_long_string": 2,
+        "test_ids.py::test_one_name_in_a_list": 2,
+        "test_ids.py::test_names_in_a_tuple": 2,
+        "test_fixture_args.py::test_fixture_alias": 3,
+    }
+    for node, count in stated.items():
+        assert (tests[node].items, len(tests[node].item_ids or ())) == (count, count)
+    assert tests["test_fixture_args.py::test_fixture_alias"].fixtures[0].path == (
+        "conftest.py"
+    )
+    patched = tests["test_fixture_args.py::test_mock_arguments"]
+    assert [f.name for f in patched.fixtures] == ["tmp_path"]
+
+
+def test_what_only_a_run_knows_is_said_with_its_reason(suite: Path) -> None:
+    tests, _collections = ours(suite)
+    unknown = {
+        node: (test.items, test.item_ids, test.unknown)
+        for node, test in tests.items()
+        if test.unknown
+    }
+    assert unknown == {
+        "test_mark_aliases.py::test_helper_with_arguments": (
+            None,
+            None,
+            "a mark made by code: scaled(4)",
+        ),
+        "test_ids.py::test_values_built_by_code": (
+            None,
+            None,
+            "values given by code: list(range(3))",
+        ),
+        "test_ids.py::test_values_whose_ids_a_run_knows": (
+            2,
+            None,
+            "a value whose id only a run knows: int",
+        ),
+        "test_fixture_args.py::test_argument_parametrize_fills": (
+            None,
+            None,
+            "values given by code: list(range(2))",
+        ),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("strategy", ["legacy", "short"])
+def test_long_strings_in_ids_follow_the_configured_strategy(
+    suite: Path, strategy: str
+) -> None:
+    ini = suite / "pytest.ini"
+    ini.write_text(
+        ini.read_text("utf-8") + f"parametrize_long_str_id_strategy = {strategy}\n",
+        encoding="utf-8",
+    )
+    node = "test_ids.py::test_long_string"
+    made = {item.id for item in collect(suite, "test_ids.py").by_node()[node]}
+    test = ours(suite)[0][node]
+    assert set(test.item_ids or ()) == made
+    assert ("text1" in made) is (strategy == "short")
+
+
+def test_a_strategy_that_hashes_or_refuses_long_strings_leaves_ids_unknown(
+    suite: Path,
+) -> None:
+    ini = suite / "pytest.ini"
+    ini.write_text(
+        ini.read_text("utf-8") + "parametrize_long_str_id_strategy = sha256\n",
+        encoding="utf-8",
+    )
+    tests = ours(suite)[0]
+    long = tests["test_ids.py::test_long_string"]
+    assert (long.items, long.item_ids) == (2, None)
+    assert long.unknown == "parametrize_long_str_id_strategy = sha256"
+    # Where no string is long, the ids are known whatever the strategy.
+    assert tests["test_ids.py::test_names_in_a_tuple"].item_ids == ("1-2", "3-4")
+
+
+def test_the_page_says_why_a_count_is_unknown(build_root) -> None:
+    app = build_root("html", "pytest-agrees")
+    html = (app.outdir / "kwindex" / "test_ids.py.html").read_text("utf-8")
+    (block,) = kwindex_blocks(html)
+    items = {
+        entry.find("kwindex-name").text(): shown[0].text()
+        for entry in block.find_all("kwindex-entry")
+        if (shown := entry.find_all("kwindex-items"))
+    }
+    assert items["test_values_built_by_code"] == (
+        "(items known when pytest runs: values given by code: list(range(3)))"
+    )
+    assert items["test_long_string"] == "(2 items)"
+    text = build_root("text", "pytest-agrees").outdir / "kwindex" / "test_ids.py.txt"
+    assert (
+        "test_ids.py::test_values_built_by_code, line 26 (items known when pytest runs: "
+        "values given by code: list(range(3)))"
+    ) in " ".join(text.read_text("utf-8").split())
