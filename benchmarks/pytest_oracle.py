@@ -173,14 +173,18 @@ def disagreements(
     named: set[str],
     closure: set[str],
     root: Path,
+    deselected: bool = False,
 ) -> list[str]:
     """Where what the extension states of one test (its item ``count`` and
     ``ids`` where it states them; the fixtures it lists as ``named`` and
     the ``closure`` it lists) is not what pytest made of it (its
-    ``items``). A fixture of pytest's closure that the extension leaves out
-    is explained where a file outside ``root`` defines it (a plugin's, as
-    what pytest's own fixtures need)."""
+    ``items``; whether it says ``addopts`` ``deselected`` every item). A
+    fixture of pytest's closure that the extension leaves out is explained
+    where a file outside ``root`` defines it (a plugin's, as what pytest's
+    own fixtures need)."""
     found = []
+    if deselected and not all(item.deselected for item in items):
+        found.append("deselected: stated, pytest selects some items")
     if count is not None and count != len(items):
         found.append(f"count: {count} stated, pytest {len(items)}")
     made = {item.id for item in items}

@@ -211,7 +211,7 @@ def _list_text(path: str, listed: KindView) -> Iterator[str]:
         indent = "    "
         if group is not None:
             head = f"    {group_name(group, path)}"
-            head += f" ({ENGLISH.test_count(group.size, group.items)})"
+            head += f" ({ENGLISH.group_count(group)})"
             yield head + "".join(f" [{note}]" for note in ENGLISH.group_notes(group))
             indent = "      "
         elif local:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
@@ -39,6 +40,7 @@ from sphinx_kwindex.fixtures import (
     used_fixture,
 )
 from sphinx_kwindex.pytest_config import DEFAULT_RULES, LONG_STRING_IDS, CollectRules
+from sphinx_kwindex.selection import evaluate, keyword_matcher, mark_matcher
 from sphinx_kwindex.shapes import (
     UNITTEST_CASES,
     ClassShape,
@@ -71,6 +73,9 @@ class CollectedTest(NamedTuple):
     parametrized and they are known."""
     unknown: str = ""
     """Where :attr:`items` or :attr:`item_ids` is None, why."""
+    deselected: str = ""
+    """Where the configuration's ``addopts`` deselects it, by what
+    (``-m 'not slow'``)."""
     fixtures: tuple[UsedFixture, ...] = ()
     """The fixtures it asks for by argument, then the ``autouse`` ones."""
     needs: tuple[tuple[str, str], ...] = ()
@@ -175,7 +180,8 @@ def collect_module(
         return Collection([], [], (), ignored)
     classes = _Classes(path, shape, resolve)
     levels = module_levels(path, shape, resolve)
-    module_scope = _scope(shape.parameters, shape.usefixtures, levels, rules)
+    above = _module_marks(path, shape, rules, resolve)
+    module_scope = _scope(shape.parameters, shape.usefixtures, levels, rules, above)
     found = [
         _collected(f, f.name, "", "", module_scope)
         for f in shape.functions
@@ -197,7 +203,7 @@ def collect_module(
     # In the order of the module's namespace, where pytest finds them (the
     # names one statement binds in their order).
     for _line, name, ref, alias in sorted(bound, key=lambda bound: bound[0]):
-        found += _collect_class(ref, classes, rules, name, levels, alias)
+        found += _collect_class(ref, classes, rules, name, levels, above, alias)
     own = {cls.qualname for cls in shape.classes}
     notes = tuple(
         ImportTimeNote(made.code, path, made.line)
@@ -398,6 +404,7 @@ def _collect_class(
     rules: CollectRules,
     node: str,
     outer: Sequence[FixtureLevel],
+    outer_marks: _Marks,
     name: str = "",
 ) -> list[CollectedTest]:
     """The tests of the class ``ref`` collected under the node path ``node``,
@@ -426,6 +433,11 @@ def _collect_class(
         *classes.module_usefixtures,
     )
     line = classes.shapes[ref].line if ref[0] == classes.path else 0
+    above = _Marks(
+        (*outer_marks.names, *(m for each in mro for m in classes.shapes[each].marks)),
+        outer_marks.complete and not unseen and not made,
+        (*outer_marks.nodes, node.rpartition(".")[2]),
+    )
     collected = CollectedClass(
         node,
         unseen,
@@ -437,7 +449,7 @@ def _collect_class(
         classes.collected.append(collected)
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
-        scope = _scope(None, used, levels, rules)
+        scope = _scope(None, used, levels, rules, above)
         tests = list(_methods(mro, classes, node, _unittest_name, scope))
         # A case with no test* method runs its runTest, as unittest does.
         return tests or list(_methods(mro, classes, node, _RUN_TEST.__eq__, scope))
@@ -450,11 +462,11 @@ def _collect_class(
         *(p for each in mro for p in classes.shapes[each].parameters),
         *classes.module_parameters,
     )
-    scope = _scope(marks, used, levels, rules)
+    scope = _scope(marks, used, levels, rules, above)
     found = list(_methods(mro, classes, node, rules.collects_function, scope))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
-        found += _collect_class(nested, classes, rules, inner, levels)
+        found += _collect_class(nested, classes, rules, inner, levels, above)
     return found
 
 
@@ -490,6 +502,38 @@ class _Scope(NamedTuple):
     """The ``autouse`` fixtures of ``levels``, in pytest's order."""
     long_strings: str
     """How pytest spells long strings in ids (:data:`LONG_STRING_IDS`)."""
+    above: _Marks
+    selection: tuple[tuple[str, str], ...]
+    """What ``addopts`` deselects by (``CollectRules.selection``)."""
+
+
+class _Marks(NamedTuple):
+    """What ``-m`` and ``-k`` see of the nodes above a test: the names of
+    their marks, whether those are all known, and their names."""
+
+    names: tuple[str, ...]
+    complete: bool
+    nodes: tuple[str, ...]
+
+
+_MARKING_HOOKS = frozenset({"pytest_collection_modifyitems", "pytest_itemcollected"})
+"""Hooks of a ``conftest.py`` that may add marks to the items collected."""
+
+
+def _module_marks(
+    path: str, shape: ModuleShape, rules: CollectRules, resolve: Resolver | None
+) -> _Marks:
+    """The marks of a module (``pytestmark``); they are all a test gets from
+    above its class unless a ``conftest.py`` in sight has a hook that may
+    add some; the names of the rootdir, the folders below and its file."""
+    conftests = () if resolve is None else resolve.conftests(path)
+    hooked = any(
+        function.name in _MARKING_HOOKS
+        for _conftest, conftest_shape in conftests
+        for function in conftest_shape.functions
+    )
+    nodes = (*rules.root_nodes, *path.split("/"))
+    return _Marks(shape.marks, not hooked, nodes)
 
 
 def _scope(
@@ -497,9 +541,12 @@ def _scope(
     usefixtures: tuple[str, ...],
     levels: Sequence[FixtureLevel],
     rules: CollectRules,
+    above: _Marks,
 ) -> _Scope:
     autouse = tuple(autouse_names(levels))
-    return _Scope(marks, usefixtures, levels, autouse, rules.long_strings)
+    return _Scope(
+        marks, usefixtures, levels, autouse, rules.long_strings, above, rules.selection
+    )
 
 
 def _methods(
@@ -553,6 +600,7 @@ def _collected(
     closure = fixture_closure([*autouse, *asked], direct, levels)
     marked = (*fixture_parameters(closure), *own, *(marks or ()))
     items, ids, unknown = _items(marked, scope.long_strings)
+    deselected = _deselected_by(function, scope, parametrized=bool(marked))
     needs = tuple(
         (definition.path, definition.shape.name)
         for definitions in closure.values()
@@ -570,7 +618,28 @@ def _collected(
         unknown=unknown,
         fixtures=fixtures,
         needs=needs,
+        deselected=deselected,
     )
+
+
+def _deselected_by(function: FunctionShape, scope: _Scope, parametrized: bool) -> str:
+    """The ``addopts`` option that deselects every item of the test
+    ``function`` (``-m 'not slow'``), where it certainly does; else ``""``.
+    The items of a parametrized test may carry marks and ids of their own:
+    only what holds whatever they are is said."""
+    above = scope.above
+    marks = frozenset((*function.marks, *above.names))
+    complete = above.complete and not parametrized
+    for option, expression in scope.selection:
+        if option == "-m":
+            selected = evaluate(expression, mark_matcher(marks, complete))
+        else:
+            names = frozenset((function.name, *above.nodes, *marks))
+            known = complete and not function.other_decorators
+            selected = evaluate(expression, keyword_matcher(names, known))
+        if selected is False:
+            return f"{option} {shlex.quote(expression)}"
+    return ""
 
 
 def _mro(ref: ClassRef, classes: _Classes) -> list[ClassRef]:

@@ -96,6 +96,8 @@ class Location(NamedTuple):
     """For a test: the fixtures it uses (``collect.CollectedTest``)."""
     unknown: str = ""
     """For a test whose items or their ids only a run knows: why."""
+    deselected: str = ""
+    """For a test ``addopts`` deselects: by what (``-m 'not slow'``)."""
 
 
 class Keyword(NamedTuple):
@@ -338,6 +340,7 @@ class _KeywordFinder:
         self.imported: list[tuple[str, str, int]] = []
         self.module_parameters: list[Parameters] = []
         self.module_usefixtures: list[str] = []
+        self.module_marks: list[str] = []
         self.plugins: list[str] = []
         self.factories: list[Factory] = []
         self.bindings: list[Binding] = []
@@ -370,6 +373,7 @@ class _KeywordFinder:
             tuple(self.bindings),
             tuple(self.made_at_import),
             tuple(self.collect_ignore),
+            tuple(self.module_marks),
         )
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
@@ -449,6 +453,8 @@ class _KeywordFinder:
             arguments,
             decorated.usefixtures,
             any(_makes_names(s, _first_parameter(node)) for s in statements),
+            decorated.marks,
+            bool(decorated.others or decorated.given or decorated.patched),
         )
         owner = ".".join(scope)
         if module_level:
@@ -477,6 +483,7 @@ class _KeywordFinder:
                 tuple(self.canonical(base) for base in bases if base is not None),
                 parameters=list(decorated.parameters),
                 usefixtures=list(decorated.usefixtures),
+                marks=list(decorated.marks),
                 decorators=decorated.others,
                 metaclass=(metaclass and self.canonical_name(metaclass)) or "",
                 condition=" and ".join(self.conditions) if not scope else "",
@@ -513,6 +520,7 @@ class _KeywordFinder:
         used: list[str] = []
         others: list[tuple[str, int]] = []
         patched = 0
+        marks: list[str] = []
         for written in node.decorator_list:
             decorator, unknown = self.mark_of(written, scope)
             name = dotted_name(decorator)
@@ -530,6 +538,7 @@ class _KeywordFinder:
                 reason = _marker_reason(marker, decorator)
                 marked = Location(location.qualname, decorator.lineno, reason)
                 self.add("markers", marker, marked)
+                marks.extend(_pytest_mark(marker))
                 if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
                     parameters.append(self.parameters(decorator, unknown))
                 used.extend(_used_fixtures(marker, decorator))
@@ -542,6 +551,7 @@ class _KeywordFinder:
             given,
             tuple(others),
             patched,
+            tuple(marks),
         )
 
     def mark_of(self, node: ast.expr, scope: tuple[str, ...]) -> tuple[ast.expr, str]:
@@ -782,18 +792,26 @@ class _KeywordFinder:
                 parameters = []
                 if marker == PARAMETRIZE and isinstance(mark, ast.Call):
                     parameters.append(self.parameters(mark, unknown))
-                self.note_marks(qualname, parameters, _used_fixtures(marker, mark))
+                used = _used_fixtures(marker, mark)
+                self.note_marks(qualname, parameters, used, _pytest_mark(marker))
 
     def note_marks(
-        self, qualname: str, parameters: list[Parameters], used: list[str]
+        self,
+        qualname: str,
+        parameters: list[Parameters],
+        used: list[str],
+        marks: list[str],
     ) -> None:
-        """A ``pytestmark`` parametrize or usefixtures of the module or a class."""
+        """A ``pytestmark`` mark of the module or a class: its name, and a
+        parametrize's or usefixtures' arguments."""
         if not qualname:
             self.module_parameters.extend(parameters)
             self.module_usefixtures.extend(used)
+            self.module_marks.extend(marks)
         elif (owner := self.classes.get(qualname)) is not None:
             owner.parameters.extend(parameters)
             owner.usefixtures.extend(used)
+            owner.marks.extend(marks)
 
     def note_made_at_import(
         self,
@@ -873,6 +891,8 @@ class _Decorated(NamedTuple):
     patched: int = 0
     """How many arguments its ``mock.patch`` decorators fill (pytest leaves
     them out of what it fills)."""
+    marks: tuple[str, ...] = ()
+    """The names of the pytest marks it applies."""
 
 
 def _without_given(
@@ -903,6 +923,7 @@ class _ClassBuilder:
     decorators: tuple[tuple[str, int], ...] = ()
     metaclass: str = ""
     condition: str = ""
+    marks: list[str] = field(default_factory=list)
 
     def shape(self) -> ClassShape:
         names = {function.name for function in self.functions}
@@ -919,6 +940,7 @@ class _ClassBuilder:
             self.decorators,
             self.metaclass,
             self.condition,
+            tuple(self.marks),
         )
 
 
@@ -1129,6 +1151,12 @@ def _marker_reason(marker: str, decorator: ast.expr) -> str:
         reason = decorator.args[position]
     text = _literal(reason, str)
     return "" if text is None else replace_control_characters(" ".join(text.split()))
+
+
+def _pytest_mark(marker: str) -> list[str]:
+    """The name pytest gives a marker (``slow``), where it is pytest's."""
+    head, _dot, name = marker.rpartition(".")
+    return [name] if head == "pytest.mark" else []
 
 
 def _marker_name(canonical: str) -> str | None:

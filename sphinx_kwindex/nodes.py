@@ -267,6 +267,9 @@ class _Writer:
         if location.items != 1:
             items = escape(words.items_text(location.items, location.unknown))
             html += f' <span class="kwindex-items">({items})</span>'
+        if location.deselected:
+            said = escape(words.deselected % location.deselected)
+            html += f' <span class="kwindex-deselected">{said}</span>'
         for name, reason in location.markers:
             text = name.rpartition(".")[2] + (f": {reason}" if reason else "")
             html += f' <span class="kwindex-marker">{escape(text)}</span>'
@@ -333,7 +336,7 @@ class _Writer:
     def group_label(self, group: TestGroup) -> str:
         """The heading of the tests one class collects."""
         name = group_name(group, self.node["path"])
-        count = escape(self.words.test_count(group.size, group.items))
+        count = escape(self.words.group_count(group))
         header = f'<code class="kwindex-group-name">{escape(name)}</code>'
         if group.line:
             header += " " + self.line("", group.line)

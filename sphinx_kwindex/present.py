@@ -72,6 +72,8 @@ class Labels(NamedTuple):
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"
     items_unknown_because: str = "items known when pytest runs: %s"
+    deselected: str = "deselected by default (addopts: %s)"
+    deselected_count: str = "%d deselected by default"
     fixtures: str = "fixtures: %s"
     autouse: str = "autouse"
     test: str = "%d test"
@@ -128,18 +130,28 @@ class Labels(NamedTuple):
         """A fixture's name, and ``(autouse)`` where the test does not ask for it."""
         return f"{fixture.name} ({self.autouse})" if fixture.autouse else fixture.name
 
-    def test_count(self, tests: int, items: int | None) -> str:
-        """``12 tests, 30 items`` (the items only where known)."""
-        if items is None:
-            return self.tests_text(tests)
-        return f"{self.tests_text(tests)}, {self.items_text(items)}"
+    def test_count(self, tests: int, items: int | None, deselected: int = 0) -> str:
+        """``12 tests, 30 items`` (the items only where known), and how many
+        of the tests ``addopts`` deselects, if any."""
+        text = self.tests_text(tests)
+        if items is not None:
+            text += f", {self.items_text(items)}"
+        if deselected:
+            text += f", {self.deselected_count % deselected}"
+        return text
+
+    def group_count(self, group: TestGroup) -> str:
+        """A test group's :meth:`test_count`."""
+        return self.test_count(group.size, group.items, group.deselected)
 
     def list_count(self, kind: str, size: int, groups: Iterable[TestGroup]) -> str:
         """The count a list's heading ends with: ``12`` keywords, or for tests
         ``12 tests, 30 items``."""
         if kind != "tests":
             return str(size)
-        return self.test_count(size, total_items(groups))
+        groups = list(groups)
+        deselected = sum(group.deselected for group in groups)
+        return self.test_count(size, total_items(groups), deselected)
 
     def users_text(self, count: int, shown: Iterable[str]) -> str:
         """``used by 12 tests: a, b and 10 more``."""
@@ -169,6 +181,8 @@ def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:
         text += ", " + labels.inherited % location.defined_in
     if location.items != 1:
         text += f" ({labels.items_text(location.items, location.unknown)})"
+    if location.deselected:
+        text += f" [{labels.deselected % location.deselected}]"
     for name, reason in location.markers:
         text += f" [{name}{': ' + reason if reason else ''}]"
     if location.fixtures:
@@ -256,6 +270,7 @@ def keyword_json(
                 "items": test.items,
                 "item_ids": None if test.item_ids is None else list(test.item_ids),
                 "unknown": test.unknown,
+                "deselected": test.deselected,
             }
         locations.append(found)
     return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}
@@ -301,6 +316,7 @@ def group_json(group: TestGroup) -> dict[str, Any]:
         "items": group.items,
         "unseen_bases": list(group.unseen_bases),
         "condition": group.condition,
+        "deselected": group.deselected,
     }
 
 

@@ -4,7 +4,8 @@ The first of ``pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
 ``tox.ini`` and ``setup.cfg`` at or above a folder that holds pytest's
 section, as pytest finds it; read as text, never run: ``python_files``,
 ``python_classes``, ``python_functions``, ``norecursedirs``, and the globs
-pytest matches them with; ``parametrize_long_str_id_strategy``.
+pytest matches them with; ``parametrize_long_str_id_strategy``; the
+``-m`` and ``-k`` of ``addopts``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import fnmatch
 import functools
 import importlib.metadata
 import re
+import shlex
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -40,6 +42,12 @@ class CollectRules:
     long_strings: str = "short"
     """pytest's ``parametrize_long_str_id_strategy``: how an id spells a
     string value longer than 100 characters (:func:`long_string_ids`)."""
+    selection: tuple[tuple[str, str], ...] = ()
+    """What ``addopts`` deselects by: ``("-m", "not slow")``, ``("-k", …)``
+    (the last of each, as pytest takes them)."""
+    root_nodes: tuple[str, ...] = ()
+    """The names of the folders from the configuration file's (pytest's
+    rootdir) to the one the rules are read for: ``-k`` matches them too."""
 
     def collects_file(self, path: str) -> bool:
         """Whether pytest collects the file at ``path`` (POSIX, relative to the
@@ -89,7 +97,9 @@ def read_rules(folder: Path) -> tuple[CollectRules, Path | None]:
                 continue
             options = _read_options(path, section)
             if options is not None:
-                return _rules_from(options), path
+                rules = _rules_from(options)
+                nodes = (directory.name, *folder.relative_to(directory).parts)
+                return replace(rules, root_nodes=nodes), path
     return _rules_from({}), None
 
 
@@ -161,7 +171,43 @@ def _rules_from(options: Mapping[str, object]) -> CollectRules:
         values("python_functions", DEFAULT_RULES.functions),
         values("norecursedirs", DEFAULT_RULES.norecursedirs),
         long_string_ids(options),
+        addopts_selection(options.get("addopts")),
     )
+
+
+_SELECTING = ("-m", "-k")
+
+
+def addopts_selection(addopts: object) -> tuple[tuple[str, str], ...]:
+    """What ``addopts`` (a string, or a TOML list) deselects by: its last
+    ``-m`` and ``-k`` expressions, as pytest parses them (``-m expr``,
+    ``-mexpr``)."""
+    if isinstance(addopts, list):
+        words = [str(word) for word in addopts]
+    elif isinstance(addopts, str):
+        try:
+            words = shlex.split(addopts)
+        except ValueError:
+            return ()
+    else:
+        return ()
+    last: dict[str, str] = {}
+    for index, word in enumerate(words):
+        option, value = _option_value(word, words[index + 1 : index + 2])
+        if option:
+            last[option] = value
+    return tuple(last.items())
+
+
+def _option_value(word: str, following: list[str]) -> tuple[str, str]:
+    """The selecting option ``word`` gives and its value (the next word's,
+    where it does not hold it), else ``("", "")``."""
+    for option in _SELECTING:
+        if word == option:
+            return (option, following[0]) if following else ("", "")
+        if word.startswith(option):
+            return option, word[len(option) :].lstrip("=")
+    return "", ""
 
 
 @functools.lru_cache(maxsize=4096)

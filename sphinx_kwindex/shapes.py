@@ -72,6 +72,11 @@ class FunctionShape(NamedTuple):
     attribute of its first parameter (a class decorator, or a function
     called at import, that may add tests); noted for module-level functions
     only."""
+    marks: tuple[str, ...] = ()
+    """The names of the pytest marks its decorators apply (``slow``)."""
+    other_decorators: bool = False
+    """Whether it has decorators that are not marks (which may give it
+    attributes ``-k`` matches)."""
 
 
 class ClassShape(NamedTuple):
@@ -100,6 +105,8 @@ class ClassShape(NamedTuple):
     condition: str = ""
     """For a module-level class defined in ``if`` blocks, when it is:
     ``sys.platform == 'win32'``, ``not (…) and …`` in an ``else``."""
+    marks: tuple[str, ...] = ()
+    """The names of the pytest marks on it: decorators, ``pytestmark``."""
 
 
 class MadeAtImport(NamedTuple):
@@ -155,6 +162,8 @@ class ModuleShape(NamedTuple):
     made_at_import: tuple[MadeAtImport, ...] = ()
     collect_ignore: tuple[IgnoredPaths, ...] = ()
     """What it adds to ``collect_ignore`` and ``collect_ignore_glob``."""
+    marks: tuple[str, ...] = ()
+    """The names of the pytest marks its ``pytestmark`` applies."""
 
     @property
     def foreign_bases(self) -> bool:

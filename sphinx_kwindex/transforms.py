@@ -311,7 +311,7 @@ def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragra
     label = nodes.paragraph("", "", nodes.literal(name, name))
     if group.anchor:  # a target, which every writer labels
         label.insert(0, nodes.target("", "", ids=[group.anchor]))
-    label += nodes.Text(f" ({words.test_count(group.size, group.items)})")
+    label += nodes.Text(f" ({words.group_count(group)})")
     if group.doc:
         label += nodes.Text(f": {group.doc}")
     for note in words.group_notes(group):

@@ -63,6 +63,7 @@ def test_location(test: CollectedTest) -> Location:
         test.inherited_from,
         test.fixtures,
         test.unknown,
+        test.deselected,
     )
 
 
@@ -228,6 +229,8 @@ class EntryLocation(NamedTuple):
     """For a test: its markers (but ``parametrize``) and their reasons."""
     unknown: str = ""
     """For a test whose items or their ids only a run knows: why."""
+    deselected: str = ""
+    """For a test ``addopts`` deselects: by what (``-m 'not slow'``)."""
 
 
 class TestGroup(NamedTuple):
@@ -253,6 +256,8 @@ class TestGroup(NamedTuple):
     anchor: str = ""
     """The id of a class's group (its general index entry's target); ``""``
     for the module's own."""
+    deselected: int = 0
+    """How many of its tests ``addopts`` deselects."""
 
     @property
     def noted(self) -> bool:
@@ -330,6 +335,7 @@ def pack_entries(entries: Iterable[Entry]) -> bytes:
                         tuple(map(tuple, location.fixtures)),
                         location.markers,
                         location.unknown,
+                        location.deselected,
                     )
                     for location in entry.locations
                 ),
@@ -348,9 +354,15 @@ def unpack_entries(data: bytes) -> tuple[Entry, ...]:
             entry_id,
             tuple(
                 EntryLocation._make(
-                    (*fields, tuple(map(UsedFixture._make, used)), markers, unknown)
+                    (
+                        *fields,
+                        tuple(map(UsedFixture._make, used)),
+                        markers,
+                        unknown,
+                        deselected,
+                    )
                 )
-                for *fields, used, markers, unknown in locations
+                for *fields, used, markers, unknown, deselected in locations
             ),
             api_targets,
         )
@@ -493,6 +505,7 @@ def entry_location(
         location.fixtures,
         markers,
         location.unknown,
+        location.deselected,
     )
 
 
@@ -557,6 +570,7 @@ def shown_tests(
                 cls.condition,
                 () if node else tuple(ignored),
                 group_anchor(block_id, node) if node else "",
+                sum(bool(test.deselected) for test in members),
             )
         )
         for test in members:

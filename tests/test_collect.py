@@ -545,6 +545,7 @@ def test_kwindex_json_and_the_command_line_give_the_same_tests(
             "items": 1,
             "item_ids": None,
             "unknown": "",
+            "deselected": "",
         }
     ]
     arguments = ["tests/test_absolute.py", "--root", str(project)]

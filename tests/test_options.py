@@ -232,6 +232,7 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
             "items": 1,
             "unseen_bases": [],
             "condition": "",
+            "deselected": 0,
         },
         {
             "class": "TestZebra",
@@ -241,6 +242,7 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
             "items": 1,
             "unseen_bases": [],
             "condition": "",
+            "deselected": 0,
         },
     ]
     assert "test_groups" not in modules["sort"]
@@ -267,6 +269,7 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
             "items": 1,
             "item_ids": None,
             "unknown": "",
+            "deselected": "",
         }
     ]
 

@@ -58,7 +58,13 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
         test = tests[node]
         named, closure = stated_fixtures(test)
         found = disagreements(
-            by_node[node], test.items, test.item_ids, named, closure, suite
+            by_node[node],
+            test.items,
+            test.item_ids,
+            named,
+            closure,
+            suite,
+            bool(test.deselected),
         )
         if found:
             wrong[node] = found
@@ -96,6 +102,24 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
     )
     patched = tests["test_fixture_args.py::test_mock_arguments"]
     assert [f.name for f in patched.fixtures] == ["tmp_path"]
+    # What addopts deselects, said where pytest deselects every item.
+    said = {node for node, test in tests.items() if test.deselected}
+    every = {
+        node for node, items in by_node.items() if all(i.deselected for i in items)
+    }
+    assert said == every
+    assert tests["test_selection.py::test_deselected_by_keyword"].deselected == (
+        "-k 'not by_keyword'"
+    )
+    assert tests[
+        "test_selection.py::TestInheritsMarks::test_inherited_mark"
+    ].deselected == ("-m 'not slow'")
+    some = tests["test_selection.py::test_one_item_slow"]
+    assert not some.deselected
+    assert [i.deselected for i in by_node["test_selection.py::test_one_item_slow"]] == [
+        False,
+        True,
+    ]
 
 
 def test_what_only_a_run_knows_is_said_with_its_reason(suite: Path) -> None:
