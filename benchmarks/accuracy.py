@@ -199,8 +199,9 @@ def compare(
     root: Path,
 ) -> None:
     """Count what the extension states of one test against pytest's items."""
-    named = {fixture.name for fixture in test.fixtures}
-    closure = named | {name for _path, name in test.needs}
+    named = {fixture.name for fixture in test.fixtures if not fixture.through}
+    listed = {fixture.name for fixture in test.fixtures}
+    closure = listed | {name for _path, name in test.needs}
     wrong = pytest_oracle.disagreements(
         items, test.items, test.item_ids, named, closure, root
     )

@@ -5,7 +5,8 @@ record per item: its node id, its parameter id, the fixtures it names
 (pytest's ``initialnames``: autouse, ``usefixtures``, arguments) and its
 whole closure (``names_closure``), each fixture with the file defining it;
 whether ``addopts`` deselected it. Names that ``parametrize`` fills directly
-are no fixture's and are left out, as pytest's own pseudo fixtures are.
+are no fixture's and are left out, as are pytest's own wrappers of
+``setUpClass``, ``setup_method`` and the like.
 Used by the tests (each pattern against real pytest) and by
 ``accuracy.py`` (real suites).
 """
@@ -45,6 +46,8 @@ def _record(item):
     named = []
     if info is not None:
         for name in info.names_closure:
+            if name.startswith(("_xunit_setup_", "_unittest_")):
+                continue  # pytest's wrappers of setup methods, not fixtures
             definitions = info.name2fixturedefs.get(name)
             if definitions:
                 if definitions[-1].func.__name__ == "get_direct_param_fixture_func":

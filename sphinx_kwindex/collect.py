@@ -77,7 +77,8 @@ class CollectedTest(NamedTuple):
     """Where the configuration's ``addopts`` deselects it, by what
     (``-m 'not slow'``)."""
     fixtures: tuple[UsedFixture, ...] = ()
-    """The fixtures it asks for by argument, then the ``autouse`` ones."""
+    """The fixtures it asks for by argument, then the ``autouse`` ones, then
+    those they need in turn (``through``), as far as the tree tells."""
     needs: tuple[tuple[str, str], ...] = ()
     """``(module, name)`` of every fixture definition of the tree its setup
     runs: those of :attr:`fixtures`, what they need in turn, the ones
@@ -593,11 +594,16 @@ def _collected(
     named = (*function.usefixtures, *scope.usefixtures, *arguments)
     asked = [name for name in dict.fromkeys(named) if name not in direct]
     autouse = [name for name in scope.autouse if name not in asked]
+    closure = fixture_closure([*autouse, *asked], direct, levels)
     fixtures = (
         *(used_fixture(name, levels, False) for name in asked),
         *(used_fixture(name, levels, True) for name in autouse),
+        *(
+            used_fixture(name, levels, False)._replace(through=True)
+            for name in closure
+            if name not in asked and name not in autouse and name != "request"
+        ),
     )
-    closure = fixture_closure([*autouse, *asked], direct, levels)
     marked = (*fixture_parameters(closure), *own, *(marks or ()))
     items, ids, unknown = _items(marked, scope.long_strings)
     deselected = _deselected_by(function, scope, parametrized=bool(marked))

@@ -529,6 +529,8 @@ class _KeywordFinder:
             canonical = self.canonical(name)
             if is_function and (name == "fixture" or canonical in _FIXTURE_DECORATORS):
                 fixture = self.fixture(decorator, node.name)
+                if self.conditions and not location.qualname.count("."):
+                    fixture = fixture._replace(condition=" and ".join(self.conditions))
                 self.add("fixtures", fixture.name, location)
             elif canonical == "hypothesis.given" and isinstance(decorator, ast.Call):
                 given = decorator

@@ -35,6 +35,15 @@ BUILTIN_FIXTURES = frozenset(
 )  # fmt: skip
 """pytest's own fixtures: none of them is parametrized."""
 
+BUILTIN_NEEDS = {
+    "pytester": ("tmp_path_factory", "monkeypatch"),
+    "testdir": ("pytester",),
+    "tmp_path": ("tmp_path_factory",),
+    "tmpdir": ("tmp_path",),
+}
+"""What pytest's own fixtures need in turn (the others need none but
+``request``), as pytest 8 and 9 define them."""
+
 
 class UsedFixture(NamedTuple):
     """A fixture a test uses, where pytest finds it: the module ``path``
@@ -50,6 +59,9 @@ class UsedFixture(NamedTuple):
     defined_as: str = ""
     """Its name in the module defining it, where that is another (imported
     under another name)."""
+    through: bool = False
+    """Whether the test gets it only because fixtures it uses need it (in
+    pytest's closure, not named by the test)."""
 
     @property
     def entry_name(self) -> str:
@@ -207,11 +219,13 @@ def used_fixture(
 
 def autouse_names(levels: Sequence[FixtureLevel]) -> list[str]:
     """The ``autouse`` fixtures in sight, as pytest orders them: the
-    outermost level first, each level's by name."""
+    outermost level first, each level's by name; one defined under a
+    module-level ``if`` is not said to apply (only a run knows)."""
     names: list[str] = []
     for level in reversed(levels):
         for name in sorted(level):
-            if level[name].shape.autouse and name not in names:
+            shape = level[name].shape
+            if shape.autouse and not shape.condition and name not in names:
                 names.append(name)
     return names
 
@@ -227,11 +241,17 @@ def fixture_closure(
     names = list(closure)
     for name in names:  # grows while it is walked
         closure[name] = list(_definitions(name, levels))
-        for definition in closure[name]:
-            for argument in definition.function.arguments:
-                if argument not in closure and argument not in direct:
-                    closure[argument] = []
-                    names.append(argument)
+        needed = [
+            argument
+            for definition in closure[name]
+            for argument in definition.function.arguments
+        ]
+        if not closure[name]:
+            needed = list(BUILTIN_NEEDS.get(name, ()))
+        for argument in needed:
+            if argument not in closure and argument not in direct:
+                closure[argument] = []
+                names.append(argument)
     ranked = sorted(
         names,
         key=lambda name: (

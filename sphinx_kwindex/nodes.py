@@ -275,10 +275,16 @@ class _Writer:
             html += f' <span class="kwindex-marker">{escape(text)}</span>'
         if location.doc:
             html += f' <span class="kwindex-doc">{escape(location.doc)}</span>'
-        if location.fixtures:
-            used = ", ".join(self.fixture(fixture) for fixture in location.fixtures)
+        named = [f for f in location.fixtures if not f.through]
+        through = [f for f in location.fixtures if f.through]
+        if named:
+            used = ", ".join(self.fixture(fixture) for fixture in named)
             text = escape(words.fixtures).replace("%s", used)
             html += f' <span class="kwindex-fixtures">{text}</span>'
+        if through:
+            used = ", ".join(self.fixture(fixture) for fixture in through)
+            text = escape(words.through).replace("%s", used)
+            html += f' <span class="kwindex-through">{text}</span>'
         if test and shown:
             html += " " + shown
         return html

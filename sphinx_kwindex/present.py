@@ -75,6 +75,7 @@ class Labels(NamedTuple):
     deselected: str = "deselected by default (addopts: %s)"
     deselected_count: str = "%d deselected by default"
     fixtures: str = "fixtures: %s"
+    through: str = "through them: %s"
     autouse: str = "autouse"
     test: str = "%d test"
     tests: str = "%d tests"
@@ -185,9 +186,13 @@ def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:
         text += f" [{labels.deselected % location.deselected}]"
     for name, reason in location.markers:
         text += f" [{name}{': ' + reason if reason else ''}]"
-    if location.fixtures:
-        names = ", ".join(labels.fixture_text(f) for f in location.fixtures)
+    named = [f for f in location.fixtures if not f.through]
+    through = [f for f in location.fixtures if f.through]
+    if named:
+        names = ", ".join(labels.fixture_text(f) for f in named)
         text += f"; {labels.fixtures % names}"
+    if through:
+        text += f"; {labels.through % ', '.join(f.name for f in through)}"
     if location.doc:
         text += f": {location.doc}"
     return text
@@ -345,4 +350,5 @@ def _fixture_json(fixture: UsedFixture) -> dict[str, Any]:
         "line": fixture.line or None,
         "autouse": fixture.autouse,
         "builtin": fixture.builtin,
+        "through": fixture.through,
     }

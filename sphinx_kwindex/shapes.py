@@ -52,6 +52,9 @@ class FixtureShape(NamedTuple):
     scope: str = "function"
     params: Parameters | None = None
     """Its ``params``, None where it has none."""
+    condition: str = ""
+    """Where module-level ``if`` statements decide whether it is defined,
+    when it is."""
 
 
 class FunctionShape(NamedTuple):

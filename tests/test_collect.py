@@ -243,7 +243,11 @@ def test_the_project_s_own_rules_are_read_as_pytest_reads_them(
     rules, source = read_rules(tmp_path / "sub" / "folder")
     assert source == tmp_path / file
     assert rules == CollectRules(
-        ("check_*.py",), ("Check", "*Suite"), ("check_", "test")
+        ("check_*.py",),
+        ("Check", "*Suite"),
+        ("check_", "test"),
+        # -k matches the rootdir's name and the folders below it.
+        root_nodes=(tmp_path.name, "sub", "folder"),
     )
     expected = pytest_ids(tmp_path)
     assert our_ids(tmp_path, rules) == expected
@@ -596,7 +600,7 @@ def test_fixtures_are_those_pytest_gives_each_test(
         assert {f for _, f in listed} <= {p for p, _ in needs}, name
         assert len(needs) - overridden == len(listed), name
     shown = {
-        name: [(f.name, f.path, f.autouse) for f in test.fixtures]
+        name: [(f.name, f.path, f.autouse) for f in test.fixtures if not f.through]
         for name, test in ours.items()
     }
     assert shown == {
@@ -652,10 +656,11 @@ def test_fixtures_are_those_pytest_gives_each_test(
         ],
     }
     assert ours["test_class_local"].fixtures[0].qualname == "TestWithFixtures.local"
-    assert [f.builtin for f in ours["test_builtin_only"].fixtures] == [
-        True,
-        True,
-        False,
+    assert [(f.builtin, f.through) for f in ours["test_builtin_only"].fixtures] == [
+        (True, False),
+        (True, False),
+        (False, False),
+        (True, True),  # tmp_path_factory, which tmp_path needs
     ]
     assert not ours["test_from_a_plugin"].fixtures[0].builtin
 
@@ -681,7 +686,9 @@ def test_fixture(slots): ...
     module = extract_source(source, "test_given.py")
     tests = {t.name: t for t in collect_tests("test_given.py", module.shape)}
     assert [f.name for f in tests["test_positional"].fixtures] == []
-    assert [f.name for f in tests["test_named"].fixtures] == ["tmp_path"]
+    assert [f.name for f in tests["test_named"].fixtures if not f.through] == [
+        "tmp_path"
+    ]
     assert tests["test_positional"].items == tests["test_named"].items == 1
     assert tests["test_fixture"].items == 2
 
@@ -749,7 +756,7 @@ def test_fixtures_of_plugins_the_suite_loads_by_name(tmp_path: Path) -> None:
     assert test.items == len(items) == 2
     used = pytest_fixtures_per_test(tmp_path)["test_uses"]
     assert (
-        {(f.name, f.path) for f in test.fixtures}
+        {(f.name, f.path) for f in test.fixtures if not f.through}
         == used
         == {
             ("plugged", "helpers/plugin_fixtures.py"),

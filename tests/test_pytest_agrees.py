@@ -45,8 +45,9 @@ def ours(folder: Path) -> tuple[dict[str, CollectedTest], dict[str, Collection]]
 
 def stated_fixtures(test: CollectedTest) -> tuple[set[str], set[str]]:
     """The fixtures the extension lists for ``test``, and its closure."""
-    named = {fixture.name for fixture in test.fixtures}
-    return named, named | {name for _path, name in test.needs}
+    named = {fixture.name for fixture in test.fixtures if not fixture.through}
+    listed = {fixture.name for fixture in test.fixtures}
+    return named, listed | {name for _path, name in test.needs}
 
 
 @pytest.mark.slow
@@ -100,8 +101,17 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
     assert tests["test_fixture_args.py::test_fixture_alias"].fixtures[0].path == (
         "conftest.py"
     )
+    # The closure shown apart from what the test names.
+    closure = tests["test_fixture_args.py::test_closure"].fixtures
+    assert [(f.name, f.path, f.through) for f in closure] == [
+        ("derived", "conftest.py", False),
+        ("base", "conftest.py", True),
+    ]
     patched = tests["test_fixture_args.py::test_mock_arguments"]
-    assert [f.name for f in patched.fixtures] == ["tmp_path"]
+    assert [(f.name, f.through) for f in patched.fixtures] == [
+        ("tmp_path", False),
+        ("tmp_path_factory", True),
+    ]
     # What addopts deselects, said where pytest deselects every item.
     said = {node for node, test in tests.items() if test.deselected}
     every = {
@@ -204,3 +214,50 @@ def test_the_page_says_why_a_count_is_unknown(build_root) -> None:
         "test_ids.py::test_values_built_by_code, line 26 (items known when pytest runs: "
         "values given by code: list(range(3)))"
     ) in " ".join(text.read_text("utf-8").split())
+
+
+def test_a_page_says_which_tests_addopts_deselects(build_root) -> None:
+    app = build_root("html", "pytest-agrees")
+    html = (app.outdir / "kwindex" / "test_selection.py.html").read_text("utf-8")
+    (block,) = kwindex_blocks(html)
+    said = {
+        entry.find("kwindex-name").text(): shown[0].text()
+        for entry in block.find_all("kwindex-entry")
+        if (shown := entry.find_all("kwindex-deselected"))
+    }
+    assert said == {
+        "test_marked_slow": "deselected by default (addopts: -m 'not slow')",
+        "test_slow_and_parametrized": "deselected by default (addopts: -m 'not slow')",
+        "test_deselected_by_keyword": (
+            "deselected by default (addopts: -k 'not by_keyword')"
+        ),
+        "test_in_a_slow_class": "deselected by default (addopts: -m 'not slow')",
+        "test_in_a_class_the_keyword_names": (
+            "deselected by default (addopts: -k 'not by_keyword')"
+        ),
+        "test_inherited_mark": "deselected by default (addopts: -m 'not slow')",
+    }
+    counts = [" ".join(c.text().split()) for c in block.find_all("kwindex-count")]
+    assert "(5 tests, 7 items, 3 deselected by default)" in counts
+    text = build_root("text", "pytest-agrees").outdir / "kwindex/test_selection.py.txt"
+    assert (
+        "test_selection.py::test_marked_slow, line 9 "
+        "[deselected by default (addopts: -m 'not slow')]"
+    ) in " ".join(text.read_text("utf-8").split())
+
+
+def test_a_page_shows_the_fixtures_a_test_gets_through_others_apart(
+    build_root,
+) -> None:
+    app = build_root("html", "pytest-agrees")
+    html = (app.outdir / "kwindex" / "test_fixture_args.py.html").read_text("utf-8")
+    (block,) = kwindex_blocks(html)
+    (entry,) = [
+        e
+        for e in block.find_all("kwindex-entry")
+        if e.find("kwindex-name").text() == "test_closure"
+    ]
+    assert entry.find("kwindex-fixtures").text() == "fixtures: derived"
+    assert entry.find("kwindex-through").text() == "through them: base"
+    links = [a.attrs.get("href", "") for a in entry.iter() if a.tag == "a"]
+    assert any(href.endswith("#kw-conftest.py-fixtures-base") for href in links)

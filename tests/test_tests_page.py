@@ -307,8 +307,8 @@ def test_other_builders_show_the_groups_fixtures_and_users(
     assert '"TestSqlStore" (1 test, 1 item)' in text
     assert (
         "sub/test_deep.py::TestSqlStore::test_saves, line 7 in sub/base.py, "
-        "inherited from Checks; fixtures: db, root_auto (autouse): Saving keeps "
-        "the row." in squash(text)
+        "inherited from Checks; fixtures: db, root_auto (autouse); through them: "
+        "tmp_path, tmp_path_factory: Saving keeps the row." in squash(text)
     )
     assert "[pytest.mark.skip: needs a plugin]" in text
     conftest = (Path(app.outdir) / "kwindex/sub/conftest.py.txt").read_text("utf-8")
