@@ -206,12 +206,29 @@ def collect_module(
     for _line, name, ref, alias in sorted(bound, key=lambda bound: bound[0]):
         found += _collect_class(ref, classes, rules, name, levels, above, alias)
     own = {cls.qualname for cls in shape.classes}
-    notes = tuple(
-        ImportTimeNote(made.code, path, made.line)
-        for made in shape.made_at_import
-        if made.owner not in own
+    notes = (
+        *(
+            ImportTimeNote(made.code, path, made.line)
+            for made in shape.made_at_import
+            if made.owner not in own
+        ),
+        *_uncollected_decorators(path, shape, classes),
     )
     return Collection(found, classes.collected, notes, ignored)
+
+
+def _uncollected_decorators(
+    path: str, shape: ModuleShape, classes: _Classes
+) -> Iterator[ImportTimeNote]:
+    """The class decorators of the tree that may make names (``globals()[…]
+    = type(…)``) on module-level classes pytest does not collect, whose
+    headings do not show: what they make is the module's."""
+    collected = {cls.node for cls in classes.collected}
+    for cls in shape.classes:
+        if "." not in cls.qualname and cls.qualname not in collected:
+            for note in classes.notes((path, cls.qualname)):
+                if note.code.startswith("@"):
+                    yield note
 
 
 def _ignored_by(path: str, resolve: Resolver | None) -> Iterator[Ignored]:
@@ -283,6 +300,7 @@ class _Classes:
             return []
         added = []
         bindings = self.modules[self.path].bindings
+        base_only = {b.names[0] for b in bindings if b.base_only}
         for made in made_classes(self.path, bindings, self.lookup, _factory_of):
             ref = (self.path, made.name)
             if ref in self.shapes:
@@ -298,7 +316,8 @@ class _Classes:
                 made.name, made.line, (), (), (), None, False, metaclass=metaclass
             )
             self.bases_of[ref] = (classes, others)
-            added.append((made.line, made.name))
+            if made.name not in base_only:
+                added.append((made.line, made.name))
         return added
 
     def lookup(self, path: str, dotted: str) -> ResolvedClass | None:
@@ -365,7 +384,11 @@ class _Classes:
         made_by = {name: binding for binding in bindings for name in binding.names}
         return {
             base: ImportTimeNote(
-                f"{base} = {made_by[base].call_text}", path, made_by[base].line
+                base
+                if made_by[base].base_only
+                else f"{base} = {made_by[base].call_text}",
+                path,
+                made_by[base].line,
             )
             for base in self.bases(ref)[1]
             if base in made_by

@@ -20,6 +20,7 @@ from typing import NamedTuple, TypeVar
 from sphinx_kwindex.factories import (
     Binding,
     Factory,
+    base_binding,
     body_statements,
     module_binding,
     summarize_function,
@@ -473,6 +474,7 @@ class _KeywordFinder:
         self.add("classes", node.name, location)
         decorated = self.visit_decorators(node, location, scope)
         if self.keeps_class(scope):
+            self.note_base_calls(node, scope)
             bases = (_base_name(base) for base in node.bases)
             metaclass = next(
                 (k.value for k in node.keywords if k.arg == "metaclass"), None
@@ -491,6 +493,17 @@ class _KeywordFinder:
             if scope and ".".join(scope) in self.classes:
                 self.classes[".".join(scope)].others.append(node.name)
         self.walk(node.body, (*scope, node.name))
+
+    def note_base_calls(self, node: ast.ClassDef, scope: tuple[str, ...]) -> None:
+        """The calls in a module-level class's bases list, bound as their
+        code, for collection to follow as it follows ``X = make_base()``."""
+        if scope:
+            return
+        for base in node.bases:
+            if isinstance(base, ast.Call):
+                binding = base_binding(base, _short_code(base), self.canonical)
+                if binding is not None:
+                    self.bindings.append(binding)
 
     def keeps_class(self, scope: tuple[str, ...]) -> bool:
         """Whether collection needs the shape of a class defined in

@@ -101,6 +101,10 @@ class Binding(NamedTuple):
     """Whether the call's result is unpacked into :attr:`names`."""
     line: int
     call: CallOf | Made
+    base_only: bool = False
+    """Whether it is a call in a class's bases list (``class
+    TestX(make_base()):``), which binds no name: :attr:`names` holds its
+    code, as the class's bases name it."""
 
     @property
     def maker(self) -> str:
@@ -182,6 +186,17 @@ def summarize_function(
         tuple((name, tuple(assigned[name])) for name in assigned if name in needed),
         returns,
     )
+
+
+def base_binding(
+    base: ast.Call, code: str, canonical: Callable[[str], str]
+) -> Binding | None:
+    """A call in a module-level class's bases list, as a binding of its
+    ``code`` (the name the class's bases give it), if it calls a name."""
+    call = _Reader(frozenset(), frozenset(), canonical).value(base)
+    if not isinstance(call, CallOf | Made):
+        return None
+    return Binding((code,), False, base.lineno, call, base_only=True)
 
 
 def module_binding(node: ast.Assign, canonical: Callable[[str], str]) -> Binding | None:

@@ -72,15 +72,21 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
     assert wrong == {}
     # What is missed, pytest makes at import, and the page says where.
     assert set(by_node) - set(tests) == {
-        "test_classes.py::TestMadeBase::test_made",
+        "test_classes.py::TestOpaqueBase::test_opaque",
         "test_classes.py::test_from_exec",
+        "test_classes.py::TestChecksOne::test_registered",
+        "test_classes.py::TestChecksTwo::test_registered",
     }
     assert set(tests) <= set(by_node)
+    # A base a call in the bases list makes: followed where the factory
+    # returns a class it defines, named where it cannot be followed.
+    assert "test_classes.py::TestMadeBase::test_made" in tests
     classes = collections["test_classes.py"]
-    (made_base,) = [c for c in classes.classes if c.node == "TestMadeBase"]
-    assert made_base.unseen_bases == ("make_base()",)
+    (opaque,) = [c for c in classes.classes if c.node == "TestOpaqueBase"]
+    assert [note.code for note in opaque.made_at_import] == ["make_opaque_base()"]
     assert [note.code for note in classes.made_at_import] == [
-        "exec('def test_from_exec(): pass')"
+        "exec('def test_from_exec(): pass')",
+        "@register",
     ]
     # Each pattern is stated, not merely left unknown.
     stated = {

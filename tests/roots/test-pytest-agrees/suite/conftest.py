@@ -8,7 +8,6 @@ if sys.gettrace():  # as pytest's own suite restores a coverage tracer
     def only_when_traced(): ...
 
 
-
 @pytest.fixture(params=[1, 2, 3])
 def Poly(request):
     return request.param

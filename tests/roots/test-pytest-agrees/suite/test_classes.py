@@ -26,11 +26,34 @@ def test_redefined_first(base): ...
 
 
 def make_base():
-    return type("Made", (), {"test_made": lambda self: None})
+    class Base:
+        def test_made(self): ...
+
+    return Base
+
+
+def make_opaque_base():
+    return type("Made", (), {"test_opaque": lambda self: None})
 
 
 class TestMadeBase(make_base()):
     def test_own(self): ...
 
 
+class TestOpaqueBase(make_opaque_base()):
+    def test_own(self): ...
+
+
 exec("def test_from_exec(): pass")
+
+
+def register(cls):
+    for suffix in ("One", "Two"):
+        name = "Test" + cls.__name__ + suffix
+        globals()[name] = type(name, (cls,), {})
+    return cls
+
+
+@register
+class Checks:
+    def test_registered(self): ...
