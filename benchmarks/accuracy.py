@@ -114,7 +114,10 @@ def our_tests(root: Path, modules: list[str]) -> Ours:
         shape = extract_file(root / module).shape
         collection = collect_module(module, shape, rules, resolve)
         for test in collection.tests:
-            ours.tests[pytest_node_id(module, test.qualname)] = test
+            node = pytest_node_id(module, test.qualname)
+            ours.tests[node] = test
+            if test.condition:
+                ours.said_conditional.add(node)
         if collection.made_at_import:
             ours.said_missing.add(module)
         if collection.ignored:  # only those made under a condition are left
@@ -130,9 +133,9 @@ def our_tests(root: Path, modules: list[str]) -> Ours:
 
 def said_of(node: str, said: set[str]) -> bool:
     """Whether the page of the test ``node`` says so (what ``said`` holds)
-    of its class, an enclosing one, or its module."""
+    of the test itself, its class, an enclosing one, or its module."""
     parts = node.split("::")
-    return any("::".join(parts[:end]) in said for end in range(1, len(parts)))
+    return any("::".join(parts[:end]) in said for end in range(1, len(parts) + 1))
 
 
 def extract_and_collect(root: Path, modules: list[str]) -> None:

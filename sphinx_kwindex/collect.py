@@ -76,6 +76,9 @@ class CollectedTest(NamedTuple):
     deselected: str = ""
     """Where the configuration's ``addopts`` deselects it, by what
     (``-m 'not slow'``)."""
+    condition: str = ""
+    """For a module-level function defined in ``if`` blocks, when it is
+    (pytest collects it only where that holds)."""
     fixtures: tuple[UsedFixture, ...] = ()
     """The fixtures it asks for by argument, then the ``autouse`` ones, then
     those they need in turn (``through``), as far as the tree tells."""
@@ -648,6 +651,7 @@ def _collected(
         fixtures=fixtures,
         needs=needs,
         deselected=deselected,
+        condition=function.condition,
     )
 
 

@@ -99,6 +99,8 @@ class Location(NamedTuple):
     """For a test whose items or their ids only a run knows: why."""
     deselected: str = ""
     """For a test ``addopts`` deselects: by what (``-m 'not slow'``)."""
+    condition: str = ""
+    """For a module-level test function defined in ``if`` blocks, when."""
 
 
 class Keyword(NamedTuple):
@@ -456,6 +458,7 @@ class _KeywordFinder:
             any(_makes_names(s, _first_parameter(node)) for s in statements),
             decorated.marks,
             bool(decorated.others or decorated.given or decorated.patched),
+            " and ".join(self.conditions) if module_level else "",
         )
         owner = ".".join(scope)
         if module_level:

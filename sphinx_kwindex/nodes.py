@@ -270,6 +270,8 @@ class _Writer:
         if location.deselected:
             said = escape(words.deselected % location.deselected)
             html += f' <span class="kwindex-deselected">{said}</span>'
+        if location.condition:
+            html += " " + self.condition(location.condition)
         for name, reason in location.markers:
             text = name.rpartition(".")[2] + (f": {reason}" if reason else "")
             html += f' <span class="kwindex-marker">{escape(text)}</span>'
@@ -310,6 +312,13 @@ class _Writer:
             links += " " + escape(words.more % (count - len(shown)))
         used_by = escape(words.used_by % words.tests_text(count))
         return f'<span class="kwindex-users">{used_by}: {links}</span>'
+
+    def condition(self, condition: str) -> str:
+        """The note that a class or test is defined only where ``condition``
+        holds."""
+        code = f"<code>{escape(condition)}</code>"
+        text = escape(self.words.defined_if).replace("%s", code)
+        return f'<span class="kwindex-condition">{text}</span>'
 
     def unseen(self, bases: Sequence[str]) -> str:
         """The note that bases found nowhere bring tests not listed."""
@@ -354,9 +363,7 @@ class _Writer:
         if group.made_at_import:
             header += " " + self.made(group.made_at_import)
         if group.condition:
-            condition = f"<code>{escape(group.condition)}</code>"
-            text = escape(self.words.defined_if).replace("%s", condition)
-            header += f' <span class="kwindex-condition">{text}</span>'
+            header += " " + self.condition(group.condition)
         for entry in group.ignored:
             header += " " + self.ignored(entry)
         return f'<p class="kwindex-group-label">{header}</p>\n'

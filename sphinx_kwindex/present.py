@@ -184,6 +184,8 @@ def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:
         text += f" ({labels.items_text(location.items, location.unknown)})"
     if location.deselected:
         text += f" [{labels.deselected % location.deselected}]"
+    if location.condition:
+        text += f" [{labels.defined_if % location.condition}]"
     for name, reason in location.markers:
         text += f" [{name}{': ' + reason if reason else ''}]"
     named = [f for f in location.fixtures if not f.through]
@@ -276,6 +278,7 @@ def keyword_json(
                 "item_ids": None if test.item_ids is None else list(test.item_ids),
                 "unknown": test.unknown,
                 "deselected": test.deselected,
+                "condition": test.condition,
             }
         locations.append(found)
     return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}

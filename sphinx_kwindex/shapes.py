@@ -80,6 +80,8 @@ class FunctionShape(NamedTuple):
     other_decorators: bool = False
     """Whether it has decorators that are not marks (which may give it
     attributes ``-k`` matches)."""
+    condition: str = ""
+    """For a module-level ``def`` in ``if`` blocks, when it is defined."""
 
 
 class ClassShape(NamedTuple):

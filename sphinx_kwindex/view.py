@@ -64,6 +64,7 @@ def test_location(test: CollectedTest) -> Location:
         test.fixtures,
         test.unknown,
         test.deselected,
+        test.condition,
     )
 
 
@@ -231,6 +232,8 @@ class EntryLocation(NamedTuple):
     """For a test whose items or their ids only a run knows: why."""
     deselected: str = ""
     """For a test ``addopts`` deselects: by what (``-m 'not slow'``)."""
+    condition: str = ""
+    """For a module-level test function defined in ``if`` blocks, when."""
 
 
 class TestGroup(NamedTuple):
@@ -336,6 +339,7 @@ def pack_entries(entries: Iterable[Entry]) -> bytes:
                         location.markers,
                         location.unknown,
                         location.deselected,
+                        location.condition,
                     )
                     for location in entry.locations
                 ),
@@ -360,9 +364,10 @@ def unpack_entries(data: bytes) -> tuple[Entry, ...]:
                         markers,
                         unknown,
                         deselected,
+                        condition,
                     )
                 )
-                for *fields, used, markers, unknown, deselected in locations
+                for *fields, used, markers, unknown, deselected, condition in locations
             ),
             api_targets,
         )
@@ -506,6 +511,7 @@ def entry_location(
         markers,
         location.unknown,
         location.deselected,
+        location.condition,
     )
 
 

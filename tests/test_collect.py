@@ -550,6 +550,7 @@ def test_kwindex_json_and_the_command_line_give_the_same_tests(
             "item_ids": None,
             "unknown": "",
             "deselected": "",
+            "condition": "",
         }
     ]
     arguments = ["tests/test_absolute.py", "--root", str(project)]

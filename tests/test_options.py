@@ -289,6 +289,7 @@ def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
             "item_ids": None,
             "unknown": "",
             "deselected": "",
+            "condition": "",
         }
     ]
 

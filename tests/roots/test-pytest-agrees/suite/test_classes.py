@@ -1,5 +1,7 @@
 """Classes as Python's order of execution leaves them."""
 
+import sys
+
 import pytest
 
 
@@ -57,3 +59,12 @@ def register(cls):
 @register
 class Checks:
     def test_registered(self): ...
+
+
+if sys.platform == "win32":
+
+    def test_on_windows(): ...
+
+else:
+
+    def test_elsewhere(): ...
