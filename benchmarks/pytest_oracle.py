@@ -49,12 +49,10 @@ def _record(item):
             if name.startswith(("_xunit_setup_", "_unittest_")):
                 continue  # pytest's wrappers of setup methods, not fixtures
             definitions = info.name2fixturedefs.get(name)
-            if definitions:
-                if definitions[-1].func.__name__ == "get_direct_param_fixture_func":
-                    continue
-                closure[name] = _file_of(definitions[-1])
-            elif name == "request":
+            if not definitions:  # request, or a fixture found nowhere
                 closure[name] = ""
+            elif definitions[-1].func.__name__ != "get_direct_param_fixture_func":
+                closure[name] = _file_of(definitions[-1])
         named = [name for name in info.initialnames if name in closure]
     return {
         "nodeid": item.nodeid,
@@ -94,7 +92,7 @@ class Item(NamedTuple):
     """The fixtures it names: autouse, ``usefixtures``, arguments."""
     closure: dict[str, str]
     """Every fixture its setup runs, with the file defining it (absolute;
-    ``""`` for ``request``)."""
+    ``""`` for ``request`` and for a name no fixture has)."""
     deselected: bool
 
     @property

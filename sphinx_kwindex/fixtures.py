@@ -246,8 +246,10 @@ def fixture_closure(
             for definition in closure[name]
             for argument in definition.function.arguments
         ]
-        if not closure[name]:
-            needed = list(BUILTIN_NEEDS.get(name, ()))
+        definitions = closure[name]
+        if not definitions or name in definitions[-1].function.arguments:
+            # pytest's own, or one the tree's last definition overrides.
+            needed += BUILTIN_NEEDS.get(name, ())
         for argument in needed:
             if argument not in closure and argument not in direct:
                 closure[argument] = []
