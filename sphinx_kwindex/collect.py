@@ -46,6 +46,7 @@ from sphinx_kwindex.shapes import (
     ClassShape,
     FunctionShape,
     IgnoredPaths,
+    MarkAlias,
     ModuleShape,
     Parameters,
     ResolvedClass,
@@ -184,8 +185,15 @@ def collect_module(
         return Collection([], [], (), ignored)
     classes = _Classes(path, shape, resolve)
     levels = module_levels(path, shape, resolve)
-    above = _module_marks(path, shape, rules, resolve)
-    module_scope = _scope(shape.parameters, shape.usefixtures, levels, rules, above)
+    above = _module_marks(path, shape, rules, resolve, classes.module_marks)
+    module_scope = _scope(
+        classes.module_parameters,
+        classes.module_usefixtures,
+        levels,
+        rules,
+        above,
+        classes,
+    )
     found = [
         _collected(f, f.name, "", "", module_scope)
         for f in shape.functions
@@ -280,15 +288,47 @@ class _Classes:
 
     def __init__(self, path: str, shape: ModuleShape, resolve: Resolver | None):
         self.path = path
-        self.module_parameters = shape.parameters
-        self.module_usefixtures = shape.usefixtures
         self.resolve = resolve
+        module = self.follow(path, shape.parameters)
+        self.module_parameters = module.parameters
+        self.module_usefixtures = (*shape.usefixtures, *module.usefixtures)
+        self.module_marks = (*shape.marks, *module.marks)
         self.shapes: dict[ClassRef, ClassShape] = {}
         self.modules: dict[str, ModuleShape] = {}
         self.bases_of: dict[ClassRef, tuple[list[ClassRef], list[str]]] = {}
         self.collected: list[CollectedClass] = []
         """The classes collected so far, in order."""
         self.add_module(path, shape)
+
+    def follow(self, path: str, parameters: tuple[Parameters, ...]) -> _Followed:
+        """The marks of the module at ``path`` whose ``parameters`` are
+        given, where those standing for imported names are followed into
+        the tree: a parametrize bound there takes the name's place, another
+        mark brings its name and fixtures; a name the tree binds to no
+        mark brings nothing."""
+        kept: list[Parameters] = []
+        marks: list[str] = []
+        used: list[str] = []
+        for each in parameters:
+            if not each.imported:
+                kept.append(each)
+                continue
+            alias = self.imported_mark(path, each.imported)
+            if alias is not None:
+                marks.append(alias.mark)
+                used.extend(alias.usefixtures)
+                if alias.parameters is not None:
+                    kept.append(alias.parameters)
+        return _Followed(tuple(kept), tuple(marks), tuple(used))
+
+    def imported_mark(self, path: str, dotted: str) -> MarkAlias | None:
+        """The mark a module of the tree binds to the name ``dotted`` (as
+        the module at ``path`` imports it), if any."""
+        module, _dot, name = dotted.rpartition(".")
+        if not module or self.resolve is None:
+            return None
+        found = self.resolve.module(path, module)
+        return None if found is None else dict(found[1].mark_aliases).get(name)
 
     def add_module(self, path: str, shape: ModuleShape) -> None:
         if path not in self.modules:
@@ -455,13 +495,19 @@ def _collect_class(
             if base != "object" and not _is_test_case_name(base) and base not in made
         )
     )
+    own = [classes.follow(each[0], classes.shapes[each].parameters) for each in mro]
     used = (
         *(u for each in mro for u in classes.shapes[each].usefixtures),
+        *(u for followed in own for u in followed.usefixtures),
         *classes.module_usefixtures,
     )
     line = classes.shapes[ref].line if ref[0] == classes.path else 0
     above = _Marks(
-        (*outer_marks.names, *(m for each in mro for m in classes.shapes[each].marks)),
+        (
+            *outer_marks.names,
+            *(m for each in mro for m in classes.shapes[each].marks),
+            *(m for followed in own for m in followed.marks),
+        ),
         outer_marks.complete and not unseen and not made,
         (*outer_marks.nodes, node.rpartition(".")[2]),
     )
@@ -476,7 +522,7 @@ def _collect_class(
         classes.collected.append(collected)
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
-        scope = _scope(None, used, levels, rules, above)
+        scope = _scope(None, used, levels, rules, above, classes)
         tests = list(_methods(mro, classes, node, _unittest_name, scope))
         # A case with no test* method runs its runTest, as unittest does.
         return tests or list(_methods(mro, classes, node, _RUN_TEST.__eq__, scope))
@@ -486,10 +532,10 @@ def _collect_class(
         return []  # pytest warns that it cannot collect it, and skips it
     classes.collected.append(collected)
     marks = (
-        *(p for each in mro for p in classes.shapes[each].parameters),
+        *(p for followed in own for p in followed.parameters),
         *classes.module_parameters,
     )
-    scope = _scope(marks, used, levels, rules, above)
+    scope = _scope(marks, used, levels, rules, above, classes)
     found = list(_methods(mro, classes, node, rules.collects_function, scope))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
@@ -532,6 +578,20 @@ class _Scope(NamedTuple):
     above: _Marks
     selection: tuple[tuple[str, str], ...]
     """What ``addopts`` deselects by (``CollectRules.selection``)."""
+    follow: Callable[[str, tuple[Parameters, ...]], _Followed]
+    """Follows the marks of a module's ``def`` into the tree
+    (:meth:`_Classes.follow`)."""
+    path: str
+    """The module collected."""
+
+
+class _Followed(NamedTuple):
+    """Marks with those imported from the tree followed: the parametrize
+    marks, the names of the others, the fixtures their usefixtures name."""
+
+    parameters: tuple[Parameters, ...]
+    marks: tuple[str, ...]
+    usefixtures: tuple[str, ...]
 
 
 class _Marks(NamedTuple):
@@ -548,7 +608,11 @@ _MARKING_HOOKS = frozenset({"pytest_collection_modifyitems", "pytest_itemcollect
 
 
 def _module_marks(
-    path: str, shape: ModuleShape, rules: CollectRules, resolve: Resolver | None
+    path: str,
+    shape: ModuleShape,
+    rules: CollectRules,
+    resolve: Resolver | None,
+    marks: tuple[str, ...],
 ) -> _Marks:
     """The marks of a module (``pytestmark``); they are all a test gets from
     above its class unless a ``conftest.py`` in sight has a hook that may
@@ -560,7 +624,7 @@ def _module_marks(
         for function in conftest_shape.functions
     )
     nodes = (*rules.root_nodes, *path.split("/"))
-    return _Marks(shape.marks, not hooked, nodes)
+    return _Marks(marks, not hooked, nodes)
 
 
 def _scope(
@@ -569,10 +633,18 @@ def _scope(
     levels: Sequence[FixtureLevel],
     rules: CollectRules,
     above: _Marks,
+    classes: _Classes,
 ) -> _Scope:
-    autouse = tuple(autouse_names(levels))
     return _Scope(
-        marks, usefixtures, levels, autouse, rules.long_strings, above, rules.selection
+        marks,
+        usefixtures,
+        levels,
+        tuple(autouse_names(levels)),
+        rules.long_strings,
+        above,
+        rules.selection,
+        classes.follow,
+        classes.path,
     )
 
 
@@ -615,9 +687,15 @@ def _collected(
     ``autouse`` ones, and the items its marks and their params make."""
     marks, levels = scope.marks, scope.levels
     arguments = () if marks is None else function.arguments
-    own = () if marks is None else function.parameters
+    followed = scope.follow(defined_path or scope.path, function.parameters)
+    own = () if marks is None else followed.parameters
     direct = {name for mark in (*own, *(marks or ())) for name in mark.argnames}
-    named = (*function.usefixtures, *scope.usefixtures, *arguments)
+    named = (
+        *function.usefixtures,
+        *followed.usefixtures,
+        *scope.usefixtures,
+        *arguments,
+    )
     asked = [name for name in dict.fromkeys(named) if name not in direct]
     autouse = [name for name in scope.autouse if name not in asked]
     closure = fixture_closure([*autouse, *asked], direct, levels)
@@ -632,7 +710,9 @@ def _collected(
     )
     marked = (*fixture_parameters(closure), *own, *(marks or ()))
     items, ids, unknown = _items(marked, scope.long_strings)
-    deselected = _deselected_by(function, scope, parametrized=bool(marked))
+    deselected = _deselected_by(
+        (*function.marks, *followed.marks), function, scope, parametrized=bool(marked)
+    )
     needs = tuple(
         (definition.path, definition.shape.name)
         for definitions in closure.values()
@@ -655,13 +735,16 @@ def _collected(
     )
 
 
-def _deselected_by(function: FunctionShape, scope: _Scope, parametrized: bool) -> str:
+def _deselected_by(
+    own: tuple[str, ...], function: FunctionShape, scope: _Scope, parametrized: bool
+) -> str:
     """The ``addopts`` option that deselects every item of the test
-    ``function`` (``-m 'not slow'``), where it certainly does; else ``""``.
+    ``function`` with the marks ``own`` (``-m 'not slow'``), where it
+    certainly does; else ``""``.
     The items of a parametrized test may carry marks and ids of their own:
     only what holds whatever they are is said."""
     above = scope.above
-    marks = frozenset((*function.marks, *above.names))
+    marks = frozenset((*own, *above.names))
     complete = above.complete and not parametrized
     for option, expression in scope.selection:
         if option == "-m":

@@ -34,6 +34,7 @@ from sphinx_kwindex.shapes import (
     FunctionShape,
     IgnoredPaths,
     MadeAtImport,
+    MarkAlias,
     ModuleShape,
     Parameters,
 )
@@ -377,7 +378,23 @@ class _KeywordFinder:
             tuple(self.made_at_import),
             tuple(self.collect_ignore),
             tuple(self.module_marks),
+            tuple(self.mark_aliases()),
         )
+
+    def mark_aliases(self) -> Iterator[tuple[str, MarkAlias]]:
+        """The marks bound to module-level names, as other modules may
+        import them."""
+        for name, mark in self.marks.items():
+            if "." in name:
+                continue  # a class body's
+            marker = _marker_name(self.canonical(dotted_name(mark) or ""))
+            if marker is None or not marker.startswith("pytest.mark."):
+                continue
+            parameters = None
+            if marker == PARAMETRIZE and isinstance(mark, ast.Call):
+                parameters = self.parameters(mark)
+            used = tuple(_used_fixtures(marker, mark))
+            yield name, MarkAlias(marker.rpartition(".")[2], parameters, used)
 
     def keywords(self) -> dict[str, tuple[Keyword, ...]]:
         return {
@@ -562,6 +579,8 @@ class _KeywordFinder:
                 used.extend(_used_fixtures(marker, decorator))
             else:
                 others.append((canonical, decorator.lineno))
+                if self.is_imported(decorator):
+                    parameters.append(Parameters(None, None, imported=canonical))
         return _Decorated(
             fixture,
             tuple(reversed(parameters)),
@@ -609,6 +628,12 @@ class _KeywordFinder:
         used = {n.id for n in ast.walk(marks[0]) if isinstance(n, ast.Name)}
         depends = len(returns) > 1 or bool(used & arguments)
         self.mark_helpers[node.name] = (marks[0], depends)
+
+    def is_imported(self, node: ast.expr) -> bool:
+        """Whether ``node`` is a name (not a call) the module imports, or an
+        attribute of one: a mark, if the tree binds one to it."""
+        name = dotted_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
+        return name is not None and name.partition(".")[0] in self.aliases
 
     def is_mark(self, node: ast.expr) -> bool:
         """Whether ``node`` is a mark written out (``pytest.mark.slow``,
@@ -804,6 +829,14 @@ class _KeywordFinder:
         for written in marks:
             mark, unknown = self.mark_of(written, scope)
             name = dotted_name(mark)
+            if (
+                name is not None
+                and self.is_imported(mark)
+                and not _marker_name(self.canonical(name))
+            ):
+                imported = Parameters(None, None, imported=self.canonical(name))
+                self.note_marks(qualname, [imported], [], [])
+                continue
             if name is not None and (marker := _marker_name(self.canonical(name))):
                 reason = _marker_reason(marker, mark)
                 self.add("markers", marker, Location(qualname, mark.lineno, reason))

@@ -41,6 +41,22 @@ class Parameters(NamedTuple):
     spelled whole (pytest before 9.2, ``parametrize_long_str_id_strategy =
     legacy``); ``ids`` then spell such a value as the argument's name and
     the set's index, as newer pytest does by default."""
+    imported: str = ""
+    """For a decorator or ``pytestmark`` entry that is a name imported from
+    elsewhere (``helpers.params``, as a dotted path), in its place among
+    the marks: collection looks it up in the tree (a mark there, perhaps a
+    parametrize, or no mark)."""
+
+
+class MarkAlias(NamedTuple):
+    """A mark a module binds to a name (``params =
+    pytest.mark.parametrize(…)``), which other modules may import: its
+    name as pytest gives it (``parametrize``), a parametrize's items, a
+    usefixtures' fixtures."""
+
+    mark: str
+    parameters: Parameters | None = None
+    usefixtures: tuple[str, ...] = ()
 
 
 class FixtureShape(NamedTuple):
@@ -169,6 +185,8 @@ class ModuleShape(NamedTuple):
     """What it adds to ``collect_ignore`` and ``collect_ignore_glob``."""
     marks: tuple[str, ...] = ()
     """The names of the pytest marks its ``pytestmark`` applies."""
+    mark_aliases: tuple[tuple[str, MarkAlias], ...] = ()
+    """The marks it binds to module-level names, by name."""
 
     @property
     def foreign_bases(self) -> bool:

@@ -108,6 +108,10 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
         "test_ids.py::test_one_name_in_a_list": 2,
         "test_ids.py::test_names_in_a_tuple": 2,
         "test_fixture_args.py::test_fixture_alias": 3,
+        "test_imported_marks.py::test_imported_alias": 2,
+        "test_imported_marks.py::test_imported_attribute_beside_a_literal": 4,
+        "test_imported_marks.py::TestImportedInPytestmark::test_method": 2,
+        "test_imported_marks.py::TestImportedOnTheClass::test_method": 2,
     }
     for node, count in stated.items():
         assert (tests[node].items, len(tests[node].item_ids or ())) == (count, count)
@@ -137,6 +141,10 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
     assert tests[
         "test_selection.py::TestInheritsMarks::test_inherited_mark"
     ].deselected == ("-m 'not slow'")
+    imported = "test_imported_marks.py::test_imported_marker"
+    assert tests[imported].deselected == "-m 'not slow'"
+    uses = tests["test_imported_marks.py::test_imported_usefixtures"].fixtures
+    assert [f.name for f in uses] == ["base"]
     some = tests["test_selection.py::test_one_item_slow"]
     assert not some.deselected
     assert [i.deselected for i in by_node["test_selection.py::test_one_item_slow"]] == [
