@@ -311,7 +311,7 @@ class KeywordDomain(Domain):
 
     @property
     def parsed_while_reading(self) -> dict[str, dict[str, Any]]:
-        """What reading each document parsed (``parse_cache.ParsedModule`` by
+        """What reading each document parsed (``parsed_store.ParsedModule`` by
         path), which reading processes hand back with their documents, for
         the main process to keep once all is read."""
         parsed: dict[str, dict[str, Any]] = self.data.setdefault("parsed", {})

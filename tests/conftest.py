@@ -55,16 +55,16 @@ def write_project(tmp_path: Path):
 @pytest.fixture
 def parsed_files(monkeypatch) -> list[str]:
     """The names of the files the extension parses during the test, in order."""
-    import sphinx_kwindex.parse_cache
+    import sphinx_kwindex.parsed_store
 
     parsed: list[str] = []
-    original = sphinx_kwindex.parse_cache.extract_source
+    original = sphinx_kwindex.parsed_store.extract_source
 
     def counting(data, filename):
         parsed.append(Path(filename).name)
         return original(data, filename)
 
-    monkeypatch.setattr(sphinx_kwindex.parse_cache, "extract_source", counting)
+    monkeypatch.setattr(sphinx_kwindex.parsed_store, "extract_source", counting)
     return parsed
 
 
