@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
+import sqlite3
 import sys
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
 from sphinx_kwindex.collect import collect_module
-from sphinx_kwindex.extract import ModuleExtraction, extract_file
+from sphinx_kwindex.extract import ModuleExtraction
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
+from sphinx_kwindex.parsed_store import ParseCache, parse_new
 from sphinx_kwindex.present import (
     ENGLISH,
     JSON_VERSION,
@@ -44,20 +47,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = args.root or Path.cwd()
     args.rules, _source = read_rules(root)
-    args.extract = _extract_once()
+    store = None if args.no_cache else _store_file(args.cache_dir, root)
+    cache = ParseCache(store)
+    args.extract = _extract_once(cache)
     args.resolve = file_resolver(root, lambda file: args.extract(file).shape)
+    files = list(_expand(args.paths))
+    parse_new(
+        cache, [file.resolve() for file, problem in files if not problem], args.jobs
+    )
     try:
-        return _print_indexes(args)
+        status = _print_indexes(args, files)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        status = 1
+    if store is not None:
+        _keep(cache, store)
+    return status
 
 
-def _print_indexes(args: argparse.Namespace) -> int:
+def _store_file(folder: Path, root: Path) -> Path:
+    """The database keeping the modules parsed under ``root``, in ``folder``."""
+    name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    return folder / f"{name}.sqlite"
+
+
+def _keep(cache: ParseCache, store: Path) -> None:
+    """Keep what this run parsed for the next; a cache that cannot be written
+    only costs the next run its parsing."""
+    try:
+        cache.save(store)
+    except (OSError, sqlite3.Error) as error:
+        print(f"cannot keep parsed modules in {store}: {error}", file=sys.stderr)
+
+
+def _default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/sphinx-kwindex``, else ``~/.cache/sphinx-kwindex``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sphinx-kwindex"
+
+
+def _print_indexes(args: argparse.Namespace, files: list[tuple[Path, str]]) -> int:
     failed = False
     modules: list[tuple[str, ModuleExtraction]] = []
-    for file, problem in _expand(args.paths):
+    for file, problem in files:
         if problem:
             print(problem, file=sys.stderr)
             failed = True
@@ -79,15 +112,16 @@ def _print_indexes(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _extract_once() -> Callable[[Path], ModuleExtraction]:
+def _extract_once(cache: ParseCache) -> Callable[[Path], ModuleExtraction]:
     """Extraction that reads each file once per run, however many modules
-    take bases, fixtures or plugins from it (SPEC §9)."""
+    take bases, fixtures or plugins from it (SPEC §9), and not at all where
+    ``cache`` holds its content."""
     done: dict[Path, ModuleExtraction] = {}
 
     def extract(file: Path) -> ModuleExtraction:
         key = file.resolve()
         if key not in done:
-            done[key] = extract_file(key)
+            done[key] = cache.parse(key)[0]
         return done[key]
 
     return extract
@@ -151,6 +185,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--sort", choices=SORT_ORDERS, default="name")
     parser.add_argument("--exclude", type=_regex, metavar="REGEX")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=_default_cache_dir(),
+        metavar="DIR",
+        help="where parsed modules are kept for the next run, by content "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="keep nothing: parse every file"
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes parsing new files, where there are many "
+        "(default: %(default)s, the processors)",
+    )
     parser.add_argument("--version", action="version", version=__version__)
     return parser
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from sphinx_kwindex.extract import ModuleExtraction, extract_file, extract_sourc
 from sphinx_kwindex.garbage_collection import collection_paused
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable, Sequence, Set
 
 CACHE_VERSION = 14
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
@@ -184,6 +185,16 @@ class ParseCache:
                 self._memory[key] = found
         return found
 
+    def holds(self, path: Path) -> bool:
+        """Whether the content of the file ``path`` is the one held (its
+        stamp unchanged)."""
+        try:
+            stamp = _stamp(path.stat())
+        except OSError:
+            return False
+        cached = self.get(str(path))
+        return cached is not None and cached.stamp == stamp
+
     def parse(self, path: Path) -> tuple[ModuleExtraction, ParsedModule | None]:
         """The extraction of the file ``path``, parsed only when its content
         is new; with the cache entry when it was new to this cache."""
@@ -191,14 +202,14 @@ class ParseCache:
             stat = path.stat()
             if not S_ISREG(stat.st_mode):
                 return extract_file(path), None
-            key, stamp = str(path), (stat.st_mtime_ns, stat.st_size)
+            key, stamp = str(path), _stamp(stat)
             cached = self.get(key)
             if cached is not None and cached.stamp == stamp:
                 return cached.index, None
             data = path.read_bytes()
         except OSError:
             return extract_file(path), None
-        digest = hashlib.blake2b(data, digest_size=16).digest()
+        digest = _digest(data)
         if cached is None or cached.digest != digest:
             cached = ParsedModule(stamp, digest, extract_source(data, key))
         parsed = ParsedModule(stamp, digest, cached.index)
@@ -248,3 +259,44 @@ class ParseCache:
         self._taken.clear()
         self._removed.clear()
         self.changed = False
+
+
+def parse_new(cache: ParseCache, paths: Sequence[Path], workers: int) -> None:
+    """Parse into ``cache``, in ``workers`` processes, the files of
+    ``paths`` whose content it does not hold: a process pool costs its
+    start, so few files are left to :meth:`ParseCache.parse`."""
+    pending = [path for path in paths if not cache.holds(path)]
+    if workers < 2 or len(pending) < _POOL_FROM:
+        return
+    chunk = max(1, len(pending) // (workers * 8))
+    with ProcessPoolExecutor(workers) as pool:
+        for found in pool.map(_parse_file, pending, chunksize=chunk):
+            if found is not None:
+                cache.take(*found)
+
+
+_POOL_FROM = 64
+"""How many new files make a process pool worth its start."""
+
+
+def _parse_file(path: Path) -> tuple[str, ParsedModule] | None:
+    """A file's extraction as a cache entry (in a pool's process)."""
+    try:
+        stat = path.stat()
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    index = extract_source(data, str(path))
+    return str(path), ParsedModule(_stamp(stat), _digest(data), index)
+
+
+def _stamp(stat: os.stat_result) -> tuple[int, int]:
+    """What tells a file's content first: modification time (ns), size."""
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _digest(data: bytes) -> bytes:
+    """What tells a file's content where its stamp changed."""
+    return hashlib.blake2b(data, digest_size=16).digest()

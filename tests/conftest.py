@@ -16,6 +16,15 @@ def pytest_configure(config: pytest.Config) -> None:
     nocolor()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def command_line_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The command line keeps parsed modules in a folder of the session's,
+    not in the user's ``~/.cache``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     return Path(__file__).parent.resolve() / "roots"

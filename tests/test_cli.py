@@ -192,24 +192,30 @@ def test_a_reader_that_stops_early_gets_no_traceback(in_seed: Path) -> None:
     assert process.returncode == 1
 
 
+def count_parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the command line parses, in this process."""
+    import sphinx_kwindex.parsed_store as store
+
+    read: list[str] = []
+    original = store.extract_source
+
+    def counting(data: bytes, filename: str):
+        read.append(Path(filename).name)
+        return original(data, filename)
+
+    monkeypatch.setattr(store, "extract_source", counting)
+    return read
+
+
 def test_each_file_is_read_once_per_run_however_many_modules_import_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    import sphinx_kwindex.__main__ as command_line
-
     (tmp_path / "base.py").write_text("class Base:\n    def test_a(self): ...\n")
     for n in range(5):
         (tmp_path / f"test_m{n}.py").write_text(
             f"from base import Base\n\nclass TestM{n}(Base):\n    def test_b(self): ...\n"
         )
-    read: list[str] = []
-    original = command_line.extract_file
-
-    def counting(path: Path):
-        read.append(path.name)
-        return original(path)
-
-    monkeypatch.setattr(command_line, "extract_file", counting)
+    read = count_parsed(monkeypatch)
     arguments = [str(tmp_path), "--root", str(tmp_path), "--kinds", "tests"]
     assert main([*arguments, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -223,3 +229,32 @@ def test_each_file_is_read_once_per_run_however_many_modules_import_it(
     assert "test_m4.py::TestM4::test_a" in ids
     # ... and base.py was read once, like every other file.
     assert sorted(read) == sorted(["base.py", *(f"test_m{n}.py" for n in range(5))])
+    # The next run parses nothing but what changed, and prints the same.
+    read.clear()
+    (tmp_path / "test_m2.py").write_text("def test_changed(): ...\n")
+    assert main([*arguments, "--format", "json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert read == ["test_m2.py"]
+    assert again["modules"][0] == data["modules"][0]
+    read.clear()
+    assert main([*arguments, "--no-cache"]) == 0
+    assert len(read) == 6
+
+
+def test_many_new_files_are_parsed_by_a_pool_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    for n in range(80):
+        (tmp_path / f"test_m{n:02}.py").write_text(f"def test_{n}(): ...\n")
+    read = count_parsed(monkeypatch)  # in this process only
+    cache = tmp_path / "cache"
+    arguments = [str(tmp_path), "--root", str(tmp_path), "--kinds", "tests"]
+    assert main([*arguments, "--cache-dir", str(cache), "-j", "2"]) == 0
+    out = capsys.readouterr().out
+    assert [f"test_m{n:02}.py::test_{n}" in out for n in range(80)] == [True] * 80
+    assert read == []  # the pool's processes parsed them
+    (stored,) = cache.iterdir()
+    assert stored.suffix == ".sqlite"
+    assert main([*arguments, "--cache-dir", str(cache), "-j", "2"]) == 0
+    assert capsys.readouterr().out == out
+    assert read == []
