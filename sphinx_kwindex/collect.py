@@ -185,7 +185,7 @@ def collect_module(
         return Collection([], [], (), ignored)
     classes = _Classes(path, shape, resolve)
     levels = module_levels(path, shape, resolve)
-    above = _module_marks(path, shape, rules, resolve, classes.module_marks)
+    above = _module_marks(path, rules, classes)
     module_scope = _scope(
         classes.module_parameters,
         classes.module_usefixtures,
@@ -293,6 +293,8 @@ class _Classes:
         self.module_parameters = module.parameters
         self.module_usefixtures = (*shape.usefixtures, *module.usefixtures)
         self.module_marks = (*shape.marks, *module.marks)
+        self.hooks = _hooks(path, shape, resolve)
+        """The hooks in sight that decide items or marks (:func:`_hooks`)."""
         self.shapes: dict[ClassRef, ClassShape] = {}
         self.modules: dict[str, ModuleShape] = {}
         self.bases_of: dict[ClassRef, tuple[list[ClassRef], list[str]]] = {}
@@ -536,6 +538,17 @@ def _collect_class(
         *classes.module_parameters,
     )
     scope = _scope(marks, used, levels, rules, above, classes)
+    hook = next(
+        (
+            f"{function.name} in {each[1]}, line {function.line}"
+            for each in mro
+            for function in classes.shapes[each].functions
+            if function.name == "pytest_generate_tests"
+        ),
+        None,
+    )
+    if hook is not None:
+        scope = scope._replace(hooks={**scope.hooks, "pytest_generate_tests": hook})
     found = list(_methods(mro, classes, node, rules.collects_function, scope))
     for nested in _nested_classes(mro, classes):
         inner = f"{node}.{nested[1].rpartition('.')[2]}"
@@ -583,6 +596,8 @@ class _Scope(NamedTuple):
     (:meth:`_Classes.follow`)."""
     path: str
     """The module collected."""
+    hooks: dict[str, str]
+    """The hooks in sight that decide items, ids or marks, and where."""
 
 
 class _Followed(NamedTuple):
@@ -607,24 +622,31 @@ _MARKING_HOOKS = frozenset({"pytest_collection_modifyitems", "pytest_itemcollect
 """Hooks of a ``conftest.py`` that may add marks to the items collected."""
 
 
-def _module_marks(
-    path: str,
-    shape: ModuleShape,
-    rules: CollectRules,
-    resolve: Resolver | None,
-    marks: tuple[str, ...],
-) -> _Marks:
+def _module_marks(path: str, rules: CollectRules, classes: _Classes) -> _Marks:
     """The marks of a module (``pytestmark``); they are all a test gets from
-    above its class unless a ``conftest.py`` in sight has a hook that may
-    add some; the names of the rootdir, the folders below and its file."""
-    conftests = () if resolve is None else resolve.conftests(path)
-    hooked = any(
-        function.name in _MARKING_HOOKS
-        for _conftest, conftest_shape in conftests
-        for function in conftest_shape.functions
-    )
+    above its class unless a hook in sight may add some; the names of the
+    rootdir, the folders below and its file."""
+    hooked = bool(_MARKING_HOOKS & classes.hooks.keys())
     nodes = (*rules.root_nodes, *path.split("/"))
-    return _Marks(marks, not hooked, nodes)
+    return _Marks(classes.module_marks, not hooked, nodes)
+
+
+_ITEM_HOOKS = ("pytest_generate_tests", "pytest_make_parametrize_id")
+"""Hooks that make the items of a test, or their ids, in code."""
+
+
+def _hooks(path: str, shape: ModuleShape, resolve: Resolver | None) -> dict[str, str]:
+    """The hooks of the module at ``path`` and of the ``conftest.py`` files
+    above it that decide items or marks, by name, each with where the
+    nearest is (``pytest_generate_tests in conftest.py, line 4``)."""
+    conftests = () if resolve is None else resolve.conftests(path)
+    found: dict[str, str] = {}
+    for module, module_shape in ((path, shape), *conftests):
+        for function in module_shape.functions:
+            if function.name in (*_ITEM_HOOKS, *_MARKING_HOOKS):
+                where = f"{function.name} in {module}, line {function.line}"
+                found.setdefault(function.name, where)
+    return found
 
 
 def _scope(
@@ -645,6 +667,7 @@ def _scope(
         rules.selection,
         classes.follow,
         classes.path,
+        classes.hooks,
     )
 
 
@@ -710,6 +733,14 @@ def _collected(
     )
     marked = (*fixture_parameters(closure), *own, *(marks or ()))
     items, ids, unknown = _items(marked, scope.long_strings)
+    made_by_code = scope.hooks.get("pytest_generate_tests")
+    if made_by_code and marks is not None:
+        items, ids, unknown = None, None, made_by_code
+        # A name found nowhere may be one the hook parametrizes: no
+        # plugin's fixture is claimed.
+        fixtures = tuple(f for f in fixtures if f.path or f.builtin)
+    elif ids is not None and "pytest_make_parametrize_id" in scope.hooks:
+        ids, unknown = None, scope.hooks["pytest_make_parametrize_id"]
     deselected = _deselected_by(
         (*function.marks, *followed.marks), function, scope, parametrized=bool(marked)
     )

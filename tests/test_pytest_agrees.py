@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from html_contract import kwindex_blocks
 from pytest_oracle import collect, disagreements
+from support import write_suite
 
 from sphinx_kwindex.collect import CollectedTest, Collection, collect_module
 from sphinx_kwindex.extract import extract_file
@@ -181,7 +182,26 @@ def test_what_only_a_run_knows_is_said_with_its_reason(suite: Path) -> None:
             None,
             "values given by code: list(range(2))",
         ),
+        # Every test a pytest_generate_tests hook sees: it decides in code.
+        "generated/test_generated.py::test_generated": (
+            None,
+            None,
+            "pytest_generate_tests in generated/conftest.py, line 1",
+        ),
+        "generated/test_generated.py::test_not_parametrized_by_it": (
+            None,
+            None,
+            "pytest_generate_tests in generated/conftest.py, line 1",
+        ),
+        "test_class_hook.py::TestHookInClass::test_lettered": (
+            None,
+            None,
+            "pytest_generate_tests in TestHookInClass, line 5",
+        ),
     }
+    # A name the hook may fill is not claimed as a plugin's fixture.
+    generated = tests["generated/test_generated.py::test_generated"]
+    assert generated.fixtures == ()
 
 
 @pytest.mark.slow
@@ -282,3 +302,27 @@ def test_a_page_shows_the_fixtures_a_test_gets_through_others_apart(
     assert entry.find("kwindex-through").text() == "through them: base"
     links = [a.attrs.get("href", "") for a in entry.iter() if a.tag == "a"]
     assert any(href.endswith("#kw-conftest.py-fixtures-base") for href in links)
+
+
+@pytest.mark.slow
+def test_a_hook_that_spells_ids_leaves_them_unknown(tmp_path: Path) -> None:
+    write_suite(
+        tmp_path,
+        {
+            "conftest.py": """
+                def pytest_make_parametrize_id(config, val, argname):
+                    return f"{argname}={val}"
+            """,
+            "test_ids.py": """
+                import pytest
+
+                @pytest.mark.parametrize("n", [1, 2])
+                def test_ids_by_a_hook(n): ...
+            """,
+        },
+    )
+    (items,) = collect(tmp_path).by_node().values()
+    assert [item.id for item in items] == ["n=1", "n=2"]
+    (test,) = ours(tmp_path)[0].values()
+    assert (test.items, test.item_ids) == (2, None)
+    assert test.unknown == "pytest_make_parametrize_id in conftest.py, line 2"
