@@ -64,6 +64,10 @@ class Result:
     """Of those, the tests whose named fixtures are pytest's."""
     closure_equal: int = 0
     """Of those, the tests whose closure is pytest's, a plugin's needs apart."""
+    deselected_said: int = 0
+    """Tests (found by both) the extension says ``addopts`` deselects."""
+    deselected_by_pytest: int = 0
+    """Tests (found by both) whose every item ``addopts`` deselects."""
     wrong: dict[str, list[str]] = field(default_factory=dict)
     """What is stated and wrong, by node id."""
     missed_said: int = 0
@@ -205,8 +209,9 @@ def compare(
     named = {fixture.name for fixture in test.fixtures if not fixture.through}
     listed = {fixture.name for fixture in test.fixtures}
     closure = listed | {name for _path, name in test.needs}
+    deselected = bool(test.deselected)
     wrong = pytest_oracle.disagreements(
-        items, test.items, test.item_ids, named, closure, root
+        items, test.items, test.item_ids, named, closure, root, deselected
     )
     if wrong:
         result.wrong[node] = wrong
@@ -217,6 +222,8 @@ def compare(
     if test.item_ids is not None:
         result.ids_known += 1
         result.ids_equal += "ids" not in kinds
+    result.deselected_said += deselected
+    result.deselected_by_pytest += all(item.deselected for item in items)
     result.fixtures_compared += 1
     result.named_equal += "named fixtures" not in kinds
     result.closure_equal += "closure" not in kinds
@@ -230,10 +237,11 @@ def report(results: list[Result]) -> None:
         "| not collected / under a condition the page names "
         "| item counts stated / equal | item ids stated / equal "
         "| fixtures: tests / named equal / closure equal "
+        "| deselected by addopts: said / pytest "
         "| modules not imported or skipped whole "
         "| extraction + collection / ast.parse: best s; median ratio |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.suite} | {len(r.pytest_ids)} ({r.items}) | {len(r.our_ids)} | "
@@ -242,6 +250,7 @@ def report(results: list[Result]) -> None:
             f"{len(r.our_ids - r.pytest_ids)} / {r.extra_said} | "
             f"{r.counted} / {r.counts_equal} | {r.ids_known} / {r.ids_equal} | "
             f"{r.fixtures_compared} / {r.named_equal} / {r.closure_equal} | "
+            f"{r.deselected_said} / {r.deselected_by_pytest} | "
             f"{len(r.not_imported)} | {r.ours_s:.2f} / {r.floor_s:.2f}; "
             f"{r.ratio:.2f}x |"
         )
