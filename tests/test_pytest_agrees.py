@@ -237,15 +237,21 @@ def test_a_strategy_that_hashes_or_refuses_long_strings_leaves_ids_unknown(
     assert tests["test_ids.py::test_names_in_a_tuple"].item_ids == ("1-2", "3-4")
 
 
+def shown(app, module: str, css_class: str) -> dict[str, str]:
+    """Per test entry of the page of ``module``, the text of its element of
+    ``css_class``, where it has one."""
+    html = (app.outdir / "kwindex" / f"{module}.html").read_text("utf-8")
+    (block,) = kwindex_blocks(html)
+    return {
+        entry.find("kwindex-name").text(): found[0].text()
+        for entry in block.find_all("kwindex-entry")
+        if (found := entry.find_all(css_class))
+    }
+
+
 def test_the_page_says_why_a_count_is_unknown(build_root) -> None:
     app = build_root("html", "pytest-agrees")
-    html = (app.outdir / "kwindex" / "test_ids.py.html").read_text("utf-8")
-    (block,) = kwindex_blocks(html)
-    items = {
-        entry.find("kwindex-name").text(): shown[0].text()
-        for entry in block.find_all("kwindex-entry")
-        if (shown := entry.find_all("kwindex-items"))
-    }
+    items = shown(app, "test_ids.py", "kwindex-items")
     assert items["test_values_built_by_code"] == (
         "(items known when pytest runs: values given by code: list(range(3)))"
     )
@@ -259,13 +265,7 @@ def test_the_page_says_why_a_count_is_unknown(build_root) -> None:
 
 def test_a_page_says_which_tests_addopts_deselects(build_root) -> None:
     app = build_root("html", "pytest-agrees")
-    html = (app.outdir / "kwindex" / "test_selection.py.html").read_text("utf-8")
-    (block,) = kwindex_blocks(html)
-    said = {
-        entry.find("kwindex-name").text(): shown[0].text()
-        for entry in block.find_all("kwindex-entry")
-        if (shown := entry.find_all("kwindex-deselected"))
-    }
+    said = shown(app, "test_selection.py", "kwindex-deselected")
     assert said == {
         "test_marked_slow": "deselected by default (addopts: -m 'not slow')",
         "test_slow_and_parametrized": "deselected by default (addopts: -m 'not slow')",
@@ -278,6 +278,8 @@ def test_a_page_says_which_tests_addopts_deselects(build_root) -> None:
         ),
         "test_inherited_mark": "deselected by default (addopts: -m 'not slow')",
     }
+    html = (app.outdir / "kwindex" / "test_selection.py.html").read_text("utf-8")
+    (block,) = kwindex_blocks(html)
     counts = [" ".join(c.text().split()) for c in block.find_all("kwindex-count")]
     assert "(5 tests, 7 items, 3 deselected by default)" in counts
     text = build_root("text", "pytest-agrees").outdir / "kwindex/test_selection.py.txt"
