@@ -323,6 +323,26 @@ class _Classes:
                     kept.append(alias.parameters)
         return _Followed(tuple(kept), tuple(marks), tuple(used))
 
+    def signature(
+        self, path: str, decorators: tuple[tuple[str, bool], ...]
+    ) -> tuple[str, ...] | None:
+        """The arguments of the function a ``def`` with ``decorators`` (of
+        the module at ``path``, outermost first) ends as, where a decorator
+        of the tree returns a wrapper that does not keep the signature of
+        what it decorates; None where the ``def``'s own stands (a
+        decorator found nowhere is taken to keep it)."""
+        for dotted, called in decorators:
+            found = self.lookup(path, dotted)
+            if found is None:
+                continue
+            defined = (f for f in found.shape.functions if f.name == found.qualname)
+            function = next(defined, None)
+            if function is not None:
+                wrapper = function.wrappers[1 if called else 0]
+                if wrapper is not None:
+                    return wrapper
+        return None
+
     def imported_mark(self, path: str, dotted: str) -> MarkAlias | None:
         """The mark a module of the tree binds to the name ``dotted`` (as
         the module at ``path`` imports it), if any."""
@@ -591,11 +611,8 @@ class _Scope(NamedTuple):
     above: _Marks
     selection: tuple[tuple[str, str], ...]
     """What ``addopts`` deselects by (``CollectRules.selection``)."""
-    follow: Callable[[str, tuple[Parameters, ...]], _Followed]
-    """Follows the marks of a module's ``def`` into the tree
-    (:meth:`_Classes.follow`)."""
-    path: str
-    """The module collected."""
+    module: _Classes
+    """The module collected, with what it finds in the tree."""
     hooks: dict[str, str]
     """The hooks in sight that decide items, ids or marks, and where."""
 
@@ -665,8 +682,7 @@ def _scope(
         rules.long_strings,
         above,
         rules.selection,
-        classes.follow,
-        classes.path,
+        classes,
         classes.hooks,
     )
 
@@ -710,7 +726,12 @@ def _collected(
     ``autouse`` ones, and the items its marks and their params make."""
     marks, levels = scope.marks, scope.levels
     arguments = () if marks is None else function.arguments
-    followed = scope.follow(defined_path or scope.path, function.parameters)
+    module = scope.module
+    followed = module.follow(defined_path or module.path, function.parameters)
+    wrapper = module.signature(defined_path or module.path, function.decorators)
+    if wrapper is not None and marks is not None:
+        # pytest sees the wrapper a decorator returns, a method's without self.
+        arguments = wrapper[1:] if "." in qualname else wrapper
     own = () if marks is None else followed.parameters
     direct = {name for mark in (*own, *(marks or ())) for name in mark.argnames}
     named = (

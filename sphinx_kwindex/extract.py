@@ -476,6 +476,8 @@ class _KeywordFinder:
             decorated.marks,
             bool(decorated.others or decorated.given or decorated.patched),
             " and ".join(self.conditions) if module_level else "",
+            decorated.plain,
+            _wrappers(node) if module_level else (None, None),
         )
         owner = ".".join(scope)
         if module_level:
@@ -554,6 +556,7 @@ class _KeywordFinder:
         others: list[tuple[str, int]] = []
         patched = 0
         marks: list[str] = []
+        plain: list[tuple[str, bool]] = []
         for written in node.decorator_list:
             decorator, unknown = self.mark_of(written, scope)
             name = dotted_name(decorator)
@@ -579,6 +582,7 @@ class _KeywordFinder:
                 used.extend(_used_fixtures(marker, decorator))
             else:
                 others.append((canonical, decorator.lineno))
+                plain.append((canonical, isinstance(decorator, ast.Call)))
                 if self.is_imported(decorator):
                     parameters.append(Parameters(None, None, imported=canonical))
         return _Decorated(
@@ -589,6 +593,7 @@ class _KeywordFinder:
             tuple(others),
             patched,
             tuple(marks),
+            tuple(plain),
         )
 
     def mark_of(self, node: ast.expr, scope: tuple[str, ...]) -> tuple[ast.expr, str]:
@@ -944,6 +949,8 @@ class _Decorated(NamedTuple):
     them out of what it fills)."""
     marks: tuple[str, ...] = ()
     """The names of the pytest marks it applies."""
+    plain: tuple[tuple[str, bool], ...] = ()
+    """Its other decorators as ``FunctionShape.decorators`` says them."""
 
 
 def _without_given(
@@ -1112,6 +1119,55 @@ def _injects_mock(canonical: str, decorator: ast.expr) -> bool:
         return False
     given = len(decorator.args) > before_new
     return not given and all(k.arg != "new" for k in decorator.keywords)
+
+
+def _wrappers(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """What a module-level function returns as a decorator, ``@node`` then
+    ``@node(…)``: the arguments of the ``def`` it returns where that one does
+    not keep the decorated function's signature (pytest reads the
+    signature through ``__wrapped__``, which ``functools.wraps`` sets)."""
+    returned = _returned_def(node)
+    applied = None if returned is None else _returned_def(returned)
+    return _changed_signature(returned), _changed_signature(applied)
+
+
+def _returned_def(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The ``def`` of ``node``'s body that ``node`` returns, where it returns
+    that and nothing else."""
+    defined = {
+        s.name: s
+        for s in node.body
+        if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    returned = [
+        s.value for s in body_statements(node.body) if isinstance(s, ast.Return)
+    ]
+    if len(returned) == 1 and isinstance(returned[0], ast.Name):
+        return defined.get(returned[0].id)
+    return None
+
+
+def _changed_signature(
+    wrapper: ast.FunctionDef | ast.AsyncFunctionDef | None,
+) -> tuple[str, ...] | None:
+    """The arguments pytest fills of ``wrapper``, where nothing in or on it
+    mentions ``wraps`` or ``update_wrapper`` (which keep the signature of
+    what it wraps)."""
+    if wrapper is None:
+        return None
+    keeping = {"wraps", "update_wrapper"}
+    names = (
+        n.attr if isinstance(n, ast.Attribute) else n.id
+        for n in ast.walk(wrapper)
+        if isinstance(n, ast.Name | ast.Attribute)
+    )
+    if any(name in keeping for name in names):
+        return None
+    return _filled_arguments(wrapper, is_method=False)
 
 
 def _bind(functions: list[FunctionShape], shape: FunctionShape) -> None:

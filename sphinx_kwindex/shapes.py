@@ -98,6 +98,15 @@ class FunctionShape(NamedTuple):
     attributes ``-k`` matches)."""
     condition: str = ""
     """For a module-level ``def`` in ``if`` blocks, when it is defined."""
+    decorators: tuple[tuple[str, bool], ...] = ()
+    """Its decorators that are neither marks nor pytest's, outermost
+    first: dotted name, whether it is called (``@deco(…)``)."""
+    wrappers: tuple[tuple[str, ...] | None, tuple[str, ...] | None] = (None, None)
+    """For a module-level function used as a decorator (``@deco``, then
+    ``@deco(…)``): the arguments pytest would fill of the function it
+    returns, where that one does not keep the decorated function's
+    signature (no ``functools.wraps``); None where it does, or where that
+    is not known."""
 
 
 class ClassShape(NamedTuple):

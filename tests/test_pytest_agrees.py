@@ -130,6 +130,14 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
         ("tmp_path", False),
         ("tmp_path_factory", True),
     ]
+    # A decorator's wrapper that does not keep the signature is what pytest
+    # fills; one that does (functools.wraps) keeps the test's fixtures.
+    def named(node: str) -> list[str]:
+        return [f.name for f in tests[f"test_fixture_args.py::{node}"].fixtures]
+
+    assert named("test_wrapped_keeps_its_fixtures") == ["base"]
+    assert named("test_replaced_asks_for_nothing") == []
+    assert named("TestSized::test_sized_asks_for_nothing") == []
     # What addopts deselects, said where pytest deselects every item.
     said = {node for node, test in tests.items() if test.deselected}
     every = {
