@@ -574,7 +574,7 @@ class _KeywordFinder:
                 patched += 1
             elif marker := _marker_name(canonical):
                 reason = _marker_reason(marker, decorator)
-                marked = Location(location.qualname, decorator.lineno, reason)
+                marked = Location(location.qualname, written.lineno, reason)
                 self.add("markers", marker, marked)
                 marks.extend(_pytest_mark(marker))
                 if marker == PARAMETRIZE and isinstance(decorator, ast.Call):
@@ -844,7 +844,7 @@ class _KeywordFinder:
                 continue
             if name is not None and (marker := _marker_name(self.canonical(name))):
                 reason = _marker_reason(marker, mark)
-                self.add("markers", marker, Location(qualname, mark.lineno, reason))
+                self.add("markers", marker, Location(qualname, written.lineno, reason))
                 parameters = []
                 if marker == PARAMETRIZE and isinstance(mark, ast.Call):
                     parameters.append(self.parameters(mark, unknown))

@@ -130,6 +130,7 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
         ("tmp_path", False),
         ("tmp_path_factory", True),
     ]
+
     # A decorator's wrapper that does not keep the signature is what pytest
     # fills; one that does (functools.wraps) keeps the test's fixtures.
     def named(node: str) -> list[str]:
@@ -336,3 +337,16 @@ def test_a_hook_that_spells_ids_leaves_them_unknown(tmp_path: Path) -> None:
     (test,) = ours(tmp_path)[0].values()
     assert (test.items, test.item_ids) == (2, None)
     assert test.unknown == "pytest_make_parametrize_id in conftest.py, line 2"
+
+
+def test_a_mark_bound_to_a_name_is_located_where_it_is_applied(suite: Path) -> None:
+    module = extract_file(suite / "test_selection.py")
+    (slow,) = [k for k in module.of_kind("markers") if k.name == "pytest.mark.slow"]
+    lines = {location.qualname: location.line for location in slow.locations}
+    # @slow on line 12 (slow = pytest.mark.slow is line 5), and the literal ones.
+    assert lines == {
+        "test_marked_slow": 8,
+        "test_slow_and_parametrized": 12,
+        "TestSlowClass": 28,
+        "TestSlowBase": 38,
+    }
