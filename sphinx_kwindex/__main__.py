@@ -45,16 +45,15 @@ if TYPE_CHECKING:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the keyword index of each file; 1 when one could not be indexed."""
     args = _parser().parse_args(argv)
-    root = args.root or Path.cwd()
+    files = list(_expand(args.paths))
+    found = [file.resolve() for file, problem in files if not problem]
+    args.root = root = (args.root or _rootdir(found)).resolve()
     args.rules, _source = read_rules(root)
     store = None if args.no_cache else _store_file(args.cache_dir, root)
     cache = ParseCache(store)
     args.extract = _extract_once(cache)
     args.resolve = file_resolver(root, lambda file: args.extract(file).shape)
-    files = list(_expand(args.paths))
-    parse_new(
-        cache, [file.resolve() for file, problem in files if not problem], args.jobs
-    )
+    parse_new(cache, found, args.jobs)
     try:
         status = _print_indexes(args, files)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
@@ -64,6 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if store is not None:
         _keep(cache, store)
     return status
+
+
+def _rootdir(files: Sequence[Path]) -> Path:
+    """The folder pytest takes as its rootdir for ``files``: the folder of
+    the first configuration file at or above their common folder, else that
+    folder (the current one where there are no files)."""
+    folders = [file if file.is_dir() else file.parent for file in files]
+    common = Path(os.path.commonpath(folders)) if folders else Path.cwd()
+    _rules, source = read_rules(common)
+    return common if source is None else source.parent
 
 
 def _store_file(folder: Path, root: Path) -> Path:
@@ -96,6 +105,17 @@ def _print_indexes(args: argparse.Namespace, files: list[tuple[Path, str]]) -> i
             failed = True
             continue
         path = _shown_path(file, args.root)
+        if path.startswith("../"):
+            print(
+                f"cannot index {file}: it is outside --root {args.root}",
+                file=sys.stderr,
+            )
+            failed = True
+            continue
+        if file.suffix not in _PYTHON_SUFFIXES and file.is_file():
+            print(f"cannot index {file}: not a Python file", file=sys.stderr)
+            failed = True
+            continue
         module = args.extract(file)
         if module.problem is not None:
             print(describe_problem(path, module.problem), file=sys.stderr)
@@ -107,9 +127,12 @@ def _print_indexes(args: argparse.Namespace, files: list[tuple[Path, str]]) -> i
         modules_json = [_as_json(m, args) for m in modules]
         document = {"version": JSON_VERSION, "modules": modules_json}
         print(json.dumps(document, ensure_ascii=False, indent=2))
-    else:
+    elif modules:
         print("\n\n".join(_as_text(path, module, args) for path, module in modules))
     return 1 if failed else 0
+
+
+_PYTHON_SUFFIXES = frozenset({".py", ".pyw", ".pyi"})
 
 
 def _extract_once(cache: ParseCache) -> Callable[[Path], ModuleExtraction]:
@@ -149,11 +172,9 @@ def _expand(arguments: Sequence[str]) -> Iterator[tuple[Path, str]]:
             yield path, ""
 
 
-def _shown_path(file: Path, root: Path | None) -> str:
-    """The path as shown and used in node ids: relative to ``root`` if given."""
-    if root is None:
-        return file.as_posix()
-    return Path(os.path.relpath(file.resolve(), root.resolve())).as_posix()
+def _shown_path(file: Path, root: Path) -> str:
+    """The path as shown and used in node ids: relative to ``root``."""
+    return Path(os.path.relpath(file.resolve(), root)).as_posix()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,9 +192,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--root",
-        type=Path,
+        type=_folder,
         help="show paths, and so node ids, relative to this folder "
-        "(pytest's rootdir; default: as given)",
+        "(default: pytest's rootdir for the paths: the folder of the first "
+        "pytest configuration at or above them, else their common folder)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
@@ -207,6 +229,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=__version__)
     return parser
+
+
+def _folder(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: no such folder")
+    return path
 
 
 def _regex(value: str) -> re.Pattern[str]:

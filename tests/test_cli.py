@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import SEED_CLASSES, SEED_CLASSES_JSON, SEED_FUNCTIONS, SEED_IMPORTS
+from support import (
+    SEED_CLASSES,
+    SEED_CLASSES_JSON,
+    SEED_FUNCTIONS,
+    SEED_IMPORTS,
+    write_suite,
+)
 
 from sphinx_kwindex.__main__ import main
 
@@ -24,7 +30,7 @@ def in_seed(rootdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_json_gives_the_seed_lists(
     in_seed: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([SEED, "--format", "json"]) == 0
+    assert main([SEED, "--root", ".", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     (module,) = data["modules"]
     assert module["path"] == SEED
@@ -43,7 +49,7 @@ def test_json_gives_the_seed_lists(
 def test_text_with_kinds_shows_node_ids(
     in_seed: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([SEED, "--kinds", "tests,classes"]) == 0
+    assert main([SEED, "--root", ".", "--kinds", "tests,classes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{SEED} (test module, 75 lines, 2,420 bytes)"
     # Tests as the page shows them: grouped by class, in pytest's order.
@@ -92,16 +98,20 @@ def test_unindexable_files_warn_and_exit_1(
     in_seed: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = "../test-bad/bad/syntax_test.py"
-    assert main([bad, "missing_test.py", SEED, "--format", "json"]) == 1
+    arguments = [bad, "missing_test.py", SEED, "--root", "..", "--format", "json"]
+    assert main(arguments) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
-        f"syntax error in {bad}:4:12: invalid syntax",
-        "cannot read missing_test.py: no such file",
+        "syntax error in test-bad/bad/syntax_test.py:4:12: invalid syntax",
+        "cannot read test-seed/missing_test.py: no such file",
     ]
     paths = [
         (m["path"], list(m["keywords"])) for m in json.loads(captured.out)["modules"]
     ]
-    assert paths == [(bad, []), (SEED, ["classes", "functions", "imports"])]
+    assert paths == [
+        ("test-bad/bad/syntax_test.py", []),
+        (f"test-seed/{SEED}", ["classes", "functions", "imports"]),
+    ]
 
 
 def test_unknown_kind_is_a_usage_error(
@@ -136,13 +146,13 @@ def test_folders_and_globs_name_their_python_files(
     in_seed: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = "test/distributed/elastic/rendezvous"
-    assert main([folder, "--format", "json", "--kinds", "classes"]) == 0
+    assert main([folder, "--root", ".", "--format", "json", "--kinds", "classes"]) == 0
     by_folder = [m["path"] for m in json.loads(capsys.readouterr().out)["modules"]]
     assert by_folder == [
         f"{folder}/etcd_rendezvous_test.py",
         f"{folder}/etcd_server_test.py",
     ]
-    assert main(["test/**/etcd_s*_test.py", "--format", "json"]) == 0
+    assert main(["test/**/etcd_s*_test.py", "--root", ".", "--format", "json"]) == 0
     by_glob = [m["path"] for m in json.loads(capsys.readouterr().out)["modules"]]
     assert by_glob == [f"{folder}/etcd_server_test.py"]
 
@@ -258,3 +268,50 @@ def test_many_new_files_are_parsed_by_a_pool_each_once(
     assert main([*arguments, "--cache-dir", str(cache), "-j", "2"]) == 0
     assert capsys.readouterr().out == out
     assert read == []
+
+
+def test_without_root_paths_are_pytest_s_from_its_rootdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    write_suite(tmp_path, {"tests/test_a.py": "def test_one(): ...\n"})
+    (tmp_path / "docs").mkdir()
+    monkeypatch.chdir(tmp_path / "docs")
+    assert main(["../tests", "--kinds", "tests"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # The folder of pytest.ini is the rootdir, as for pytest run from here.
+    assert out[0].startswith("tests/test_a.py (test module,")
+    assert "tests/test_a.py::test_one" in out[-1]
+    assert main(["../tests/test_a.py", "--kinds", "tests"]) == 0
+    assert "tests/test_a.py::test_one" in capsys.readouterr().out
+
+
+def test_a_bad_root_or_a_file_outside_it_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    write_suite(tmp_path, {"tests/test_a.py": "def test_one(): ...\n"})
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["tests", "--root", "no/such/folder"])
+    assert exit_info.value.code == 2
+    assert "--root: no/such/folder: no such folder" in capsys.readouterr().err
+    (tmp_path / "elsewhere").mkdir()
+    assert main(["tests/test_a.py", "--root", "elsewhere"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"cannot index tests/test_a.py: it is outside --root {tmp_path / 'elsewhere'}"
+    ]
+
+
+def test_a_file_that_is_not_python_or_is_missing_prints_only_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "README.rst").write_text("Title\n=====\n\nText — with a dash.\n")
+    assert main(["README.rst", "missing.py"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "cannot index README.rst: not a Python file",
+        "cannot read missing.py: no such file",
+    ]
