@@ -30,6 +30,11 @@ import os
 _records = []
 _deselected = set()
 _not_collected = []
+_order = {}
+
+
+def pytest_itemcollected(item):
+    _order.setdefault(item.nodeid, len(_order))
 
 
 def _file_of(fixturedef):
@@ -77,6 +82,8 @@ def pytest_collectreport(report):
 
 def pytest_collection_finish(session):
     records = [_record(item) for item in session.items] + _records
+    # In the order pytest collected them, the deselected ones too.
+    records.sort(key=lambda record: _order.get(record["nodeid"], len(_order)))
     with open(os.environ["KWINDEX_ORACLE_OUT"], "w", encoding="utf-8") as out:
         json.dump({"items": records, "not_collected": _not_collected}, out)
 """

@@ -545,7 +545,11 @@ def _collect_class(
         # unittest runs its methods: pytest neither parametrizes them nor
         # fills their arguments, but usefixtures and autouse fixtures apply.
         scope = _scope(None, used, levels, rules, above, classes)
-        tests = list(_methods(mro, classes, node, _unittest_name, scope))
+        # unittest's loader lists them by name (``getTestCaseNames``).
+        tests = sorted(
+            _methods(mro, classes, node, _unittest_name, scope),
+            key=lambda test: test.name,
+        )
         # A case with no test* method runs its runTest, as unittest does.
         return tests or list(_methods(mro, classes, node, _RUN_TEST.__eq__, scope))
     if not rules.collects_class(name or ref[1].rpartition(".")[2]):
@@ -695,23 +699,26 @@ def _methods(
     scope: _Scope,
 ) -> Iterator[CollectedTest]:
     """The test methods of a class with method resolution order ``mro``: the
-    first definition of each name wins, whatever it is."""
+    first definition of each name wins, whatever it is; as pytest lists
+    them, those its bases define first (the most basic first), each class's
+    in the order its body defines them."""
     seen: set[str] = set()
+    by_class: list[list[CollectedTest]] = []
     for path, qualname in mro:
         shape = classes.shapes[path, qualname]
+        found = []
         for function in shape.functions:
             if function.name in seen:
                 continue
             seen.add(function.name)
             if collects(function.name) and not function.fixture:
-                yield _collected(
-                    function,
-                    f"{node}.{function.name}",
-                    qualname,
-                    "" if path == classes.path else path,
-                    scope,
-                )
+                defined_path = "" if path == classes.path else path
+                name = f"{node}.{function.name}"
+                found.append(_collected(function, name, qualname, defined_path, scope))
         seen.update(shape.others)
+        by_class.append(found)
+    for found in reversed(by_class):
+        yield from found
 
 
 def _collected(

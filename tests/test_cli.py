@@ -52,10 +52,11 @@ def test_text_with_kinds_shows_node_ids(
     assert main([SEED, "--root", ".", "--kinds", "tests,classes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{SEED} (test module, 75 lines, 2,420 bytes)"
-    # Tests as the page shows them: grouped by class, in pytest's order.
+    # Tests as the page shows them: grouped by class, in pytest's order (a
+    # TestCase's by name, as unittest's loader lists them).
     assert out[1] == "  Tests (3 tests, 3 items)"
     assert out[2] == "    EtcdRendezvousTest (3 tests, 3 items)"
-    assert out[4] == (
+    assert out[3] == (
         f"      test_etcd_rdzv_additional_params — {SEED}::EtcdRendezvousTest::"
         "test_etcd_rdzv_additional_params, line 46"
     )

@@ -71,6 +71,21 @@ def test_every_count_id_and_fixture_stated_is_pytest_s(suite: Path) -> None:
         if found:
             wrong[node] = found
     assert wrong == {}
+
+    # Each class's tests in pytest's order (a TestCase's by name).
+    def by_class(nodes) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for node in nodes:
+            grouped.setdefault(node.rpartition("::")[0], []).append(node)
+        return grouped
+
+    assert by_class(n for n in tests if n in by_node) == by_class(
+        n for n in by_node if n in tests
+    )
+    assert by_class(tests)["test_unittest_order.py::TestWritten"] == [
+        f"test_unittest_order.py::TestWritten::{name}"
+        for name in ("test_Capital", "test_alpha", "test_b_inherited", "test_zeta")
+    ]
     # What is missed, pytest makes at import, and the page says where.
     assert set(by_node) - set(tests) == {
         "test_classes.py::TestOpaqueBase::test_opaque",

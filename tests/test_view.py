@@ -78,8 +78,8 @@ def names(found: ModuleView) -> dict[str, list[str]]:
 
 def test_each_definition_is_listed_once_under_the_kind_that_says_most() -> None:
     assert names(view()) == {
-        # pytest's order: a class's own tests, then those it inherits.
-        "tests": ["test_alone", "test_empty", "test_many", "test_inherited"],
+        # pytest's order: what a class inherits, then its own tests.
+        "tests": ["test_alone", "test_inherited", "test_empty", "test_many"],
         "fixtures": ["cart"],
         "classes": ["Base", "Point", "TestCart", "Local"],
         # Tests and fixtures are not functions again; the helper is.
@@ -110,7 +110,7 @@ def test_tests_are_grouped_by_the_class_that_collects_them() -> None:
     assert sections == [(0, 1, ""), (1, 4, "TestCart")]
     assert [e.entry_id for e in tests.entries][:2] == [
         "kw-m-tests-test_alone",
-        "kw-m-tests-test_empty",
+        "kw-m-tests-test_inherited",
     ]
 
 
@@ -124,7 +124,7 @@ def test_definitions_local_to_functions_come_last_under_their_heading() -> None:
 
 def test_exclude_and_sort_apply_to_every_kind_but_the_order_of_tests() -> None:
     found = names(view(exclude=re.compile("^test_e|^P"), sort="source"))
-    assert found["tests"] == ["test_alone", "test_many", "test_inherited"]
+    assert found["tests"] == ["test_alone", "test_inherited", "test_many"]
     assert found["classes"] == ["Base", "TestCart", "Local"]
     assert found["imports"] == ["os", "NamedTuple", "typing", "pytest"]
 
