@@ -223,7 +223,7 @@ def _in_parts(lines: Iterable[str]) -> Iterator[list[str]]:
 
 def _back_link(app: Sphinx, page: str, record: ModuleRecord) -> str:
     back = entry_href(app.builder, page, record.docname, record.anchor)
-    link = _("keyword index")
+    link = _("keywords of %s") % record.path
     return f'<p><a class="kwindex-back" href="{escape(back)}">{escape(link)}</a></p>\n'
 
 

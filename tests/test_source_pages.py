@@ -70,6 +70,8 @@ def test_source_page_links_back_and_is_linked_from_the_metadata(app) -> None:
     assert source_link.attrs["href"] == f"_kwsource/{path}.html"
     page = (app.outdir / "_kwsource" / f"{path}.html").read_text(encoding="utf-8")
     back = parse_html(page).find("kwindex-back")
+    # Named after where it goes: the keywords of the module, on its page.
+    assert back.text() == f"keywords of {path}"
     assert back.attrs["href"] == (
         "../../../../../index.html#kw-test.distributed.elastic.rendezvous."
         "etcd_rendezvous_test.py"
