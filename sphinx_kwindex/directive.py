@@ -166,6 +166,7 @@ class KwindexDirective(SphinxDirective):
             block += self.metadata_block(path, module, source_path)
         recorded: list[RecordedKeyword] = []
         uses: list[FixtureUse] = []
+        tests: tuple[tuple[str, str], ...] = ()
         groups: tuple[TestGroup, ...] = ()
         fragment = Fragment({})
         if module.problem is not None:
@@ -179,6 +180,10 @@ class KwindexDirective(SphinxDirective):
                 recorded += self.keyword_entries(path, block_id, listed, view.functions)
                 if listed.kind == "tests" and collection is not None:
                     uses.extend(fixture_uses(path, collection.tests, listed.entries))
+                    tests = tuple(
+                        (entry.locations[0].shown, entry.entry_id)
+                        for entry in listed.entries
+                    )
                     groups = tuple(
                         section.group
                         for section in listed.sections()
@@ -196,6 +201,7 @@ class KwindexDirective(SphinxDirective):
             linked_to_source=options.source,
             fixture_uses=tuple(uses),
             part=options.part,
+            tests=tests,
         )
         get_domain(self.env).note_module(record)
         write_fragment(self.env, self.env.docname, anchor, fragment)

@@ -102,6 +102,7 @@ class ModuleRecord:
         "linked_to_source",
         "part",
         "path",
+        "tests",
     )
 
     def __init__(
@@ -115,6 +116,7 @@ class ModuleRecord:
         linked_to_source: bool,
         fixture_uses: tuple[FixtureUse, ...] = (),
         part: tuple[int, int] = (1, 1),
+        tests: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.path = path
         """Relative to ``kwindex_root``, POSIX."""
@@ -132,6 +134,9 @@ class ModuleRecord:
         self.part = part
         """``(k, n)``: the block shows the ``k``-th of ``n`` runs of the
         module's entries (``:part:``)."""
+        self.tests = tests
+        """``(node id, entry id)`` of each test it shows: every node id is a
+        target of its own (tests of one name in several classes)."""
 
     @property
     def keywords(self) -> tuple[RecordedKeyword, ...]:
@@ -167,6 +172,7 @@ class ModuleRecord:
             self.linked_to_source,
             uses,
             self.part,
+            self.tests,
         )
 
 
@@ -180,6 +186,7 @@ def _record(
     linked_to_source: bool,
     uses: Iterable[Iterable[Any]],
     part: tuple[int, int],
+    tests: tuple[tuple[str, str], ...],
 ) -> ModuleRecord:
     """A :class:`ModuleRecord` from what it pickles into."""
     fixture_uses = tuple(map(FixtureUse._make, uses))
@@ -193,6 +200,7 @@ def _record(
         linked_to_source,
         fixture_uses,
         part,
+        tests,
     )
 
 
@@ -268,7 +276,7 @@ class KeywordDomain(Domain):
         "fixture_users": {},
         "files": {},
     }
-    data_version = 12
+    data_version = 13
     """The version of all the extension keeps in the environment (also its
     ``env_version``): bump it whenever :class:`ModuleRecord`, the
     :class:`~sphinx_kwindex.module_tree.GeneratedTree` or what they hold
@@ -433,13 +441,17 @@ class KeywordDomain(Domain):
 
     def find_entries(
         self, target: str, objtypes: Iterable[str]
-    ) -> list[RecordedKeyword]:
+    ) -> list[RecordedKeyword] | list[TestTarget]:
         """The entries ``target`` names: ``name``, or ``path::name`` for one
         module's; a pytest node id ``path::Class::test`` names the test."""
         path, separator, name = target.strip().lstrip("/").partition("::")
         if not separator:
             path, name = "", path
         node_id_of_test = "::" in name
+        objtypes = list(objtypes)
+        if node_id_of_test and KINDS["tests"].object_type in objtypes:
+            found = self.derived.tests.get(f"{path}::{name}")
+            return [] if found is None else [found]
         group = self.keywords.get(name.rpartition("::")[2])
         if group is None:
             return []
@@ -599,13 +611,20 @@ def _objects(
             continue
         for e in record.keywords:
             key = (e.path, e.kind, e.name)
-            if e.kind not in kinds or key in seen:
+            # A test is an object by its node id, each its own.
+            if e.kind not in kinds or e.kind == "tests" or key in seen:
                 continue
             seen.add(key)
             kind = KINDS[e.kind]
             priority = -1 if e.local else (2 if kind.link_rule.external else 1)
             fullname = f"{e.path}::{e.name}"
             yield fullname, fullname, kind.object_type, e.docname, e.entry_id, priority
+        if "tests" in kinds:
+            for node_id, entry_id in record.tests:
+                if (record.path, "tests", node_id) not in seen:
+                    seen.add((record.path, "tests", node_id))
+                    test = KINDS["tests"].object_type
+                    yield node_id, node_id, test, record.docname, entry_id, 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,6 +634,8 @@ class _Derived:
     keywords: dict[str, KeywordGroup]
     linked: frozenset[str]
     users: dict[tuple[str, str], list[FixtureUser]]
+    tests: dict[str, TestTarget]
+    """Each test by its node id, as the entry showing it (the first page's)."""
 
 
 def _derive(records: Sequence[ModuleRecord]) -> _Derived:
@@ -630,7 +651,35 @@ def _derive(records: Sequence[ModuleRecord]) -> _Derived:
             ),
             frozenset(r.path for r in records if r.linked_to_source),
             _fixture_users(records),
+            _tests_by_node_id(records),
         )
+
+
+class TestTarget(NamedTuple):
+    """A test as the target of its node id: ``name`` is the node id's part
+    after the module's path (``TestCart::test_total``)."""
+
+    name: str
+    kind: str
+    path: str
+    docname: str
+    entry_id: str
+
+
+def _tests_by_node_id(records: Iterable[ModuleRecord]) -> dict[str, TestTarget]:
+    """Each test shown where keywords are targets, by node id; a test shown
+    on several pages by the first."""
+    found: dict[str, TestTarget] = {}
+    for record in records:
+        if not record.in_indexes:
+            continue
+        for node_id, entry_id in record.tests:
+            if node_id not in found:
+                name = node_id.partition("::")[2]
+                found[node_id] = TestTarget(
+                    name, "tests", record.path, record.docname, entry_id
+                )
+    return found
 
 
 def _changed_keys(new: Mapping[_K, object], old: Mapping[_K, object]) -> set[_K]:

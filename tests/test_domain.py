@@ -23,9 +23,11 @@ def test_objects_inv_holds_tests_classes_and_fixtures_by_default(app) -> None:
     assert inventory["kw:class"][f"{WIDGETS}::WidgetTest"] == (
         "index.html#kw-tests.test_widgets.py-classes-WidgetTest"
     )
-    assert inventory["kw:test"][f"{WIDGETS}::test_name"] == (
+    # A test by its node id, each its own object.
+    assert inventory["kw:test"][f"{WIDGETS}::WidgetTest::test_name"] == (
         "index.html#kw-tests.test_widgets.py-tests-test_name"
     )
+    assert f"{WIDGETS}::test_name" not in inventory["kw:test"]
     # Names used, functions and keywords as a whole are targets of :kw: in
     # the project, not objects other projects link to.
     assert not {"kw:import", "kw:function", "kw:keyword"} & inventory.keys()
@@ -208,3 +210,45 @@ def test_parallel_reads_give_the_same_index_and_inventory(
     assert serial.keys() == parallel.keys()
     for name in serial:
         assert serial[name] == parallel[name], name
+
+
+SHARED_NAMES = """\
+import unittest
+
+
+class TestReading(unittest.TestCase):
+    def test_empty(self): ...
+
+
+class TestWriting(unittest.TestCase):
+    def test_empty(self): ...
+"""
+
+
+def test_each_node_id_is_its_own_target_in_the_role_and_the_inventory(
+    make_app, write_project
+) -> None:
+    page = (
+        "Files\n=====\n\n.. kwindex:: test_files.py\n   :kinds: tests\n\n"
+        "Reading: :kw:`test_files.py::TestReading::test_empty`;\n"
+        "writing: :kw:`test_files.py::TestWriting::test_empty`.\n"
+    )
+    project = write_project({"test_files.py": SHARED_NAMES, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert own_warnings(app) == []
+    html = (app.outdir / "index.html").read_text("utf-8")
+    entries = {
+        entry.find("kwindex-qualname").text(): entry.attrs["id"]
+        for entry in parse_html(html).find_all("kwindex-entry")
+    }
+    reading = entries["test_files.py::TestReading::test_empty"]
+    writing = entries["test_files.py::TestWriting::test_empty"]
+    assert reading != writing
+    links = re.findall(r'href="#(kw-test_files\.py-tests-[^"]+)"', html)
+    assert links == [reading, writing]
+    inventory = load_inventory(app.outdir / "objects.inv")["kw:test"]
+    assert inventory == {
+        "test_files.py::TestReading::test_empty": f"index.html#{reading}",
+        "test_files.py::TestWriting::test_empty": f"index.html#{writing}",
+    }

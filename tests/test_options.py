@@ -344,7 +344,7 @@ def test_by_default_test_classes_and_fixtures_outside_functions_are_in_genindex(
     # classes among them; the Keyword Index lists every keyword.
     inventory = load_inventory(app.outdir / "objects.inv")
     assert "cart_test.py::Local" in inventory["kw:class"]
-    assert "cart_test.py::test_tuple_keys" in inventory["kw:test"]
+    assert "cart_test.py::TestCart::test_tuple_keys" in inventory["kw:test"]
     assert "kw:import" not in inventory
     kw_index = (app.outdir / "kw-index.html").read_text(encoding="utf-8")
     assert 'id="kw-AlsoLocal"' in kw_index
@@ -352,7 +352,7 @@ def test_by_default_test_classes_and_fixtures_outside_functions_are_in_genindex(
     script = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(script[script.index("(") + 1 : script.rindex(")")])
     searched = {name for names in index["objects"].values() for *_, name in names}
-    assert searched == {"py::TestCart", "py::cart", "py::test_tuple_keys"}
+    assert searched == {"py::TestCart", "py::cart", "py::TestCart::test_tuple_keys"}
 
 
 @pytest.mark.parametrize(
