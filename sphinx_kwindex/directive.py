@@ -37,6 +37,7 @@ from sphinx_kwindex.nodes import (
     kwindex_source_link,
     page_reference,
     part_links,
+    summary_nodes,
     way_up,
 )
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
@@ -258,7 +259,8 @@ class KwindexDirective(SphinxDirective):
             (_("Lines"), nodes.Text(str(module.line_count))),
         ]
         if module.docstring:
-            fields.append((_("Summary"), nodes.Text(module.docstring)))
+            summary = nodes.inline("", "", *summary_nodes(module.docstring))
+            fields.append((_("Summary"), summary))
         command = self.config.kwindex_run_command
         if command is not None:
             run = command.format(path=run_target(path))

@@ -308,7 +308,9 @@ def replace_control_characters(text: str) -> str:
 
 
 def first_docstring_line(node: ast.Module | _DefNode) -> str:
-    """The first non-blank line of ``node``'s docstring, stripped."""
+    """The summary of ``node``'s docstring, as autosummary makes one: its
+    first sentence, else its first paragraph (its lines joined), at most
+    :data:`SUMMARY_WIDTH` characters; markup is kept as text."""
     if not node.body:
         return ""
     first = node.body[0]
@@ -318,10 +320,33 @@ def first_docstring_line(node: ast.Module | _DefNode) -> str:
         and isinstance(first.value.value, str)
     ):
         return ""
-    for line in first.value.value.splitlines():
-        if stripped := line.strip():
-            return replace_control_characters(stripped)
-    return ""
+    return docstring_summary(first.value.value)
+
+
+SUMMARY_WIDTH = 300
+"""The longest summary a page shows."""
+
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)[.!?](?=\s|$)")
+_LITERAL_SPAN = re.compile(r"``.+?``")
+
+
+def docstring_summary(docstring: str) -> str:
+    """The first sentence of ``docstring``'s first paragraph (a full stop in
+    an inline literal, or after "e.g.", ends none), else the paragraph."""
+    lines: list[str] = []
+    for line in docstring.strip().splitlines():
+        if not line.strip():
+            break
+        lines.append(line.strip())
+    paragraph = replace_control_characters(" ".join(lines))
+    literals = [match.span() for match in _LITERAL_SPAN.finditer(paragraph)]
+    for end in _SENTENCE_END.finditer(paragraph):
+        if not any(start < end.start() < stop for start, stop in literals):
+            paragraph = paragraph[: end.end()]
+            break
+    if len(paragraph) > SUMMARY_WIDTH:
+        return paragraph[: SUMMARY_WIDTH - 1].rstrip() + "…"
+    return paragraph
 
 
 def dotted_name(node: ast.expr) -> str | None:

@@ -18,7 +18,7 @@ from sphinx_kwindex.domain import generated_tree, note_file
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
-from sphinx_kwindex.nodes import kind_labels, page_reference, way_up
+from sphinx_kwindex.nodes import kind_labels, page_reference, summary_nodes, way_up
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.project_rules import generated_test_kinds, rules_for_page
 from sphinx_kwindex.view import kind_sizes, kinds_by_default
@@ -114,7 +114,8 @@ class KwindexFolderDirective(SphinxDirective):
                     collection = collect_module(module, index.shape, rules, resolve)
                 sizes = kind_sizes(index, shown[module], collection)
             counts = [str(sizes[kind]) if kind in sizes else "" for kind in kinds]
-            rows.append([link, nodes.Text(summary), *map(nodes.Text, counts)])
+            cell = nodes.inline("", "", *summary_nodes(summary))
+            rows.append([link, cell, *map(nodes.Text, counts)])
         return _table(header, rows, classes=["kwindex-folder-modules"])
 
     def page_link(self, docname: str, text: str) -> addnodes.pending_xref:

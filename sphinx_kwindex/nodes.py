@@ -22,7 +22,7 @@ from sphinx_kwindex._i18n import _
 from sphinx_kwindex.collect import Ignored, ImportTimeNote
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import part_name, source_page_part
-from sphinx_kwindex.present import ENGLISH, Labels
+from sphinx_kwindex.present import ENGLISH, Labels, summary_parts
 from sphinx_kwindex.view import (
     KindView,
     Section,
@@ -276,7 +276,7 @@ class _Writer:
             text = name.rpartition(".")[2] + (f": {reason}" if reason else "")
             html += f' <span class="kwindex-marker">{escape(text)}</span>'
         if location.doc:
-            html += f' <span class="kwindex-doc">{escape(location.doc)}</span>'
+            html += f' <span class="kwindex-doc">{summary_html(location.doc)}</span>'
         named = [f for f in location.fixtures if not f.through]
         through = [f for f in location.fixtures if f.through]
         if named:
@@ -357,7 +357,7 @@ class _Writer:
             header += " " + self.line("", group.line)
         header += f' <span class="kwindex-count">({count})</span>'
         if group.doc:
-            header += f' <span class="kwindex-doc">{escape(group.doc)}</span>'
+            header += f' <span class="kwindex-doc">{summary_html(group.doc)}</span>'
         if group.unseen_bases:
             header += " " + self.unseen(group.unseen_bases)
         if group.made_at_import:
@@ -439,3 +439,22 @@ def register(app: Sphinx) -> None:
     app.add_node(kwindex_keywords, html=(visit_keywords_html, None))
     app.add_node(kwindex_related)
     app.add_node(kwindex_source_link)
+
+
+def summary_html(summary: str) -> str:
+    """A docstring's summary in HTML: text escaped, inline literals as
+    ``code`` (nothing else of the file is taken for markup)."""
+    return "".join(
+        f'<code class="docutils literal notranslate">{escape(text)}</code>'
+        if literal
+        else escape(text)
+        for text, literal in summary_parts(summary)
+    )
+
+
+def summary_nodes(summary: str) -> list[nodes.Node]:
+    """A docstring's summary as docutils nodes: text, and literals."""
+    return [
+        nodes.literal(text, text) if literal else nodes.Text(text)
+        for text, literal in summary_parts(summary)
+    ]

@@ -28,7 +28,7 @@ from sphinx_kwindex.garbage_collection import collection_paused
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence, Set
 
-CACHE_VERSION = 14
+CACHE_VERSION = 15
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
 

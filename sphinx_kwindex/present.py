@@ -170,6 +170,30 @@ def _count(one: str, more: str, count: int) -> str:
 ENGLISH = Labels()
 
 
+_INLINE_LITERAL = re.compile(r"``(.+?)``")
+
+
+def summary_parts(summary: str) -> list[tuple[str, bool]]:
+    """A docstring's summary as runs of text, each with whether it is an
+    inline literal (````PluginManager````): the only markup rendered from a
+    file, the rest is text."""
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for match in _INLINE_LITERAL.finditer(summary):
+        if match.start() > position:
+            parts.append((summary[position : match.start()], False))
+        parts.append((match[1], True))
+        position = match.end()
+    if position < len(summary):
+        parts.append((summary[position:], False))
+    return parts
+
+
+def plain_summary(summary: str) -> str:
+    """A summary as plain text: inline literals without their backquotes."""
+    return "".join(text for text, _literal in summary_parts(summary))
+
+
 def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:
     """A location as plain text: ``A.setUp, line 12: Set up.``; a line of
     another module says which (``line 12 in tests/base.py``), a test the
@@ -196,7 +220,7 @@ def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:
     if through:
         text += f"; {labels.through % ', '.join(f.name for f in through)}"
     if location.doc:
-        text += f": {location.doc}"
+        text += f": {plain_summary(location.doc)}"
     return text
 
 

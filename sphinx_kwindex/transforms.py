@@ -35,6 +35,7 @@ from sphinx_kwindex.nodes import (
     local_label,
     shown_entries,
     shown_sections,
+    summary_nodes,
 )
 from sphinx_kwindex.outputs import has_source_pages
 from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
@@ -313,7 +314,8 @@ def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragra
         label.insert(0, nodes.target("", "", ids=[group.anchor]))
     label += nodes.Text(f" ({words.group_count(group)})")
     if group.doc:
-        label += nodes.Text(f": {group.doc}")
+        label += nodes.Text(": ")
+        label += summary_nodes(group.doc)
     for note in words.group_notes(group):
         label += nodes.Text(f" ({note})")
     return label

@@ -14,6 +14,7 @@ from sphinx_kwindex.collect import collect_tests
 from sphinx_kwindex.extract import (
     Keyword,
     Location,
+    docstring_summary,
     extract_file,
     extract_source,
     parse_in_parts,
@@ -543,3 +544,24 @@ def test_a_syntax_error_in_a_later_part_is_reported_at_its_line(monkeypatch) -> 
     problem = extract_source(broken.encode(), SNIPPET).problem
     assert problem is not None
     assert (problem.kind, problem.line) == ("syntax", PARTS.count("\n") + 3)
+
+
+@pytest.mark.parametrize(
+    ("docstring", "summary"),
+    [
+        # The first sentence, across the lines of its paragraph.
+        (
+            "Plugins registered by specifying a\n    ``PluginManager.register``"
+            " call. More text.",
+            "Plugins registered by specifying a ``PluginManager.register`` call.",
+        ),
+        # A full stop in a literal, after "e.g.", or in a number ends none.
+        ("Use e.g. ``a.b`` in 1.2 here. Then more.", "Use e.g. ``a.b`` in 1.2 here."),
+        # Without a sentence, the paragraph; the next one never.
+        ("No full stop\n  on two lines\n\nNext one.", "No full stop on two lines"),
+        ("\n\n   Leading blank lines. Skipped.", "Leading blank lines."),
+        ("x" * 400, "x" * 299 + "…"),
+    ],
+)
+def test_a_summary_is_the_first_sentence(docstring: str, summary: str) -> None:
+    assert docstring_summary(docstring) == summary

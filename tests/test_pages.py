@@ -371,3 +371,41 @@ def test_a_fresh_environment_or_a_broken_cache_parses_again(
     assert parsed_files == ["lib_test.py", "lib_test.py"]
     (block,) = kwindex_blocks((Path(again.outdir) / "index.html").read_text("utf-8"))
     assert keyword_lists(block)["imports"] == ["os"]
+
+
+SUMMARIES = '''"""Plugins registered by specifying a
+``PluginManager.register`` call. More about them."""
+
+
+class TestPlugins:
+    def test_entry_points(self):
+        """Registers ``a.b`` plugins, e.g. ones from *entry points*.
+
+        More."""
+'''
+
+
+@pytest.mark.parametrize("builder", ["html", "text"])
+def test_summaries_are_first_sentences_with_their_literals(
+    make_app, write_project, builder: str
+) -> None:
+    page = "Plugins\n=======\n\n.. kwindex:: test_plugins.py\n   :kinds: tests\n"
+    project = write_project({"test_plugins.py": SUMMARIES, "index.rst": page})
+    app = make_app(builder, srcdir=project)
+    app.build()
+    if builder == "text":
+        text = " ".join((app.outdir / "index.txt").read_text("utf-8").split())
+        # The text writer quotes literals; a list's line is plain text.
+        summary = 'Plugins registered by specifying a "PluginManager.register" call.'
+        assert summary in text
+        assert "Registers a.b plugins, e.g. ones from *entry points*." in text
+        return
+    html = (app.outdir / "index.html").read_text("utf-8")
+    (block,) = kwindex_blocks(html)
+    (doc,) = block.find("kwindex-entry").find_all("kwindex-doc")
+    assert doc.text() == "Registers a.b plugins, e.g. ones from *entry points*."
+    (code,) = [e for e in doc.iter() if e.tag == "code"]
+    assert code.text() == "a.b"
+    metadata = block.find("kwindex-metadata")
+    codes = [e.text() for e in metadata.iter() if e.tag == "code"]
+    assert "PluginManager.register" in codes
