@@ -37,7 +37,6 @@ intersphinx_mapping = {
     "python": ("https://docs.python.org/3", "_inventories/python.inv"),
 }
 
-templates_path = ["_templates"]
 html_theme = "alabaster"
 html_theme_options = {
     "description": "A static keyword index of Python test modules",

@@ -67,6 +67,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-updated", derive_project_data)
     nodes.register(app)
     transforms.register(app)
+    app.connect("config-inited", nodes.add_templates)
     app.connect("builder-inited", nodes.add_stylesheet)
     app.connect("build-finished", nodes.copy_stylesheet)
     app.connect("html-collect-pages", collect_source_pages)

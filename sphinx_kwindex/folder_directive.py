@@ -19,6 +19,7 @@ from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
 from sphinx_kwindex.nodes import kind_labels, page_reference, summary_nodes, way_up
+from sphinx_kwindex.outputs import keyword_index_enabled
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.project_rules import generated_test_kinds, rules_for_page
 from sphinx_kwindex.view import kind_sizes, kinds_by_default
@@ -45,6 +46,8 @@ class KwindexFolderDirective(SphinxDirective):
             return []
         block = nodes.container(classes=["kwindex-folder"])
         block["support_smartquotes"] = False  # summaries are data
+        if not folder and keyword_index_enabled(self.config):
+            block += self.keyword_index_link()
         if node.subfolders:
             block += nodes.rubric("", _("Folders"))
             # The top page maps the whole tree; a folder's page its sub-folders.
@@ -55,6 +58,22 @@ class KwindexFolderDirective(SphinxDirective):
         if folder and tree.holds(self.env.docname):
             return [*way_up(self.env.docname, tree, posixpath.dirname(folder)), block]
         return [block]
+
+    def keyword_index_link(self) -> nodes.paragraph:
+        """The way from the top page to the Keyword Index (left out by the
+        builders that do not write it: ``FinishKeywordIndexes``)."""
+        text = _("Keyword Index")
+        link = addnodes.pending_xref(
+            "",
+            nodes.inline(text, text),
+            refdomain="std",
+            reftype="ref",
+            reftarget="kw-index",
+            refexplicit=True,
+            refwarn=True,
+        )
+        said = nodes.Text(_(": every keyword of these modules, from A to Z"))
+        return nodes.paragraph("", "", link, said, classes=["kwindex-index-link"])
 
     def folder_list(self, folders: Sequence[str], nested: bool) -> nodes.bullet_list:
         """A link to each of ``folders``' pages with how many modules it

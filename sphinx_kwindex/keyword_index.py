@@ -266,9 +266,12 @@ def _pager_html(
         if page.subpages or page.key not in layout.pages
         else _("Pages")
     )
+    # The first page, written every build, says how much each part holds.
     items = "".join(
         ('<li class="current">' if key == page.key else "<li>")
-        + f"{_page_link(uri_of, pagename, layout.pages[key], layout)}</li>"
+        + _page_link(uri_of, pagename, layout.pages[key], layout)
+        + ("" if page.key else f" ({escape(_keyword_count(layout, key))})")
+        + "</li>"
         for key in around
     )
     parts.append(f"<p>{heading}</p><ol>{items}</ol>")
@@ -278,13 +281,33 @@ def _pager_html(
 def _page_link(
     uri_of: Callable[[str], str], pagename: str, page: IndexPage, layout: IndexLayout
 ) -> str:
-    """A link to a page, labelled by the letters its keywords start with (a
-    label that changes only when the page does)."""
-    label = _("%s…") % page.key if page.key else str(KeywordIndex.localname)
+    """A link to a page, labelled by the letters its keywords start with:
+    from its first to its last (``test_a`` to ``test_c``), or ``te…`` for a page
+    split further (a label that changes only when the page does)."""
+    label = _page_label(page) if page.key else str(KeywordIndex.localname)
     target = index_page_name(page.key)
     if target == pagename:
         return f"<strong>{escape(label)}</strong>"
     return f'<a href="{escape(uri_of(target))}">{escape(label)}</a>'
+
+
+def _page_label(page: IndexPage) -> str:
+    first = page.key
+    last = page.groups[-1].folded[: len(first)] if page.groups else first
+    if last == first:
+        return _("%s…") % first
+    return _("%(first)s–%(last)s") % {"first": first, "last": last}  # noqa: RUF001
+
+
+def _keyword_count(layout: IndexLayout, key: str) -> str:
+    """How many keywords the page ``key`` and the pages it is split into hold."""
+    count = 0
+    pending = [key]
+    while pending:
+        page = layout.pages[pending.pop()]
+        count += len(page.groups)
+        pending.extend(page.subpages)
+    return (_("%d keyword") if count == 1 else _("%d keywords")) % count
 
 
 def _group_html(uri_of: Callable[[str], str], group: KeywordGroup) -> str:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sphinx.application import Sphinx
+    from sphinx.config import Config
     from sphinx.writers.html5 import HTML5Translator
 
     from sphinx_kwindex.fixtures import UsedFixture
@@ -418,6 +419,17 @@ def _name_html(name: str, api_link: ApiLink) -> str:
     classes = "reference kwindex-api " + ("external" if external else "internal")
     title_attribute = f' title="{escape(title)}"' if title else ""
     return f'<a class="{classes}" href="{escape(href)}"{title_attribute}>{code}</a>'
+
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+"""Templates a project may name: ``kwindex-indexes.html``, a sidebar block
+linking the Keyword Index."""
+
+
+def add_templates(app: Sphinx, config: Config) -> None:
+    """Let ``html_sidebars`` name the shipped templates (``config-inited``);
+    a project's own template of the same name comes first."""
+    config.templates_path = [*config.templates_path, str(TEMPLATES_DIR)]
 
 
 def add_stylesheet(app: Sphinx) -> None:

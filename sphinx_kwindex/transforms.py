@@ -37,7 +37,7 @@ from sphinx_kwindex.nodes import (
     shown_sections,
     summary_nodes,
 )
-from sphinx_kwindex.outputs import has_source_pages
+from sphinx_kwindex.outputs import has_keyword_index, has_source_pages
 from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
 from sphinx_kwindex.view import group_name
 
@@ -65,6 +65,9 @@ class FinishKeywordIndexes(SphinxPostTransform):
         html = builder.format == "html"
         if not html:
             label_module_blocks(self.document)
+        if not has_keyword_index(builder):
+            for link in list(self.document.findall(_keyword_index_link)):
+                link.parent.remove(link)
         for related in list(self.document.findall(kwindex_related)):
             resolve_related(related, builder, written_in(related, docname))
         for link in list(self.document.findall(kwindex_source_link)):
@@ -111,6 +114,11 @@ class FinishKeywordIndexes(SphinxPostTransform):
                         ),
                     ],
                 )
+
+
+def _keyword_index_link(node: nodes.Node) -> bool:
+    """Whether ``node`` is the top page's link to the Keyword Index."""
+    return isinstance(node, nodes.paragraph) and "kwindex-index-link" in node["classes"]
 
 
 def current_builder(transform: SphinxPostTransform) -> Builder:

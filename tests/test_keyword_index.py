@@ -191,10 +191,16 @@ def test_a_large_index_is_split_into_pages_at_keyword_boundaries(
         "Keyword Index › t… › te… › tes… › test… › test_…"
     )
     items = [" ".join(li.text().split()) for li in pager.iter() if li.tag == "li"]
-    assert items == ["test_a…", "test_d…"]
+    # A page is labelled from its first letters to its last.
+    assert items == ["test_a–test_c", "test_d…"]
     first = parse_html((outdir / "kw-index.html").read_text("utf-8"))
     top = first.find("kwindex-index-pages")
-    assert [li.text() for li in top.iter() if li.tag == "li"] == ["o…", "s…", "t…"]
+    # The first page says how many keywords each part holds.
+    assert [" ".join(li.text().split()) for li in top.iter() if li.tag == "li"] == [
+        "o… (1 keyword)",
+        "s… (1 keyword)",
+        "t… (4 keywords)",
+    ]
     # A page that is split lists its sub-pages.
     split = parse_html((outdir / "kw-index-t.html").read_text("utf-8"))
     subpages = split.find("kwindex-index-pages")

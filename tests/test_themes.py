@@ -31,6 +31,20 @@ PAGES = {
 }
 DARK_THEMES = {"furo", "pydata"}
 """The themes with a dark mode that follows the system's."""
+SIDEBARS = {
+    "alabaster": ["about.html", "navigation.html", "kwindex-indexes.html"],
+    "furo": [
+        "sidebar/brand.html",
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "kwindex-indexes.html",
+        "sidebar/scroll-end.html",
+    ],
+    "pydata": ["sidebar-nav-bs.html", "kwindex-indexes.html"],
+}
+"""Each theme's sidebar with the shipped block linking the Keyword Index
+(the Read the Docs theme has no ``html_sidebars``)."""
 
 LAYOUT = """() => {
   const main = document.querySelector("[role=main]") || document.body;
@@ -81,6 +95,11 @@ def themed_site(request, tmp_path_factory):
         'kwindex_modules = ["shop/**/*.py"]\nkwindex_default_kinds = ["classes", '
         '"functions", "imports", "tests", "fixtures", "markers", "constants"]\n'
         f"html_theme = {THEMES[theme]!r}\n"
+        + (
+            f'html_sidebars = {{"**": {SIDEBARS[theme]!r}}}\n'
+            if theme in SIDEBARS
+            else ""
+        )
     )
     (project / "docs" / "index.rst").write_text(
         "Shop\n====\n\n.. toctree::\n\n   kwindex/index\n"
@@ -117,3 +136,26 @@ def test_pages_fit_the_content_column_of_every_theme(
     if theme in DARK_THEMES:
         red = int(layout["background"].split("(")[1].split(",")[0])
         assert (red < 80) == (scheme == "dark"), layout["background"]
+
+
+def test_the_keyword_index_is_found_from_the_top_page_and_the_sidebar(
+    browser, themed_site
+) -> None:
+    theme, address = themed_site
+    page = browser.new_page()
+    try:
+        page.goto(f"{address}/{PAGES['module']}")
+        if theme in SIDEBARS:
+            sidebar = page.locator(
+                ".kwindex-sidebar-indexes a", has_text="Keyword Index"
+            )
+            assert sidebar.is_visible()
+        page.goto(f"{address}/kwindex/index.html")
+        page.locator(".kwindex-index-link a").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/kw-index.html")
+        # A small project's index is one page of entries, not a hub.
+        assert page.locator("dl.kwindex-index dt").count() > 20
+        assert page.locator("nav.kwindex-index-pages").count() == 0
+    finally:
+        page.close()
