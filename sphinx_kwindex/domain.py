@@ -9,7 +9,7 @@ import os
 import posixpath
 import secrets
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
@@ -378,8 +378,10 @@ class KeywordDomain(Domain):
         """The pages of the Keyword Index, laid out once per reverse index."""
         if self._layout is None or self._layout[0] is not self.keywords:
             groups = list(self.keywords.values())
+            indexed = len({r.path for r in self.records() if r.in_indexes})
             with collection_paused():
-                self._layout = (self.keywords, lay_out_index(groups))
+                layout = replace(lay_out_index(groups), indexed_modules=indexed)
+                self._layout = (self.keywords, layout)
         return self._layout[1]
 
     def index_page_of(self, group: KeywordGroup) -> str:

@@ -199,10 +199,14 @@ def index_page_context(
 
 
 def _summary_html(layout: IndexLayout) -> str:
-    text = _("Keywords: %(keywords)d. Modules: %(modules)d.") % {
+    counts = {
         "keywords": layout.keyword_count,
         "modules": layout.module_count,
+        "empty": layout.indexed_modules - layout.module_count,
     }
+    text = _("Keywords: %(keywords)d. Modules: %(modules)d.") % counts
+    if counts["empty"] > 0:  # as many as the generated pages count
+        text += " " + _("Modules without keywords: %(empty)d.") % counts
     return f'<p class="kwindex-index-summary">{escape(text)}</p>\n'
 
 

@@ -100,8 +100,12 @@ class IndexLayout:
     """The key of the page that lists each keyword."""
     first_page_of_letter: dict[str, str]
     module_count: int
+    """How many modules hold the keywords listed."""
     parents: dict[str, str] = field(default_factory=dict)
     """The key of the page each page (but the first) is a part of."""
+    indexed_modules: int = 0
+    """How many modules the project indexes, those holding no keyword too
+    (an empty ``__init__.py``)."""
 
     @property
     def keyword_count(self) -> int:

@@ -354,3 +354,27 @@ def test_a_page_the_index_no_longer_has_sends_links_on(
     assert index_groups(moved) == {}
     assert "now on the pages below" in moved
     assert redirect_pages(moved) == {"": "kw-index.html"}
+
+
+def test_the_index_counts_the_modules_the_top_page_counts(
+    make_app, write_project
+) -> None:
+    project = write_project(
+        {
+            "tests/__init__.py": "",
+            "tests/test_a.py": "import os\n\ndef test_a(): ...\n",
+            "tests/test_b.py": "def test_b(): ...\n",
+            "index.rst": "Top\n===\n\n.. toctree::\n\n   kwindex/index\n",
+        }
+    )
+    with (project / "conf.py").open("a") as conf:
+        conf.write('kwindex_modules = ["tests/*.py"]\n')
+    app = make_app("html", srcdir=project)
+    app.build()
+    top = parse_html((app.outdir / "kwindex/index.html").read_text("utf-8"))
+    folders = " ".join(top.find("kwindex-folders").text().split())
+    assert folders == "tests (modules: 3)"
+    page = parse_html((app.outdir / "kw-index.html").read_text("utf-8"))
+    assert page.find("kwindex-index-summary").text() == (
+        "Keywords: 3. Modules: 2. Modules without keywords: 1."
+    )
