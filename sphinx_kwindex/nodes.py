@@ -51,6 +51,8 @@ Users = tuple[int, tuple[tuple[str, str], ...]]
 
 STATIC_DIR = Path(__file__).parent / "static"
 STYLESHEET = "kwindex.css"
+SCRIPT = "kwindex.js"
+"""A copy button beside each test's node id."""
 
 
 class kwindex_keywords(nodes.General, nodes.Element):
@@ -432,18 +434,22 @@ def add_templates(app: Sphinx, config: Config) -> None:
     config.templates_path = [*config.templates_path, str(TEMPLATES_DIR)]
 
 
-def add_stylesheet(app: Sphinx) -> None:
-    """Link ``kwindex.css`` from HTML pages (``builder-inited``)."""
+def add_static_files(app: Sphinx) -> None:
+    """Link ``kwindex.css`` and ``kwindex.js`` from HTML pages
+    (``builder-inited``)."""
     if app.builder.format == "html":
         app.add_css_file(STYLESHEET)
+        app.add_js_file(SCRIPT)
 
 
-def copy_stylesheet(app: Sphinx, exception: BaseException | None) -> None:
-    """Copy ``kwindex.css`` into ``_static`` after an HTML build."""
+def copy_static_files(app: Sphinx, exception: BaseException | None) -> None:
+    """Copy ``kwindex.css`` and ``kwindex.js`` into ``_static`` after an HTML
+    build."""
     if exception is None and app.builder.format == "html":
         static = Path(app.outdir, "_static")
         static.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(STATIC_DIR / STYLESHEET, static / STYLESHEET)
+        for name in (STYLESHEET, SCRIPT):
+            shutil.copyfile(STATIC_DIR / name, static / name)
 
 
 def register(app: Sphinx) -> None:

@@ -167,3 +167,17 @@ def test_a_saved_keyword_index_link_still_leads_to_its_keyword(
     anchor = lands.split("#")[1]
     assert page.evaluate("document.querySelector(':target')?.id") == anchor
     assert page.locator(f"dt#{anchor}").is_visible()
+
+
+def test_a_test_s_node_id_is_copied_with_one_click(page, site: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{site}/tree/docs/examples/shop/tests/unit/test_cart.py.html")
+    node_id = page.locator(".kwindex-nodeid code.kwindex-qualname").first.inner_text()
+    assert node_id.startswith("docs/examples/shop/tests/unit/test_cart.py::")
+    button = page.locator(".kwindex-nodeid button.kwindex-copy").first
+    assert button.inner_text() == "copy"
+    button.click()
+    page.wait_for_function(
+        "document.querySelector('.kwindex-copy').textContent === 'copied'"
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == node_id
