@@ -270,9 +270,13 @@ class KwindexDirective(SphinxDirective):
         for name, body in fields:
             if not isinstance(body, nodes.paragraph):
                 body = nodes.paragraph("", "", body)
-            field_list += nodes.field(
+            field = nodes.field(
                 "", nodes.field_name(name, name), nodes.field_body("", body)
             )
+            if any(isinstance(child, kwindex_related) for child in body.children):
+                # Other modules' names: what this page is about is not them.
+                field["classes"].append("no-search")
+            field_list += field
         return nodes.container("", field_list, classes=["kwindex-metadata"])
 
     def module_type(self, path: str) -> str:

@@ -33,7 +33,7 @@ from sphinx_kwindex.view import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from sphinx.application import Sphinx
     from sphinx.config import Config
@@ -96,8 +96,25 @@ def keyword_list(path: str, shown: KindView, source_path: str) -> kwindex_keywor
     )
     if shown.total is not None:
         node.attributes.update(offset=shown.offset, total=shown.total)
-    node += nodes.Text(" ".join(entry.name for entry in shown.entries))
+    node += nodes.Text(" ".join(search_words(shown.entries)))
     return node
+
+
+def search_words(entries: Sequence[Entry]) -> Iterator[str]:
+    """What the search index learns of a list (its HTML is written from the
+    entries, not from text nodes): each name, and of a test its node id,
+    fixtures and markers, so that searching a fixture finds its users."""
+    words: dict[str, None] = {}
+    for entry in entries:
+        words[entry.name] = None
+        for location in entry.locations:
+            if location.fixtures or location.markers or "::" in location.shown:
+                words[location.shown] = None
+                words.update(dict.fromkeys(f.name for f in location.fixtures))
+                words.update(
+                    dict.fromkeys(m[0].rpartition(".")[2] for m in location.markers)
+                )
+    return iter(words)
 
 
 def shown_entries(node: kwindex_keywords) -> tuple[Entry, ...]:

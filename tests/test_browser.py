@@ -181,3 +181,18 @@ def test_a_test_s_node_id_is_copied_with_one_click(page, site: str) -> None:
         "document.querySelector('.kwindex-copy').textContent === 'copied'"
     )
     assert page.evaluate("navigator.clipboard.readText()") == node_id
+
+
+def test_search_for_a_fixture_finds_the_tests_that_use_it(page, site: str) -> None:
+    # inventory_test.py's test_restock gets catalogue through its inventory
+    # fixture: nothing else on its page says "catalogue".
+    found = search(page, site, "catalogue")
+    pages = {link.split("#")[0].split("?")[0] for link in found}
+    assert any(p.endswith("integration/inventory_test.py.html") for p in pages), pages
+
+
+def test_related_modules_do_not_make_a_page_a_search_result(page, site: str) -> None:
+    # test_catalogue.py's page names test_cart.py among its Related modules.
+    found = search(page, site, "test_cart")
+    pages = {link.split("#")[0].split("?")[0] for link in found}
+    assert not any(p.endswith("test_catalogue.py.html") for p in pages), pages
