@@ -138,13 +138,22 @@ def test_pages_fit_the_content_column_of_every_theme(
         assert (red < 80) == (scheme == "dark"), layout["background"]
 
 
-def test_the_keyword_index_is_found_from_the_top_page_and_the_sidebar(
+def test_a_reader_finds_the_way_up_and_the_keyword_index(
     browser, themed_site
 ) -> None:
     theme, address = themed_site
     page = browser.new_page()
     try:
         page.goto(f"{address}/{PAGES['module']}")
+        # The way up from a module page: its folders, then the top page.
+        trail = page.locator(".kwindex-trail a")
+        assert trail.first.is_visible()
+        assert [trail.nth(i).inner_text() for i in range(trail.count())] == [
+            "Indexed modules",
+            "shop",
+            "tests",
+            "unit",
+        ]
         if theme in SIDEBARS:
             sidebar = page.locator(
                 ".kwindex-sidebar-indexes a", has_text="Keyword Index"
