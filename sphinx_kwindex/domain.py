@@ -19,7 +19,7 @@ from sphinx_kwindex._i18n import _
 from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.kinds import BY_OBJECT_TYPE, KEYWORD, KINDS
 from sphinx_kwindex.module_tree import GeneratedTree
-from sphinx_kwindex.names import index_page_name
+from sphinx_kwindex.names import folder_docname, index_page_name
 from sphinx_kwindex.outputs import has_keyword_index
 from sphinx_kwindex.reverse_index import (
     IndexLayout,
@@ -408,10 +408,11 @@ class KeywordDomain(Domain):
         """Every module record of the project, in a stable order."""
         return sorted(self.records(), key=lambda r: (r.path, r.docname, r.anchor))
 
-    def derive(self) -> tuple[set[str], set[tuple[str, str]]]:
+    def derive(self) -> tuple[set[str], set[tuple[str, str]], bool]:
         """Derive the folder map from every record, and what the records
-        give together; the folders whose indexed modules changed, and the
-        fixtures whose entries show other users."""
+        give together; the folders whose indexed modules changed, the
+        fixtures whose entries show other users, and whether the project's
+        totals changed."""
         folders = _group_by_folder(self.all_modules())
         previous = self.folders
         self.data["folders"] = folders
@@ -421,10 +422,14 @@ class KeywordDomain(Domain):
         }
         shown_before: dict[tuple[str, str], Any] = self.data.get("fixture_users", {})
         self.data["fixture_users"] = shown
+        totals = project_totals(self.all_modules())
+        totals_changed = totals != self.data.get("totals")
+        self.data["totals"] = totals
         with collection_paused():
             self._objects = self.make_objects()
             self.data["objects"] = marshal.dumps(self._objects)
-        return _changed_keys(folders, previous), _changed_keys(shown, shown_before)
+        changed = _changed_keys(folders, previous), _changed_keys(shown, shown_before)
+        return (*changed, totals_changed)
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
@@ -588,16 +593,21 @@ def derive_project_data(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if not domain.changed:
         return []
     domain.data["generation"] = secrets.token_hex(8)
-    folders, fixtures = domain.derive()
+    folders, fixtures, totals = domain.derive()
+    tree = domain.tree
+    top = [folder_docname(tree.output_dir, "")] if totals and tree.folders else []
     return sorted(
         {
-            r.docname
-            for r in domain.all_modules()
-            if r.folder in folders
-            or any(
-                k.kind == "fixtures" and (r.path, k.name) in fixtures
-                for k in r.keywords
-            )
+            *top,
+            *(
+                r.docname
+                for r in domain.all_modules()
+                if r.folder in folders
+                or any(
+                    k.kind == "fixtures" and (r.path, k.name) in fixtures
+                    for k in r.keywords
+                )
+            ),
         }
     )
 
@@ -682,6 +692,37 @@ def _tests_by_node_id(records: Iterable[ModuleRecord]) -> dict[str, TestTarget]:
                     name, "tests", record.path, record.docname, entry_id
                 )
     return found
+
+
+_COUNTED_MARKERS = ("skip", "skipif", "xfail")
+
+
+def project_totals(records: Iterable[ModuleRecord]) -> dict[str, int]:
+    """What the project's indexed modules hold in all: modules, tests (by
+    node id), fixtures, and the tests or classes marked ``skip``,
+    ``skipif`` and ``xfail`` (each place once)."""
+    paths: set[str] = set()
+    tests: set[str] = set()
+    fixtures: set[tuple[str, str]] = set()
+    marked: dict[str, set[tuple[str, int]]] = {m: set() for m in _COUNTED_MARKERS}
+    for record in records:
+        if not record.in_indexes:
+            continue
+        paths.add(record.path)
+        tests.update(node_id for node_id, _entry in record.tests)
+        for keyword in record.keywords:
+            if keyword.kind == "fixtures":
+                fixtures.add((record.path, keyword.name))
+            elif keyword.kind == "markers":
+                name = keyword.name.rpartition(".")[2]
+                if keyword.name.startswith("pytest.mark.") and name in marked:
+                    marked[name].update((record.path, line) for line in keyword.lines)
+    return {
+        "modules": len(paths),
+        "tests": len(tests),
+        "fixtures": len(fixtures),
+        **{name: len(places) for name, places in marked.items()},
+    }
 
 
 def _changed_keys(new: Mapping[_K, object], old: Mapping[_K, object]) -> set[_K]:

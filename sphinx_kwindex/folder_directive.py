@@ -18,7 +18,13 @@ from sphinx_kwindex.domain import generated_tree, note_file
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
 from sphinx_kwindex.names import folder_docname, module_docname
-from sphinx_kwindex.nodes import kind_labels, page_reference, summary_nodes, way_up
+from sphinx_kwindex.nodes import (
+    kind_labels,
+    kwindex_totals,
+    page_reference,
+    summary_nodes,
+    way_up,
+)
 from sphinx_kwindex.outputs import keyword_index_enabled
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.project_rules import generated_test_kinds, rules_for_page
@@ -46,6 +52,8 @@ class KwindexFolderDirective(SphinxDirective):
             return []
         block = nodes.container(classes=["kwindex-folder"])
         block["support_smartquotes"] = False  # summaries are data
+        if not folder:
+            block += kwindex_totals()
         if not folder and keyword_index_enabled(self.config):
             block += self.keyword_index_link()
         if node.subfolders:

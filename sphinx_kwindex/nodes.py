@@ -79,6 +79,10 @@ class kwindex_related(nodes.General, nodes.Element):
     """Placeholder for the links to the other indexed modules of ``folder``."""
 
 
+class kwindex_totals(nodes.General, nodes.Element):
+    """Placeholder for the project's totals (the generated top page)."""
+
+
 class kwindex_source_link(nodes.General, nodes.Element):
     """Placeholder for the link to the source page ``page`` (HTML only)."""
 
@@ -473,6 +477,7 @@ def register(app: Sphinx) -> None:
     """Register the nodes and the HTML visitor of keyword lists."""
     app.add_node(kwindex_keywords, html=(visit_keywords_html, None))
     app.add_node(kwindex_related)
+    app.add_node(kwindex_totals)
     app.add_node(kwindex_source_link)
 
 

@@ -31,6 +31,7 @@ from sphinx_kwindex.nodes import (
     kwindex_keywords,
     kwindex_related,
     kwindex_source_link,
+    kwindex_totals,
     labels,
     local_label,
     shown_entries,
@@ -70,6 +71,8 @@ class FinishKeywordIndexes(SphinxPostTransform):
                 link.parent.remove(link)
         for related in list(self.document.findall(kwindex_related)):
             resolve_related(related, builder, written_in(related, docname))
+        for totals in list(self.document.findall(kwindex_totals)):
+            totals.replace_self(totals_paragraph(get_domain(self.env).data))
         for link in list(self.document.findall(kwindex_source_link)):
             fromdocname = written_in(link, docname)
             resolve_source_link(link, builder, fromdocname, with_sources)
@@ -114,6 +117,22 @@ class FinishKeywordIndexes(SphinxPostTransform):
                         ),
                     ],
                 )
+
+
+def totals_paragraph(data: dict[str, Any]) -> nodes.paragraph:
+    """What the project's indexed modules hold in all, in words."""
+    totals = data.get("totals") or {}
+    text = _("Modules: %(modules)d. Tests: %(tests)d. Fixtures: %(fixtures)d.") % {
+        key: totals.get(key, 0) for key in ("modules", "tests", "fixtures")
+    }
+    marked = [
+        f"{name} {totals[name]}"
+        for name in ("skip", "skipif", "xfail")
+        if totals.get(name)
+    ]
+    if marked:
+        text += " " + _("Marked: %s.") % ", ".join(marked)
+    return nodes.paragraph("", text, classes=["kwindex-totals"])
 
 
 def _keyword_index_link(node: nodes.Node) -> bool:

@@ -378,3 +378,15 @@ def test_the_index_counts_the_modules_the_top_page_counts(
     assert page.find("kwindex-index-summary").text() == (
         "Keywords: 3. Modules: 2. Modules without keywords: 1."
     )
+    # The top page says what the modules hold in all, kept up to date.
+    assert top.find("kwindex-totals").text() == ("Modules: 3. Tests: 2. Fixtures: 0.")
+    (project / "tests/test_b.py").write_text(
+        "import pytest\n\n@pytest.mark.skip\ndef test_b(): ...\n\n"
+        "@pytest.fixture\ndef ready(): ...\n\ndef test_c(ready): ...\n"
+    )
+    app = make_app("html", srcdir=project)
+    app.build()
+    top = parse_html((app.outdir / "kwindex/index.html").read_text("utf-8"))
+    assert top.find("kwindex-totals").text() == (
+        "Modules: 3. Tests: 3. Fixtures: 1. Marked: skip 1."
+    )

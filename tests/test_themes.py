@@ -138,9 +138,7 @@ def test_pages_fit_the_content_column_of_every_theme(
         assert (red < 80) == (scheme == "dark"), layout["background"]
 
 
-def test_a_reader_finds_the_way_up_and_the_keyword_index(
-    browser, themed_site
-) -> None:
+def test_a_reader_finds_the_way_up_and_the_keyword_index(browser, themed_site) -> None:
     theme, address = themed_site
     page = browser.new_page()
     try:
