@@ -122,11 +122,11 @@ class FinishKeywordIndexes(SphinxPostTransform):
 def totals_paragraph(data: dict[str, Any]) -> nodes.paragraph:
     """What the project's indexed modules hold in all, in words."""
     totals = data.get("totals") or {}
-    text = _("Modules: %(modules)d. Tests: %(tests)d. Fixtures: %(fixtures)d.") % {
-        key: totals.get(key, 0) for key in ("modules", "tests", "fixtures")
+    text = _("Modules: %(modules)s. Tests: %(tests)s. Fixtures: %(fixtures)s.") % {
+        key: f"{totals.get(key, 0):,}" for key in ("modules", "tests", "fixtures")
     }
     marked = [
-        f"{name} {totals[name]}"
+        f"{name} {totals[name]:,}"
         for name in ("skip", "skipif", "xfail")
         if totals.get(name)
     ]
