@@ -23,7 +23,9 @@ from sphinx_kwindex.present import (
     JSON_VERSION,
     classify_module,
     describe_problem,
+    glance_text,
     location_text,
+    needed_at_a_glance,
     parse_kinds,
     view_json,
 )
@@ -290,6 +292,10 @@ def _list_text(path: str, listed: KindView) -> Iterator[str]:
     heading = KINDS[listed.kind].heading
     count = ENGLISH.list_count(listed.kind, len(listed.entries), listed.groups)
     yield f"  {heading} ({count})"
+    if listed.kind == "tests" and (
+        glance := glance_text(needed_at_a_glance(listed.entries))
+    ):
+        yield f"    {glance}"
     for start, end, group, local in listed.sections():
         indent = "    "
         if group is not None:

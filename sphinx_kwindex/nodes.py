@@ -22,7 +22,13 @@ from sphinx_kwindex._i18n import _
 from sphinx_kwindex.collect import Ignored, ImportTimeNote
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import part_name, source_page_part
-from sphinx_kwindex.present import ENGLISH, Labels, summary_parts
+from sphinx_kwindex.present import (
+    ENGLISH,
+    Labels,
+    glance_text,
+    needed_at_a_glance,
+    summary_parts,
+)
 from sphinx_kwindex.view import (
     KindView,
     Section,
@@ -406,6 +412,10 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         f'<p class="rubric kwindex-label">{escape(heading)} '
         f'<span class="kwindex-count">({count})</span></p>\n'
     ]
+    if kind == "tests" and (
+        glance := glance_text(needed_at_a_glance(entries), writer.words)
+    ):
+        parts.append(f'<p class="kwindex-glance">{escape(glance)}</p>\n')
     for start, end, group, local in shown_sections(node):
         listed = (
             writer.entries(entries[start:end], api_links[start:end], users[start:end])

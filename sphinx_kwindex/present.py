@@ -10,7 +10,8 @@ the command line give (:data:`JSON_VERSION`) of a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -21,6 +22,7 @@ from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.pytest_config import DEFAULT_RULES, CollectRules
 from sphinx_kwindex.view import (
+    Entry,
     EntryLocation,
     KindView,
     ModuleView,
@@ -80,6 +82,8 @@ class Labels(NamedTuple):
     test: str = "%d test"
     tests: str = "%d tests"
     used_by: str = "used by %s"
+    glance: str = "Needed: %s"
+    """What a module's tests need at a glance: fixtures and markers."""
     more: str = "and %d more"
     local: str = "Defined inside functions (%d)"
     """The heading of the definitions that stand only inside functions."""
@@ -192,6 +196,25 @@ def summary_parts(summary: str) -> list[tuple[str, bool]]:
 def plain_summary(summary: str) -> str:
     """A summary as plain text: inline literals without their backquotes."""
     return "".join(text for text, _literal in summary_parts(summary))
+
+
+def needed_at_a_glance(entries: Sequence[Entry]) -> list[tuple[str, int]]:
+    """What the tests of ``entries`` need, most needed first: each fixture
+    they name and each marker on them (but ``parametrize``), with how many
+    tests it is."""
+    counts: Counter[str] = Counter()
+    for entry in entries:
+        for location in entry.locations[:1]:
+            counts.update({f.name for f in location.fixtures if not f.through})
+            counts.update({m[0].rpartition(".")[2] for m in location.markers})
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def glance_text(needed: Sequence[tuple[str, int]], labels: Labels = ENGLISH) -> str:
+    """``Needed: cart (5), slow (2)``, or ``""`` where nothing is."""
+    if not needed:
+        return ""
+    return labels.glance % ", ".join(f"{name} ({count})" for name, count in needed)
 
 
 def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:

@@ -39,7 +39,13 @@ from sphinx_kwindex.nodes import (
     summary_nodes,
 )
 from sphinx_kwindex.outputs import has_keyword_index, has_source_pages
-from sphinx_kwindex.present import RELATED_LIMIT, location_text, nearest_by_name
+from sphinx_kwindex.present import (
+    RELATED_LIMIT,
+    glance_text,
+    location_text,
+    nearest_by_name,
+    needed_at_a_glance,
+)
 from sphinx_kwindex.view import group_name
 
 if TYPE_CHECKING:
@@ -314,6 +320,8 @@ def expand_keyword_list(
     heading = kind_labels(kind)[0]
     block = nodes.container(classes=["kwindex-kind", f"kwindex-kind-{kind}"])
     block += nodes.rubric("", f"{heading} ({kind_count(node, words)})")
+    if kind == "tests" and (glance := glance_text(needed_at_a_glance(entries), words)):
+        block += nodes.paragraph("", glance, classes=["kwindex-glance"])
     users = node.get("users") or (None,) * len(entries)
     for start, end, group, local in shown_sections(node):
         if group is not None:

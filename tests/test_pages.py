@@ -409,3 +409,45 @@ def test_summaries_are_first_sentences_with_their_literals(
     metadata = block.find("kwindex-metadata")
     codes = [e.text() for e in metadata.iter() if e.tag == "code"]
     assert "PluginManager.register" in codes
+
+
+GLANCE = """\
+import pytest
+
+
+@pytest.fixture
+def cart(): ...
+
+
+@pytest.mark.slow
+def test_a(cart, tmp_path): ...
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [1, 2])
+def test_b(cart, n): ...
+
+
+def test_c(): ...
+"""
+
+
+@pytest.mark.parametrize("builder", ["html", "text"])
+def test_a_tests_list_says_what_its_tests_need_at_a_glance(
+    make_app, write_project, builder: str, capsys
+) -> None:
+    page = "Cart\n====\n\n.. kwindex:: test_cart.py\n   :kinds: tests\n"
+    project = write_project({"test_cart.py": GLANCE, "index.rst": page})
+    app = make_app(builder, srcdir=project)
+    app.build()
+    glance = "Needed: cart (2), slow (2), tmp_path (1)"
+    if builder == "text":
+        assert glance in (app.outdir / "index.txt").read_text("utf-8")
+    else:
+        html = (app.outdir / "index.html").read_text("utf-8")
+        (block,) = kwindex_blocks(html)
+        assert block.find("kwindex-glance").text() == glance
+    from sphinx_kwindex.__main__ import main
+
+    assert main([str(project / "test_cart.py"), "--kinds", "tests"]) == 0
+    assert f"    {glance}" in capsys.readouterr().out.splitlines()
