@@ -89,7 +89,11 @@ class KwindexFolderDirective(SphinxDirective):
         tree = generated_tree(self.env)
         items = nodes.bullet_list(classes=["kwindex-folders"])
         for sub in folders:
-            count = _("modules: %d") % modules_below(tree.folders, sub)
+            total = modules_below(tree.folders, sub)
+            if tree.folders[sub].subfolders:
+                count = _("modules: %d, in its sub-folders too") % total
+            else:
+                count = _("modules: %d") % total
             text = posixpath.basename(sub) if nested else sub
             link = self.page_link(folder_docname(tree.output_dir, sub), text)
             paragraph = nodes.paragraph("", "", link, nodes.Text(f" ({count})"))

@@ -202,11 +202,13 @@ def _summary_html(layout: IndexLayout) -> str:
     counts = {
         "keywords": layout.keyword_count,
         "modules": layout.module_count,
-        "empty": layout.indexed_modules - layout.module_count,
+        "indexed": layout.indexed_modules,
     }
-    text = _("Keywords: %(keywords)d. Modules: %(modules)d.") % counts
-    if counts["empty"] > 0:  # as many as the generated pages count
-        text += " " + _("Modules without keywords: %(empty)d.") % counts
+    if layout.indexed_modules > layout.module_count:  # as the top page counts
+        text = _("Keywords: %(keywords)d, in %(modules)d of %(indexed)d modules.")
+    else:
+        text = _("Keywords: %(keywords)d. Modules: %(modules)d.")
+    text %= counts
     return f'<p class="kwindex-index-summary">{escape(text)}</p>\n'
 
 

@@ -318,7 +318,8 @@ class _Writer:
             text = escape(words.through).replace("%s", used)
             html += f' <span class="kwindex-through">{text}</span>'
         if test and shown:
-            html += " " + shown
+            node_id = _breakable(escape(location.shown))
+            html += f' <code class="kwindex-qualname">{node_id}</code>'
         return html
 
     def fixture(self, fixture: UsedFixture) -> str:
@@ -489,6 +490,12 @@ def register(app: Sphinx) -> None:
     app.add_node(kwindex_related)
     app.add_node(kwindex_totals)
     app.add_node(kwindex_source_link)
+
+
+def _breakable(node_id: str) -> str:
+    """A node id (escaped) that may break after each ``/`` of its path,
+    not inside a name (``<wbr>``; copying it copies no break)."""
+    return node_id.replace("/", "/<wbr>")
 
 
 def summary_html(summary: str) -> str:

@@ -157,7 +157,7 @@ def test_every_builder_shows_a_tree_with_its_ways_up(
         top = (app.outdir / "kwindex/index.txt").read_text(encoding="utf-8")
         # The top page maps every folder, nested.
         assert squash(top).endswith(
-            "-[ Folders ]- * tests (modules: 3) * integration (modules: 1) "
+            "-[ Folders ]- * tests (modules: 3, in its sub-folders too) * integration (modules: 1) "
             "* unit (modules: 2)"
         )
     if buildername == "latex":

@@ -128,7 +128,7 @@ def test_folder_pages_list_sub_folders_and_modules(make_app, tree_project) -> No
     ]
     top = (outdir / "kwindex/index.html").read_text("utf-8")
     assert "<h1>Indexed modules" in top
-    assert "tests (modules: 3)" in " ".join(
+    assert "tests (modules: 3, in its sub-folders too)" in " ".join(
         parse_html(top).find("kwindex-folder").text().split()
     )
 
@@ -211,7 +211,7 @@ def test_a_deleted_module_loses_its_page(make_app, tree_project) -> None:
     tests = (Path(again.outdir) / "kwindex/tests/index.html").read_text("utf-8")
     assert "integration" not in parse_html(tests).find("kwindex-folder").text()
     top = (Path(again.outdir) / "kwindex/index.html").read_text("utf-8")
-    assert "tests (modules: 2)" in " ".join(parse_html(top).text().split())
+    assert "tests (modules: 2, in its sub-folders too)" in " ".join(parse_html(top).text().split())
 
 
 def test_pages_a_user_wrote_are_never_removed(make_app, tree_project) -> None:

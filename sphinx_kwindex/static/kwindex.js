@@ -13,11 +13,21 @@ document.addEventListener("DOMContentLoaded", () => {
     button.className = "kwindex-copy";
     button.textContent = say("copy");
     button.title = say("Copy the node id");
+    const copied = () => {
+      button.textContent = say("copied");
+      setTimeout(() => { button.textContent = say("copy"); }, 1500);
+    };
     button.addEventListener("click", () => {
-      navigator.clipboard.writeText(code.textContent).then(() => {
-        button.textContent = say("copied");
-        setTimeout(() => { button.textContent = say("copy"); }, 1500);
-      });
+      if (navigator.clipboard) {  // https and localhost only
+        navigator.clipboard.writeText(code.textContent).then(copied);
+        return;
+      }
+      const area = document.createElement("textarea");
+      area.value = code.textContent;
+      document.body.append(area);
+      area.select();
+      if (document.execCommand("copy")) copied();
+      area.remove();
     });
     line.append(" ", button);
   }
