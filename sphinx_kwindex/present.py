@@ -82,8 +82,9 @@ class Labels(NamedTuple):
     test: str = "%d test"
     tests: str = "%d tests"
     used_by: str = "used by %s"
-    glance: str = "Needed: %s"
-    """What a module's tests need at a glance: fixtures and markers."""
+    glance_fixtures: str = "Fixtures: %s."
+    glance_markers: str = "Markers: %s."
+    """What a module's tests need at a glance: fixtures, markers."""
     more: str = "and %d more"
     local: str = "Defined inside functions (%d)"
     """The heading of the definitions that stand only inside functions."""
@@ -198,23 +199,41 @@ def plain_summary(summary: str) -> str:
     return "".join(text for text, _literal in summary_parts(summary))
 
 
-def needed_at_a_glance(entries: Sequence[Entry]) -> list[tuple[str, int]]:
+def needed_at_a_glance(
+    entries: Sequence[Entry],
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """What the tests of ``entries`` need, most needed first: each fixture
-    they name and each marker on them (but ``parametrize``), with how many
-    tests it is."""
-    counts: Counter[str] = Counter()
+    they name, then each marker on them (but ``parametrize``), with how
+    many tests it is."""
+    fixtures: Counter[str] = Counter()
+    markers: Counter[str] = Counter()
     for entry in entries:
         for location in entry.locations[:1]:
-            counts.update({f.name for f in location.fixtures if not f.through})
-            counts.update({m[0].rpartition(".")[2] for m in location.markers})
+            fixtures.update({f.name for f in location.fixtures if not f.through})
+            markers.update({m[0].rpartition(".")[2] for m in location.markers})
+    return _most_first(fixtures), _most_first(markers)
+
+
+def _most_first(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def glance_text(needed: Sequence[tuple[str, int]], labels: Labels = ENGLISH) -> str:
-    """``Needed: cart (5), slow (2)``, or ``""`` where nothing is."""
-    if not needed:
-        return ""
-    return labels.glance % ", ".join(f"{name} ({count})" for name, count in needed)
+def glance_text(
+    needed: tuple[Sequence[tuple[str, int]], Sequence[tuple[str, int]]],
+    labels: Labels = ENGLISH,
+) -> str:
+    """``Fixtures: cart (5). Markers: slow (2).``, or ``""`` where the
+    tests need neither."""
+    fixtures, markers = needed
+    said = [
+        label % ", ".join(f"{name} ({count})" for name, count in counted)
+        for label, counted in (
+            (labels.glance_fixtures, fixtures),
+            (labels.glance_markers, markers),
+        )
+        if counted
+    ]
+    return " ".join(said)
 
 
 def location_text(location: EntryLocation, labels: Labels = ENGLISH) -> str:

@@ -211,7 +211,9 @@ def test_a_deleted_module_loses_its_page(make_app, tree_project) -> None:
     tests = (Path(again.outdir) / "kwindex/tests/index.html").read_text("utf-8")
     assert "integration" not in parse_html(tests).find("kwindex-folder").text()
     top = (Path(again.outdir) / "kwindex/index.html").read_text("utf-8")
-    assert "tests (modules: 2, in its sub-folders too)" in " ".join(parse_html(top).text().split())
+    assert "tests (modules: 2, in its sub-folders too)" in " ".join(
+        parse_html(top).text().split()
+    )
 
 
 def test_pages_a_user_wrote_are_never_removed(make_app, tree_project) -> None:
@@ -440,7 +442,7 @@ def test_a_tests_list_says_what_its_tests_need_at_a_glance(
     project = write_project({"test_cart.py": GLANCE, "index.rst": page})
     app = make_app(builder, srcdir=project)
     app.build()
-    glance = "Needed: cart (2), slow (2), tmp_path (1)"
+    glance = "Fixtures: cart (2), tmp_path (1). Markers: slow (2)."
     if builder == "text":
         assert glance in (app.outdir / "index.txt").read_text("utf-8")
     else:
