@@ -38,6 +38,7 @@ from sphinx_kwindex.view import (
     ViewOptions,
     group_name,
     module_view,
+    total_items,
 )
 
 if TYPE_CHECKING:
@@ -130,7 +131,18 @@ def _print_indexes(args: argparse.Namespace, files: list[tuple[Path, str]]) -> i
         document = {"version": JSON_VERSION, "modules": modules_json}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     elif modules:
-        print("\n\n".join(_as_text(path, module, args) for path, module in modules))
+        totals: list[tuple[int, int | None]] = []
+        texts = (_as_text(path, module, args, totals) for path, module in modules)
+        print("\n\n".join(texts))
+        if len(totals) > 1:
+            tests = sum(count for count, _items in totals)
+            items = (
+                None
+                if any(i is None for _c, i in totals)
+                else sum(i for _c, i in totals if i is not None)
+            )
+            count = ENGLISH.test_count(tests, items)
+            print(f"\nIn all: {len(modules):,} modules, {count}")
     return 1 if failed else 0
 
 
@@ -273,7 +285,14 @@ def _as_json(entry: tuple[str, ModuleExtraction], args: argparse.Namespace) -> A
     return {"path": path, **fields, "keywords": keywords}
 
 
-def _as_text(path: str, module: ModuleExtraction, args: argparse.Namespace) -> str:
+def _as_text(
+    path: str,
+    module: ModuleExtraction,
+    args: argparse.Namespace,
+    totals: list[tuple[int, int | None]],
+) -> str:
+    """A module's lists as text; its tests and items added to ``totals``
+    where it lists tests."""
     kind = classify_module(path, args.rules)
     facts = f"{kind}, {module.line_count} lines, {module.size:,} bytes"
     lines = [f"{path} ({facts})"]
@@ -282,6 +301,8 @@ def _as_text(path: str, module: ModuleExtraction, args: argparse.Namespace) -> s
         return "\n".join(lines)
     for listed in _view(path, module, args).lists:
         lines.extend(_list_text(path, listed))
+        if listed.kind == "tests":
+            totals.append((len(listed.entries), total_items(listed.groups)))
     return "\n".join(lines)
 
 

@@ -316,3 +316,22 @@ def test_a_file_that_is_not_python_or_is_missing_prints_only_why(
         "cannot index README.rst: not a Python file",
         "cannot read missing.py: no such file",
     ]
+
+
+def test_several_modules_end_with_what_they_hold_in_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    write_suite(
+        tmp_path,
+        {
+            "tests/test_a.py": "def test_one(): ...\n",
+            "tests/test_b.py": "import pytest\n\n"
+            "@pytest.mark.parametrize('n', [1, 2, 3])\ndef test_two(n): ...\n\n"
+            "def test_three(): ...\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["tests", "--kinds", "tests"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "In all: 2 modules, 3 tests, 5 items"
+    )
