@@ -167,7 +167,7 @@ class KwindexDirective(SphinxDirective):
             block += self.metadata_block(path, module, source_path)
         recorded: list[RecordedKeyword] = []
         uses: list[FixtureUse] = []
-        tests: tuple[tuple[str, str], ...] = ()
+        tests: tuple[tuple[str, str, int | None], ...] = ()
         groups: tuple[TestGroup, ...] = ()
         fragment = Fragment({})
         if module.problem is not None:
@@ -182,7 +182,11 @@ class KwindexDirective(SphinxDirective):
                 if listed.kind == "tests" and collection is not None:
                     uses.extend(fixture_uses(path, collection.tests, listed.entries))
                     tests = tuple(
-                        (entry.locations[0].shown, entry.entry_id)
+                        (
+                            entry.locations[0].shown,
+                            entry.entry_id,
+                            entry.locations[0].items,
+                        )
                         for entry in listed.entries
                     )
                     groups = tuple(

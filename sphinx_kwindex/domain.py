@@ -116,7 +116,7 @@ class ModuleRecord:
         linked_to_source: bool,
         fixture_uses: tuple[FixtureUse, ...] = (),
         part: tuple[int, int] = (1, 1),
-        tests: tuple[tuple[str, str], ...] = (),
+        tests: tuple[tuple[str, str, int | None], ...] = (),
     ) -> None:
         self.path = path
         """Relative to ``kwindex_root``, POSIX."""
@@ -135,8 +135,8 @@ class ModuleRecord:
         """``(k, n)``: the block shows the ``k``-th of ``n`` runs of the
         module's entries (``:part:``)."""
         self.tests = tests
-        """``(node id, entry id)`` of each test it shows: every node id is a
-        target of its own (tests of one name in several classes)."""
+        """``(node id, entry id, items)`` of each test it shows: every node
+        id is a target of its own (tests of one name in several classes)."""
 
     @property
     def keywords(self) -> tuple[RecordedKeyword, ...]:
@@ -186,7 +186,7 @@ def _record(
     linked_to_source: bool,
     uses: Iterable[Iterable[Any]],
     part: tuple[int, int],
-    tests: tuple[tuple[str, str], ...],
+    tests: tuple[tuple[str, str, int | None], ...],
 ) -> ModuleRecord:
     """A :class:`ModuleRecord` from what it pickles into."""
     fixture_uses = tuple(map(FixtureUse._make, uses))
@@ -276,7 +276,7 @@ class KeywordDomain(Domain):
         "fixture_users": {},
         "files": {},
     }
-    data_version = 13
+    data_version = 14
     """The version of all the extension keeps in the environment (also its
     ``env_version``): bump it whenever :class:`ModuleRecord`, the
     :class:`~sphinx_kwindex.module_tree.GeneratedTree` or what they hold
@@ -632,7 +632,7 @@ def _objects(
             fullname = f"{e.path}::{e.name}"
             yield fullname, fullname, kind.object_type, e.docname, e.entry_id, priority
         if "tests" in kinds:
-            for node_id, entry_id in record.tests:
+            for node_id, entry_id, _items in record.tests:
                 if (record.path, "tests", node_id) not in seen:
                     seen.add((record.path, "tests", node_id))
                     test = KINDS["tests"].object_type
@@ -685,7 +685,7 @@ def _tests_by_node_id(records: Iterable[ModuleRecord]) -> dict[str, TestTarget]:
     for record in records:
         if not record.in_indexes:
             continue
-        for node_id, entry_id in record.tests:
+        for node_id, entry_id, _items in record.tests:
             if node_id not in found:
                 name = node_id.partition("::")[2]
                 found[node_id] = TestTarget(
@@ -699,17 +699,19 @@ _COUNTED_MARKERS = ("skip", "skipif", "xfail")
 
 def project_totals(records: Iterable[ModuleRecord]) -> dict[str, int]:
     """What the project's indexed modules hold in all: modules, tests (by
-    node id), fixtures, and the tests or classes marked ``skip``,
+    node id), their items (as far as known, and how many tests' items only
+    a run knows), fixtures, and the tests or classes marked ``skip``,
     ``skipif`` and ``xfail`` (each place once)."""
     paths: set[str] = set()
-    tests: set[str] = set()
+    tests: dict[str, int | None] = {}
     fixtures: set[tuple[str, str]] = set()
     marked: dict[str, set[tuple[str, int]]] = {m: set() for m in _COUNTED_MARKERS}
     for record in records:
         if not record.in_indexes:
             continue
         paths.add(record.path)
-        tests.update(node_id for node_id, _entry in record.tests)
+        for node_id, _entry, items in record.tests:
+            tests.setdefault(node_id, items)
         for keyword in record.keywords:
             if keyword.kind == "fixtures":
                 fixtures.add((record.path, keyword.name))
@@ -720,6 +722,8 @@ def project_totals(records: Iterable[ModuleRecord]) -> dict[str, int]:
     return {
         "modules": len(paths),
         "tests": len(tests),
+        "items": sum(items for items in tests.values() if items is not None),
+        "items_unknown": sum(items is None for items in tests.values()),
         "fixtures": len(fixtures),
         **{name: len(places) for name, places in marked.items()},
     }

@@ -128,9 +128,20 @@ class FinishKeywordIndexes(SphinxPostTransform):
 def totals_paragraph(data: dict[str, Any]) -> nodes.paragraph:
     """What the project's indexed modules hold in all, in words."""
     totals = data.get("totals") or {}
-    text = _("Modules: %(modules)s. Tests: %(tests)s. Fixtures: %(fixtures)s.") % {
-        key: f"{totals.get(key, 0):,}" for key in ("modules", "tests", "fixtures")
+    counts = {
+        key: f"{totals.get(key, 0):,}"
+        for key in ("modules", "tests", "items", "items_unknown", "fixtures")
     }
+    text = _("Modules: %(modules)s. Tests: %(tests)s, items: %(items)s") % counts
+    unknown = totals.get("items_unknown", 0)
+    if unknown:
+        said = (
+            _("(and a test's known when pytest runs)")
+            if unknown == 1
+            else _("(and those of %(items_unknown)s tests known when pytest runs)")
+        )
+        text += " " + said % counts
+    text += ". " + _("Fixtures: %(fixtures)s.") % counts
     marked = [
         f"{name} {totals[name]:,}"
         for name in ("skip", "skipif", "xfail")

@@ -379,14 +379,18 @@ def test_the_index_counts_the_modules_the_top_page_counts(
         "Keywords: 3, in 2 of 3 modules."
     )
     # The top page says what the modules hold in all, kept up to date.
-    assert top.find("kwindex-totals").text() == ("Modules: 3. Tests: 2. Fixtures: 0.")
+    assert top.find("kwindex-totals").text() == (
+        "Modules: 3. Tests: 2, items: 2. Fixtures: 0."
+    )
     (project / "tests/test_b.py").write_text(
         "import pytest\n\n@pytest.mark.skip\ndef test_b(): ...\n\n"
-        "@pytest.fixture\ndef ready(): ...\n\ndef test_c(ready): ...\n"
+        "@pytest.fixture\ndef ready(): ...\n\ndef test_c(ready): ...\n\n"
+        "@pytest.mark.parametrize('n', list(range(2)))\ndef test_d(n): ...\n"
     )
     app = make_app("html", srcdir=project)
     app.build()
     top = parse_html((app.outdir / "kwindex/index.html").read_text("utf-8"))
     assert top.find("kwindex-totals").text() == (
-        "Modules: 3. Tests: 3. Fixtures: 1. Marked: skip 1."
+        "Modules: 3. Tests: 4, items: 3 (and a test's known when pytest runs). "
+        "Fixtures: 1. Marked: skip 1."
     )
