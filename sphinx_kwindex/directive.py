@@ -26,12 +26,14 @@ from sphinx_kwindex.domain import (
 from sphinx_kwindex.export import Fragment, as_json, write_fragment
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import (
+    kind_anchor,
     module_anchor,
     module_docname,
     pytest_node_id,
     source_page_name,
 )
 from sphinx_kwindex.nodes import (
+    jump_links,
     keyword_list,
     kwindex_related,
     kwindex_source_link,
@@ -176,8 +178,12 @@ class KwindexDirective(SphinxDirective):
         else:
             collection = self.collection(path, module, options.kinds)
             view = module_view(path, module, options.view(), collection, block_id)
+            if len(view.lists) > 1:
+                anchors = [(v.kind, kind_anchor(block_id, v.kind)) for v in view.lists]
+                block += jump_links(anchors)
             for listed in view.lists:
-                block += keyword_list(path, listed, source_path)
+                list_id = kind_anchor(block_id, listed.kind)
+                block += keyword_list(path, listed, source_path, list_id)
                 recorded += self.keyword_entries(path, block_id, listed, view.functions)
                 if listed.kind == "tests" and collection is not None:
                     uses.extend(fixture_uses(path, collection.tests, listed.entries))

@@ -42,6 +42,11 @@ def entry_anchor(block_id: str, kind: str, name: str) -> str:
     return f"{block_id}-{kind}-{_UNSAFE_ID_CHARS.sub('-', name)}"
 
 
+def kind_anchor(block_id: str, kind: str) -> str:
+    """The id of the list of ``kind`` inside the block ``block_id``."""
+    return f"{block_id}-{kind}"
+
+
 def group_anchor(block_id: str, node: str) -> str:
     """The id of the tests a class ``node`` collects, inside the block
     ``block_id``."""

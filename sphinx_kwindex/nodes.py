@@ -93,9 +93,13 @@ class kwindex_source_link(nodes.General, nodes.Element):
     """Placeholder for the link to the source page ``page`` (HTML only)."""
 
 
-def keyword_list(path: str, shown: KindView, source_path: str) -> kwindex_keywords:
-    """The compact node of the list ``shown`` of the module at ``path``."""
+def keyword_list(
+    path: str, shown: KindView, source_path: str, anchor: str
+) -> kwindex_keywords:
+    """The compact node of the list ``shown`` of the module at ``path``,
+    its id ``anchor``."""
     node = kwindex_keywords(
+        anchor=anchor,
         kind=shown.kind,
         path=path,
         entries=pack_entries(shown.entries),
@@ -108,6 +112,18 @@ def keyword_list(path: str, shown: KindView, source_path: str) -> kwindex_keywor
         node.attributes.update(offset=shown.offset, total=shown.total)
     node += nodes.Text(" ".join(search_words(shown.entries)))
     return node
+
+
+def jump_links(lists: Sequence[tuple[str, str]]) -> nodes.paragraph:
+    """Links to each list of a block, ``(kind, anchor)``: a long page's
+    way to its Imports without scrolling."""
+    jump = nodes.paragraph("", "", classes=["kwindex-jump"])
+    for kind, anchor in lists:
+        if len(jump):
+            jump += nodes.Text(" · ")
+        heading = kind_labels(kind)[0]
+        jump += nodes.reference("", heading, refid=anchor, internal=True)
+    return jump
 
 
 def search_words(entries: Sequence[Entry]) -> Iterator[str]:
@@ -408,8 +424,9 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     api_links = node.get("api_links") or (None,) * len(entries)
     users = node.get("users") or (None,) * len(entries)
     count = escape(kind_count(node, writer.words))
+    anchor = f' id="{escape(node["anchor"])}"' if node.get("anchor") else ""
     parts = [
-        f'<div class="kwindex-kind kwindex-kind-{kind}">\n'
+        f'<div class="kwindex-kind kwindex-kind-{kind}"{anchor}>\n'
         f'<p class="rubric kwindex-label">{escape(heading)} '
         f'<span class="kwindex-count">({count})</span></p>\n'
     ]

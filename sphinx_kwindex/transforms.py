@@ -75,6 +75,9 @@ class FinishKeywordIndexes(SphinxPostTransform):
         if not has_keyword_index(builder):
             for link in list(self.document.findall(_keyword_index_link)):
                 link.parent.remove(link)
+        if not html:  # a page to scroll: the lists' links are for HTML
+            for jump in list(self.document.findall(_jump_links)):
+                jump.parent.remove(jump)
         for related in list(self.document.findall(kwindex_related)):
             resolve_related(related, builder, written_in(related, docname))
         for totals in list(self.document.findall(kwindex_totals)):
@@ -150,6 +153,11 @@ def totals_paragraph(data: dict[str, Any]) -> nodes.paragraph:
     if marked:
         text += " " + _("Marked: %s.") % ", ".join(marked)
     return nodes.paragraph("", text, classes=["kwindex-totals"])
+
+
+def _jump_links(node: nodes.Node) -> bool:
+    """Whether ``node`` is a block's links to its lists."""
+    return isinstance(node, nodes.paragraph) and "kwindex-jump" in node["classes"]
 
 
 def _keyword_index_link(node: nodes.Node) -> bool:
@@ -330,6 +338,8 @@ def expand_keyword_list(
     words = labels()
     heading = kind_labels(kind)[0]
     block = nodes.container(classes=["kwindex-kind", f"kwindex-kind-{kind}"])
+    if node.get("anchor"):
+        block["ids"].append(node["anchor"])
     block += nodes.rubric("", f"{heading} ({kind_count(node, words)})")
     if kind == "tests" and (glance := glance_text(needed_at_a_glance(entries), words)):
         block += nodes.paragraph("", glance, classes=["kwindex-glance"])

@@ -453,3 +453,29 @@ def test_a_tests_list_says_what_its_tests_need_at_a_glance(
 
     assert main([str(project / "test_cart.py"), "--kinds", "tests"]) == 0
     assert f"    {glance}" in capsys.readouterr().out.splitlines()
+
+
+def test_a_page_of_several_lists_links_to_each_of_them(make_app, write_project) -> None:
+    page = (
+        "Cart\n====\n\n.. kwindex:: test_cart.py\n   :kinds: tests, fixtures, imports\n"
+    )
+    project = write_project({"test_cart.py": GLANCE, "index.rst": page})
+    app = make_app("html", srcdir=project)
+    app.build()
+    html = (app.outdir / "index.html").read_text("utf-8")
+    (block,) = kwindex_blocks(html)
+    links = [
+        (a.text(), a.attrs["href"])
+        for a in block.find("kwindex-jump").iter()
+        if a.tag == "a"
+    ]
+    assert links == [
+        ("Tests", "#kw-test_cart.py-tests"),
+        ("Fixtures", "#kw-test_cart.py-fixtures"),
+        ("Imports", "#kw-test_cart.py-imports"),
+    ]
+    ids = [k.attrs.get("id") for k in block.find_all("kwindex-kind")]
+    assert ids == [href[1:] for _text, href in links]
+    text = make_app("text", srcdir=project)
+    text.build()
+    assert "Tests · Fixtures" not in (text.outdir / "index.txt").read_text("utf-8")
