@@ -363,7 +363,9 @@ class _KeywordFinder:
         self.functions: set[str] = set()
         """Qualified names of functions: what is defined in them is local."""
         self.classes: dict[str, _ClassBuilder] = {}
-        self.module_functions: list[FunctionShape] = []
+        self.module_functions: dict[str, FunctionShape] = {}
+        """The module's ``def`` statements by name, as its namespace binds
+        them (a name bound again keeps its place, and takes the new one)."""
         self.module_test_flag: bool | None = None
         self.not_tests: set[str] = set()
         self.imported: list[tuple[str, str, int]] = []
@@ -391,7 +393,7 @@ class _KeywordFinder:
         """What pytest's collection needs of the module walked."""
         return ModuleShape(
             tuple(builder.shape() for builder in self.classes.values()),
-            tuple(self.module_functions),
+            tuple(self.module_functions.values()),
             self.module_test_flag,
             frozenset(self.not_tests),
             tuple(self.imported),
@@ -506,13 +508,13 @@ class _KeywordFinder:
         )
         owner = ".".join(scope)
         if module_level:
-            _bind(self.module_functions, shape)
+            self.module_functions[shape.name] = shape
             self.note_mark_helper(node)
             factory = summarize_function(node, statements, self.canonical)
             if factory is not None:
                 self.factories.append(factory)
         elif owner in self.classes:
-            _bind(self.classes[owner].functions, shape)
+            self.classes[owner].functions[shape.name] = shape
         self.functions.add(location.qualname)
         self.walk(node.body, (*scope, node.name), in_def=True)
 
@@ -756,7 +758,7 @@ class _KeywordFinder:
             if isinstance(node, ast.Assign) and len(names) == 1:
                 alias = self.function_alias(owner, names[0], node)
                 if alias is not None:
-                    _bind(owner.functions, alias)
+                    owner.functions[alias.name] = alias
         if isinstance(node, ast.Assign) and len(names) == 1 and not self.script_only:
             self.note_fixture_alias(names[0], node, scope)
         if not scope:
@@ -788,14 +790,13 @@ class _KeywordFinder:
             return FunctionShape(name, node.lineno, "", None)
         if isinstance(value, ast.Call) and value.args:
             value = value.args[0]
-        defined: Sequence[FunctionShape] = ()
+        function = None
         if isinstance(value, ast.Name):
-            defined, wanted = owner.functions, value.id
+            function = owner.functions.get(value.id)
         elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
             # ``Other.test_x``: a def of a class of the module, if one.
             other = self.classes.get(value.value.id)
-            defined, wanted = (other.functions if other else ()), value.attr
-        function = next((f for f in defined if f.name == wanted), None)
+            function = other.functions.get(value.attr) if other else None
         if function is not None:
             return function._replace(name=name, line=node.lineno, fixture=None)
         if isinstance(value, ast.Attribute) and value.attr == name:
@@ -813,7 +814,7 @@ class _KeywordFinder:
         if scope and owner is None:
             return
         functions = owner.functions if owner else self.module_functions
-        found = next((f for f in functions if f.name == node.value.id), None)
+        found = functions.get(node.value.id)
         if found is None or found.fixture is None:
             return
         fixture = found.fixture
@@ -826,7 +827,7 @@ class _KeywordFinder:
         )
         location = Location(".".join((*scope, name)), node.lineno)
         self.add("fixtures", name, location)
-        _bind(functions, found._replace(name=name, line=node.lineno, fixture=renamed))
+        functions[name] = found._replace(name=name, line=node.lineno, fixture=renamed)
 
     def note_test_flags(
         self,
@@ -944,9 +945,8 @@ class _KeywordFinder:
         return (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Name)
-            and any(
-                f.name == call.func.id and f.makes_names for f in self.module_functions
-            )
+            and (made := self.module_functions.get(call.func.id)) is not None
+            and made.makes_names
         )
 
     def canonical(self, name: str) -> str:
@@ -998,7 +998,9 @@ class _ClassBuilder:
     qualname: str
     line: int
     bases: tuple[str, ...]
-    functions: list[FunctionShape] = field(default_factory=list)
+    functions: dict[str, FunctionShape] = field(default_factory=dict)
+    """The ``def`` statements of its body by name, as its namespace binds
+    them."""
     others: list[str] = field(default_factory=list)
     test_flag: bool | None = None
     parameters: list[Parameters] = field(default_factory=list)
@@ -1009,15 +1011,14 @@ class _ClassBuilder:
     marks: list[str] = field(default_factory=list)
 
     def shape(self) -> ClassShape:
-        names = {function.name for function in self.functions}
         return ClassShape(
             self.qualname,
             self.line,
             self.bases,
-            tuple(self.functions),
+            tuple(self.functions.values()),
             tuple(self.others),
             self.test_flag,
-            bool(names & {"__init__", "__new__"}),
+            bool(self.functions.keys() & {"__init__", "__new__"}),
             tuple(self.parameters),
             tuple(self.usefixtures),
             self.decorators,
@@ -1193,16 +1194,6 @@ def _changed_signature(
     if any(name in keeping for name in names):
         return None
     return _filled_arguments(wrapper, is_method=False)
-
-
-def _bind(functions: list[FunctionShape], shape: FunctionShape) -> None:
-    """A ``def`` (or alias) binding ``shape.name`` in a body: a name bound
-    again keeps its place and takes the new value, as a namespace does."""
-    for index, function in enumerate(functions):
-        if function.name == shape.name:
-            functions[index] = shape
-            return
-    functions.append(shape)
 
 
 def _base_name(base: ast.expr) -> str | None:
