@@ -297,6 +297,11 @@ class _Classes:
         """The hooks in sight that decide items or marks (:func:`_hooks`)."""
         self.shapes: dict[ClassRef, ClassShape] = {}
         self.modules: dict[str, ModuleShape] = {}
+        self.functions: dict[str, dict[str, FunctionShape]] = {}
+        """The module-level ``def`` statements of each module seen, by name."""
+        self.defined: dict[str, set[str]] = {}
+        """What the ``class`` and ``def`` statements of each module seen bind
+        (every test asks what its decorators name: a lookup, not a scan)."""
         self.bases_of: dict[ClassRef, tuple[list[ClassRef], list[str]]] = {}
         self.collected: list[CollectedClass] = []
         """The classes collected so far, in order."""
@@ -335,8 +340,7 @@ class _Classes:
             found = self.lookup(path, dotted)
             if found is None:
                 continue
-            defined = (f for f in found.shape.functions if f.name == found.qualname)
-            function = next(defined, None)
+            function = self.functions[found.path].get(found.qualname)
             if function is not None:
                 wrapper = function.wrappers[1 if called else 0]
                 if wrapper is not None:
@@ -356,6 +360,9 @@ class _Classes:
         if path not in self.modules:
             self.modules[path] = shape
             self.shapes.update(((path, cls.qualname), cls) for cls in shape.classes)
+            self.functions[path] = {f.name: f for f in shape.functions}
+            self.defined[path] = {cls.qualname for cls in shape.classes}
+            self.defined[path].update(self.functions[path])
 
     def add_made(self) -> list[tuple[int, str]]:
         """Add the classes the collected module's assignments make with
@@ -388,11 +395,8 @@ class _Classes:
     def lookup(self, path: str, dotted: str) -> ResolvedClass | None:
         """The class or function ``dotted`` names in the module at ``path``
         (one already seen), else in the tree."""
-        shape = self.modules[path]
-        if any(cls.qualname == dotted for cls in shape.classes) or any(
-            function.name == dotted for function in shape.functions
-        ):
-            return ResolvedClass(path, dotted, shape)
+        if dotted in self.defined[path]:
+            return ResolvedClass(path, dotted, self.modules[path])
         resolved = None if self.resolve is None else self.resolve(path, dotted)
         if resolved is not None:
             self.add_module(resolved.path, resolved.shape)
