@@ -614,11 +614,8 @@ class _Scope(NamedTuple):
     levels: Sequence[FixtureLevel]
     autouse: tuple[str, ...]
     """The ``autouse`` fixtures of ``levels``, in pytest's order."""
-    long_strings: str
-    """How pytest spells long strings in ids (:data:`LONG_STRING_IDS`)."""
+    rules: CollectRules
     above: _Marks
-    selection: tuple[tuple[str, str], ...]
-    """What ``addopts`` deselects by (``CollectRules.selection``)."""
     module: _Classes
     """The module collected, with what it finds in the tree."""
     hooks: dict[str, str]
@@ -687,9 +684,8 @@ def _scope(
         usefixtures,
         levels,
         tuple(autouse_names(levels)),
-        rules.long_strings,
+        rules,
         above,
-        rules.selection,
         classes,
         classes.hooks,
     )
@@ -764,7 +760,7 @@ def _collected(
         ),
     )
     marked = (*fixture_parameters(closure), *own, *(marks or ()))
-    items, ids, unknown = _items(marked, scope.long_strings)
+    items, ids, unknown = _items(marked, scope.rules.long_strings)
     made_by_code = scope.hooks.get("pytest_generate_tests")
     if made_by_code and marks is not None:
         items, ids, unknown = None, None, made_by_code
@@ -809,7 +805,7 @@ def _deselected_by(
     above = scope.above
     marks = frozenset((*own, *above.names))
     complete = above.complete and not parametrized
-    for option, expression in scope.selection:
+    for option, expression in scope.rules.selection:
         if option == "-m":
             selected = evaluate(expression, mark_matcher(marks, complete))
         else:

@@ -414,7 +414,7 @@ class _KeywordFinder:
         for name, mark in self.marks.items():
             if "." in name:
                 continue  # a class body's
-            marker = _marker_name(self.canonical(dotted_name(mark) or ""))
+            marker = self.marker_of(mark)
             if marker is None or not marker.startswith("pytest.mark."):
                 continue
             parameters = None
@@ -653,7 +653,7 @@ class _KeywordFinder:
             for statement in body_statements(node.body)
             if isinstance(statement, ast.Return) and statement.value is not None
         ]
-        marks = [value for value in returns if self.is_mark(value)]
+        marks = [value for value in returns if self.marker_of(value)]
         if not marks:
             return
         arguments = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
@@ -667,11 +667,11 @@ class _KeywordFinder:
         name = dotted_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
         return name is not None and name.partition(".")[0] in self.aliases
 
-    def is_mark(self, node: ast.expr) -> bool:
-        """Whether ``node`` is a mark written out (``pytest.mark.slow``,
-        ``pytest.mark.parametrize(…)``)."""
+    def marker_of(self, node: ast.expr) -> str | None:
+        """The marker ``node`` writes out (``pytest.mark.slow``, from
+        ``pytest.mark.slow`` or ``pytest.mark.slow(…)``), if it is one."""
         name = dotted_name(node)
-        return name is not None and bool(_marker_name(self.canonical(name)))
+        return None if name is None else _marker_name(self.canonical(name))
 
     def note_mark_binding(
         self, names: list[str], value: ast.expr | None, scope: tuple[str, ...]
@@ -683,7 +683,7 @@ class _KeywordFinder:
         if len(names) != 1 or value is None:
             return
         mark, unknown = self.mark_of(value, scope)
-        if not unknown and self.is_mark(mark):
+        if not unknown and self.marker_of(mark):
             self.marks[".".join((*scope, names[0]))] = mark
 
     def fixture(self, decorator: ast.expr, name: str) -> FixtureShape:
