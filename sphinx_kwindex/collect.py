@@ -145,17 +145,28 @@ class Ignored(NamedTuple):
     condition: str
 
 
+class NotCollected(NamedTuple):
+    """The rule that keeps pytest from collecting a module, and its value:
+    ``conftest`` (a ``conftest.py``), ``python_files`` (the patterns its
+    name matches none of), ``norecursedirs`` (the folder that matches),
+    ``__test__`` (the module sets it false)."""
+
+    rule: str
+    value: str
+
+
 class Collection(NamedTuple):
     """What pytest collects from a module: its tests, and the classes that
     collect them (those collecting none too), each in pytest's order; what
     may make further tests when the module is imported; the
     ``collect_ignore`` entries naming it (one made always: nothing is
-    collected)."""
+    collected); the rule that keeps pytest from the module, if one does."""
 
     tests: list[CollectedTest]
     classes: list[CollectedClass]
     made_at_import: tuple[ImportTimeNote, ...] = ()
     ignored: tuple[Ignored, ...] = ()
+    not_collected: NotCollected | None = None
 
 
 def collect_tests(
@@ -178,8 +189,11 @@ def collect_module(
 ) -> Collection:
     """The tests and test classes pytest collects from the module at
     ``path`` of ``shape`` (see :func:`collect_tests`)."""
-    if not rules.collects_file(path) or shape.test_flag is False:
-        return Collection([], [])
+    against = rules.rule_against(path)
+    if against is not None:
+        return Collection([], [], not_collected=NotCollected(*against))
+    if shape.test_flag is False:
+        return Collection([], [], not_collected=NotCollected("__test__", "False"))
     ignored = tuple(_ignored_by(path, resolve))
     if any(not entry.condition for entry in ignored):
         return Collection([], [], (), ignored)

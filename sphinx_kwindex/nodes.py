@@ -413,6 +413,9 @@ class _Writer:
             header += " " + self.condition(group.condition)
         for entry in group.ignored:
             header += " " + self.ignored(entry)
+        if group.not_collected:
+            said = escape(self.words.not_collected_text(group.not_collected))
+            header += f' <span class="kwindex-ignored">{said}</span>'
         return f'<p class="kwindex-group-label">{header}</p>\n'
 
 

@@ -15,7 +15,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from sphinx_kwindex.collect import CollectedTest, Collection, Ignored, ImportTimeNote
+from sphinx_kwindex.collect import (
+    CollectedTest,
+    Collection,
+    Ignored,
+    ImportTimeNote,
+    NotCollected,
+)
 from sphinx_kwindex.extract import Keyword, ModuleExtraction, Problem
 from sphinx_kwindex.fixtures import UsedFixture
 from sphinx_kwindex.kinds import KINDS
@@ -35,7 +41,7 @@ from sphinx_kwindex.view import (
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
 
-JSON_VERSION = 6
+JSON_VERSION = 7
 """The version of the JSON that ``kwindex.json`` and the command line give:
 bump it whenever its shape changes (and say how in the docs)."""
 
@@ -70,6 +76,19 @@ class Labels(NamedTuple):
     defined_if: str = "defined only if %s"
     ignored: str = "pytest does not collect this module: %s"
     ignored_if: str = "pytest does not collect this module if %s: %s"
+    not_conftest: str = (
+        "pytest collects no tests from a conftest.py: it reads its fixtures and hooks"
+    )
+    not_python_files: str = (
+        "pytest collects no tests from this module: its name matches no "
+        "python_files pattern (%s)"
+    )
+    not_norecursedirs: str = (
+        "pytest collects no tests from this module: its folder %s matches norecursedirs"
+    )
+    not_test_flag: str = (
+        "pytest collects no tests from this module: it sets __test__ = False"
+    )
     item: str = "%d item"
     items: str = "%d items"
     items_unknown: str = "items known when pytest runs"
@@ -118,7 +137,19 @@ class Labels(NamedTuple):
         if group.condition:
             notes.append(self.defined_if % group.condition)
         notes.extend(self.ignored_text(entry) for entry in group.ignored)
+        if group.not_collected:
+            notes.append(self.not_collected_text(group.not_collected))
         return notes
+
+    def not_collected_text(self, against: NotCollected) -> str:
+        """Which rule keeps pytest from collecting the module."""
+        said = {
+            "conftest": self.not_conftest,
+            "python_files": self.not_python_files,
+            "norecursedirs": self.not_norecursedirs,
+            "__test__": self.not_test_flag,
+        }[against.rule]
+        return said % against.value if "%s" in said else said
 
     def ignored_text(self, entry: Ignored) -> str:
         """That a ``collect_ignore`` entry keeps pytest from collecting the
@@ -408,6 +439,11 @@ def collection_json(collection: Collection) -> dict[str, Any]:
             for note in notes
         ],
         "ignored": [entry._asdict() for entry in collection.ignored],
+        "not_collected": (
+            None
+            if collection.not_collected is None
+            else collection.not_collected._asdict()
+        ),
     }
 
 

@@ -53,10 +53,20 @@ class CollectRules:
         """Whether pytest collects the file at ``path`` (POSIX, relative to the
         root or absolute): it matches ``python_files`` and no folder it is in
         matches ``norecursedirs``."""
+        return self.rule_against(path) is None
+
+    def rule_against(self, path: str) -> tuple[str, str] | None:
+        """The rule that keeps pytest from collecting the file at ``path``,
+        with its value: ``("conftest", "")``, ``("python_files", "test_*.py,
+        *_test.py")``, ``("norecursedirs", "build")``; None if it collects
+        it."""
         name = path.rpartition("/")[2]
-        if name == "conftest.py" or not _fnmatch_ex(path, self.files):
-            return False
-        return not _skipped_folder(path.rpartition("/")[0], self.norecursedirs)
+        if name == "conftest.py":
+            return ("conftest", "")
+        if not _fnmatch_ex(path, self.files):
+            return ("python_files", ", ".join(self.files))
+        folder = _skipped_folder(path.rpartition("/")[0], self.norecursedirs)
+        return None if folder is None else ("norecursedirs", folder)
 
     def collects_class(self, name: str) -> bool:
         """Whether a (non-``TestCase``) class of this name is collected."""
@@ -211,14 +221,15 @@ def _option_value(word: str, following: list[str]) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _skipped_folder(folder: str, norecursedirs: tuple[str, ...]) -> bool:
-    """Whether ``folder`` or a folder it is in matches ``norecursedirs``
-    (asked for every module of a folder: remembered)."""
+def _skipped_folder(folder: str, norecursedirs: tuple[str, ...]) -> str | None:
+    """The name of ``folder``, or of a folder it is in, that matches
+    ``norecursedirs``, if any (asked for every module of a folder:
+    remembered)."""
     while folder:
         if _fnmatch_ex(folder, norecursedirs):
-            return True
+            return folder.rpartition("/")[2]
         folder = folder.rpartition("/")[0]
-    return False
+    return None
 
 
 def _fnmatch_ex(path: str, patterns: Iterable[str]) -> bool:

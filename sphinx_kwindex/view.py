@@ -25,6 +25,7 @@ from sphinx_kwindex.collect import (
     Collection,
     Ignored,
     ImportTimeNote,
+    NotCollected,
 )
 from sphinx_kwindex.extract import (
     Keyword,
@@ -168,14 +169,7 @@ def kind_view(
     groups: tuple[TestGroup, ...] = ()
     if items.tests is not None and collection is not None:
         entries, groups = shown_tests(
-            path,
-            block_id,
-            module,
-            items.tests,
-            collection.classes,
-            collection.made_at_import,
-            collection.ignored,
-            None if whole else window,
+            path, block_id, module, items.tests, collection, None if whole else window
         )
         # A test's keyword belongs to the part where its name is first shown.
         firsts = {
@@ -261,13 +255,20 @@ class TestGroup(NamedTuple):
     for the module's own."""
     deselected: int = 0
     """How many of its tests ``addopts`` deselects."""
+    not_collected: NotCollected | None = None
+    """For the module's own group: the rule that keeps pytest from the
+    module."""
 
     @property
     def noted(self) -> bool:
         """Whether its heading says why tests may be missing, or listed
         though pytest may not collect them."""
         return bool(
-            self.unseen_bases or self.made_at_import or self.condition or self.ignored
+            self.unseen_bases
+            or self.made_at_import
+            or self.condition
+            or self.ignored
+            or self.not_collected
         )
 
 
@@ -520,21 +521,22 @@ def shown_tests(
     block_id: str,
     module: ModuleExtraction,
     tests: Iterable[CollectedTest],
-    classes: Iterable[CollectedClass] = (),
-    made_at_import: Sequence[ImportTimeNote] = (),
-    ignored: Sequence[Ignored] = (),
+    collection: Collection,
     window: range | None = None,
 ) -> tuple[tuple[Entry, ...], tuple[TestGroup, ...]]:
-    """What a page shows of ``tests`` of the module at ``path``: an entry
-    per node id, grouped by the class that collects them, classes and tests
-    in pytest's order (the module's own functions first, with what may make
-    tests of the module when it is imported, ``made_at_import``, and the
-    ``collect_ignore`` entries naming it, ``ignored``). A class
-    of ``classes`` that collects none of them is shown where it has bases
-    found nowhere or code that may make its tests: what they bring is not
-    known. The first entry of a name has the keyword's id. Where a page
-    shows a part, only the entries at the positions of ``window`` are made
-    (the groups are the whole list's)."""
+    """What a page shows of ``tests`` (of ``collection``) of the module at
+    ``path``: an entry per node id, grouped by the class that collects
+    them, classes and tests in pytest's order (the module's own functions
+    first, with what concerns the module whole: what may make its tests
+    when it is imported, the ``collect_ignore`` entries naming it, the rule
+    that keeps pytest from it). A class of the collection's that collects
+    none of them is shown where it has bases found nowhere or code that may
+    make its tests: what they bring is not known. The first entry of a name
+    has the keyword's id. Where a page shows a part, only the entries at
+    the positions of ``window`` are made (the groups are the whole
+    list's)."""
+    classes, made_at_import = collection.classes, collection.made_at_import
+    ignored, not_collected = collection.ignored, collection.not_collected
     markers = markers_by_target(module)
     defined = {
         location.qualname: location
@@ -547,7 +549,8 @@ def shown_tests(
     collected = {cls.node: cls for cls in classes}
     # The module's own group: its functions, and what concerns it whole.
     collected[""] = CollectedClass("", (), tuple(made_at_import))
-    nodes: list[str] = [""] if "" in by_class or made_at_import or ignored else []
+    whole = made_at_import or ignored or not_collected
+    nodes: list[str] = [""] if "" in by_class or whole else []
     nodes += [
         cls.node
         for cls in classes
@@ -577,6 +580,7 @@ def shown_tests(
                 () if node else tuple(ignored),
                 group_anchor(block_id, node) if node else "",
                 sum(bool(test.deselected) for test in members),
+                None if node else not_collected,
             )
         )
         for test in members:

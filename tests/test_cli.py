@@ -13,6 +13,7 @@ from support import (
     SEED_CLASSES_JSON,
     SEED_FUNCTIONS,
     SEED_IMPORTS,
+    run_pytest,
     write_suite,
 )
 
@@ -335,3 +336,47 @@ def test_several_modules_end_with_what_they_hold_in_all(
     assert capsys.readouterr().out.splitlines()[-1] == (
         "In all: 2 modules, 3 tests, 5 items"
     )
+
+
+def test_a_module_pytest_collects_nothing_from_says_which_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    write_suite(
+        tmp_path,
+        {
+            "tests/conftest.py": "import pytest\n",
+            "tests/helpers.py": "def test_like(): ...\n",
+            "tests/check_off.py": "__test__ = False\n\ndef test_off(): ...\n",
+            "tests/data/check_data.py": "def test_data(): ...\n",
+            "tests/check_on.py": "def test_on(): ...\n",
+        },
+        ini="[pytest]\npython_files = check_*.py\nnorecursedirs = data\n",
+    )
+    # Real pytest collects the one test the text lists.
+    assert "1 test collected" in run_pytest(tmp_path, "--collect-only")
+    monkeypatch.chdir(tmp_path)
+    assert main(["tests", "--kinds", "tests"]) == 0
+    said = [
+        line.strip()
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("    ") and "[" in line
+    ]
+    assert said == [
+        "check_off.py (0 tests, 0 items) [pytest collects no tests from this "
+        "module: it sets __test__ = False]",
+        "conftest.py (0 tests, 0 items) [pytest collects no tests from a "
+        "conftest.py: it reads its fixtures and hooks]",
+        "check_data.py (0 tests, 0 items) [pytest collects no tests from this "
+        "module: its folder data matches norecursedirs]",
+        "helpers.py (0 tests, 0 items) [pytest collects no tests from this "
+        "module: its name matches no python_files pattern (check_*.py)]",
+    ]
+    assert main(["tests", "--kinds", "tests", "--format", "json"]) == 0
+    modules = json.loads(capsys.readouterr().out)["modules"]
+    assert {m["path"]: m["not_collected"] for m in modules} == {
+        "tests/check_off.py": {"rule": "__test__", "value": "False"},
+        "tests/check_on.py": None,
+        "tests/conftest.py": {"rule": "conftest", "value": ""},
+        "tests/data/check_data.py": {"rule": "norecursedirs", "value": "data"},
+        "tests/helpers.py": {"rule": "python_files", "value": "check_*.py"},
+    }

@@ -1186,7 +1186,12 @@ def test_what_conftest_files_ignore_is_not_collected(
     }
     # Each page says why pytest leaves the module out, or when it would.
     files = {name: textwrap.dedent(text) for name, text in IGNORED.items()}
-    pages = ["test_ignored.py", "test_py2_only.py", "sub/test_sub_ignored.py"]
+    pages = [
+        "test_ignored.py",
+        "test_py2_only.py",
+        "sub/test_sub_ignored.py",
+        "conftest.py",
+    ]
     index = "Tests\n=====\n\n" + "".join(
         f".. kwindex:: /{page}\n   :kinds: tests\n\n" for page in pages
     )
@@ -1203,9 +1208,11 @@ def test_what_conftest_files_ignore_is_not_collected(
         "collect_ignore.append('test_py2_only.py') (line 7 in conftest.py)",
         "pytest does not collect this module: collect_ignore = "
         "['test_sub_ignored.py'] (line 2 in sub/conftest.py)",
+        # Nor from a conftest.py, whatever the kinds asked.
+        "pytest collects no tests from a conftest.py: it reads its fixtures and hooks",
     ]
     listed = [len(block.find_all("kwindex-entry")) for block in blocks]
-    assert listed == [0, 1, 0]
+    assert listed == [0, 1, 0, 0]
     # Other builders say it too, an empty list or not.
     outdirs = {}
     for builder in ("text", "latex"):
