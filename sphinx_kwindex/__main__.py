@@ -13,10 +13,21 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
+from sphinx_kwindex.api_uses import (
+    ApiUses,
+    file_api,
+    find_packages,
+    object_name,
+    package_modules,
+    public_objects,
+    test_uses,
+    users_of,
+)
 from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.extract import ModuleExtraction
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
+from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.parsed_store import ParseCache, parse_new
 from sphinx_kwindex.present import (
     ENGLISH,
@@ -126,6 +137,8 @@ def _print_indexes(args: argparse.Namespace, files: list[tuple[Path, str]]) -> i
             if module.problem.kind == "missing":
                 continue
         modules.append((path, module))
+    if args.uses or args.untested:
+        return _tested_by(args, modules) or int(failed)
     if args.format == "json":
         modules_json = [_as_json(m, args) for m in modules]
         document = {"version": JSON_VERSION, "modules": modules_json}
@@ -147,6 +160,106 @@ def _print_indexes(args: argparse.Namespace, files: list[tuple[Path, str]]) -> i
 
 
 _PYTHON_SUFFIXES = frozenset({".py", ".pyw", ".pyi"})
+
+
+def _tested_by(
+    args: argparse.Namespace, modules: list[tuple[str, ModuleExtraction]]
+) -> int:
+    """Answer ``--uses`` and ``--untested`` for the tests of ``modules``: 1
+    where a name names nothing of the packages under test, or none is found."""
+    packages = find_packages(args.root)
+    if args.packages:
+        missing = [name for name in args.packages if name not in packages]
+        if missing:
+            print(
+                f"--packages: no package {', '.join(missing)} in {args.root} "
+                "or its src/",
+                file=sys.stderr,
+            )
+            return 1
+        packages = {name: packages[name] for name in args.packages}
+    if not packages:
+        print(
+            f"no package under test found in {args.root} (a folder with an "
+            "__init__.py, or in src/): name them with --packages",
+            file=sys.stderr,
+        )
+        return 1
+    api = file_api(args.root, packages)
+    uses = {
+        pytest_node_id(path, test.qualname): test_uses(api, path, test)
+        for path, module in modules
+        if module.problem is None
+        for test in collect_module(path, module.shape, args.rules, args.resolve).tests
+    }
+    failed = False
+    answers: dict[str, Any] = {}
+    for name in args.uses or ():
+        defined = object_name(api, name)
+        if defined is None:
+            print(
+                f"{name}: no such object in the packages under test "
+                f"({', '.join(sorted(packages))})",
+                file=sys.stderr,
+            )
+            failed = True
+            continue
+        answers[name] = {"object": defined, "tests": users_of(defined, uses)}
+    untested = _untested(api, args.root, packages, uses) if args.untested else None
+    if args.format == "json":
+        document: dict[str, Any] = {"version": JSON_VERSION}
+        if args.uses:
+            document["uses"] = answers
+        if untested is not None:
+            document["untested"] = untested
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        for answer in answers.values():
+            print("\n".join(answer["tests"]))
+        if untested is not None:
+            print(_untested_text(untested))
+    return 1 if failed else 0
+
+
+def _untested(
+    api: ApiUses,
+    root: Path,
+    packages: dict[str, Path],
+    uses: dict[str, frozenset[str]],
+) -> list[dict[str, Any]]:
+    """Per module of the packages, its public objects and those no test
+    uses (a class counts as used where a test uses it or a method of it)."""
+    used = set().union(*uses.values()) if uses else set()
+    reached = used | {name.rpartition(".")[0] for name in used}
+    found = []
+    for path in package_modules(root, packages):
+        public = public_objects(api, path)
+        if public:
+            found.append(
+                {
+                    "module": api.dotted(path),
+                    "path": path,
+                    "public": len(public),
+                    "unused": [name for name in public if name not in reached],
+                }
+            )
+    return found
+
+
+def _untested_text(untested: list[dict[str, Any]]) -> str:
+    lines = []
+    for module in untested:
+        used = module["public"] - len(module["unused"])
+        lines.append(
+            f"{module['path']} ({module['module']}): {used} of {module['public']} "
+            "public objects used by a test"
+        )
+        lines += [f"  {name}" for name in module["unused"]]
+    public = sum(module["public"] for module in untested)
+    used = public - sum(len(module["unused"]) for module in untested)
+    share = f" ({used / public:.0%})" if public else ""
+    lines.append(f"\nIn all: {used} of {public} public objects used by a test{share}")
+    return "\n".join(lines)
 
 
 def _extract_once(cache: ParseCache) -> Callable[[Path], ModuleExtraction]:
@@ -241,6 +354,29 @@ def _parser() -> argparse.ArgumentParser:
         help="processes parsing new files, where there are many "
         "(default: %(default)s, the processors)",
     )
+    parser.add_argument(
+        "--uses",
+        action="append",
+        metavar="NAME",
+        help="print, one per line, the node ids of the tests among PATH that "
+        "use the object NAME of the packages under test (shop.Cart, "
+        "shop.cart.Cart.add; a class or module: anything in it), ready for "
+        "'pytest $(...)'; may be given several times",
+    )
+    parser.add_argument(
+        "--untested",
+        action="store_true",
+        help="print, per module of the packages under test, the public "
+        "classes, functions and methods no test among PATH uses",
+    )
+    parser.add_argument(
+        "--packages",
+        type=_packages,
+        metavar="NAMES",
+        help="comma-separated: the packages under test, found from --root "
+        "(default: each folder of it, or of its src/, with an __init__.py, "
+        "but tests, docs and the like)",
+    )
     parser.add_argument("--version", action="version", version=__version__)
     return parser
 
@@ -258,6 +394,13 @@ def _regex(value: str) -> re.Pattern[str]:
     except re.error as exc:
         message = f"{value!r} is not a valid regular expression: {exc}"
         raise argparse.ArgumentTypeError(message) from None
+
+
+def _packages(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names or not all(name.isidentifier() for name in names):
+        raise argparse.ArgumentTypeError(f"{value!r}: not package names")
+    return names
 
 
 def _kinds(value: str) -> tuple[str, ...]:

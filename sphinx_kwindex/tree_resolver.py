@@ -27,7 +27,7 @@ class _TreeResolver:
         return self.files[path]
 
     def __call__(self, path: str, dotted: str) -> ResolvedClass | None:
-        for parts in _candidate_parts(self.root, path, dotted, self.is_file):
+        for parts in candidate_parts(self.root, path, dotted, self.is_file):
             key = tuple(parts)
             if key not in self.by_parts:
                 self.by_parts[key] = _resolve(self.root, self.load, parts, self.is_file)
@@ -52,8 +52,8 @@ class _TreeResolver:
         return self.modules[key]
 
     def find_module(self, path: str, dotted: str) -> tuple[str, ModuleShape] | None:
-        for parts in _candidate_parts(self.root, path, dotted, self.is_file):
-            for file in _module_files(self.root, parts):
+        for parts in candidate_parts(self.root, path, dotted, self.is_file):
+            for file in module_files(self.root, parts):
                 if self.is_file(file) and (shape := self.load(file)) is not None:
                     return file.relative_to(self.root).as_posix(), shape
         return None
@@ -88,7 +88,7 @@ def _resolve(
     is a file, the rest the class's qualified name in it."""
     for split in range(len(parts) - 1, 0, -1):
         module, qualname = parts[:split], ".".join(parts[split:])
-        for file in _module_files(root, module):
+        for file in module_files(root, module):
             if not is_file(file):
                 continue
             shape = load(file)
@@ -102,7 +102,7 @@ def _resolve(
     return None
 
 
-def _module_files(root: Path, parts: list[str]) -> tuple[Path, Path]:
+def module_files(root: Path, parts: list[str]) -> tuple[Path, Path]:
     """Where the module of dotted ``parts`` may be under ``root``: a file, or
     a package's ``__init__.py``."""
     return (
@@ -111,7 +111,7 @@ def _module_files(root: Path, parts: list[str]) -> tuple[Path, Path]:
     )
 
 
-def _candidate_parts(
+def candidate_parts(
     root: Path, path: str, dotted: str, is_file: Callable[[Path], bool]
 ) -> Iterator[list[str]]:
     """The dotted name as path parts from ``root``, where Python could import
