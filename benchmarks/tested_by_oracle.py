@@ -76,6 +76,18 @@ def _caller_is_test_code(frame) -> bool:
     return False
 
 
+def _through_metaclass(frame, cls):
+    """The frame of a metaclass's ``__call__`` that called ``__init__`` (in
+    ``frame``) to make an instance of ``cls``, if one did: the test made
+    the instance through it."""
+    caller = frame.f_back
+    if caller is None or caller.f_code.co_name != "__call__":
+        return None
+    names = caller.f_code.co_varnames
+    made = caller.f_locals.get(names[0]) if names else None
+    return caller if isinstance(made, type) and issubclass(cls, made) else None
+
+
 def _holds(frame, code) -> bool:
     """Whether ``frame`` runs a wrapper ``functools.wraps`` made of the
     function of ``code``."""
@@ -125,7 +137,8 @@ def _profile(frame, event, arg):
         return
     if code.co_name == "__init__" and "self" in frame.f_locals:
         cls = type(frame.f_locals["self"])
-        if _in_package(cls.__module__) and _caller_is_test_code(frame):
+        made = _through_metaclass(frame, cls) or frame
+        if _in_package(cls.__module__) and _caller_is_test_code(made):
             _target.add(f"{cls.__module__}.{cls.__qualname__}")
         return
     if not _in_package(module) or "<" in code.co_qualname:

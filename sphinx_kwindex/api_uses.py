@@ -236,7 +236,9 @@ class ApiUses:
     def call(self, value: Value, used: set[str], depth: int) -> list[Value]:
         if value.kind == "class":
             maker = self.metaclass_call(value, depth)
-            self.note(maker or value, used)
+            if maker is not None:
+                self.note(maker, used)
+            self.note(value, used)
             return [Value("instance", value.path, value.qualname)]
         if value.kind == "function":
             self.note(value, used)
@@ -468,11 +470,25 @@ def find_packages(root: Path) -> dict[str, Path]:
     return found
 
 
-def file_api(root: Path, packages: Mapping[str, Path]) -> ApiUses:
+def read_module_uses(file: Path) -> ModuleUses | None:
+    """The references of the Python file ``file`` (None where it cannot be
+    read or parsed)."""
+    try:
+        return module_uses(ast.parse(file.read_bytes()))
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def file_api(
+    root: Path,
+    packages: Mapping[str, Path],
+    read: Callable[[Path], ModuleUses | None] = read_module_uses,
+) -> ApiUses:
     """An :class:`ApiUses` over the Python files under ``root`` (module
-    paths POSIX, relative to it), the modules of ``packages`` (a name to
-    the folder its imports start from) named as they are imported; test
-    modules import as pytest's default, from their ``basedir``."""
+    paths POSIX, relative to it), read by ``read``, the modules of
+    ``packages`` (a name to the folder its imports start from) named as
+    they are imported; test modules import as pytest's default, from their
+    ``basedir``."""
     files: dict[Path, bool] = {}
     loaded: dict[str, ModuleUses | None] = {}
 
@@ -500,11 +516,7 @@ def file_api(root: Path, packages: Mapping[str, Path]) -> ApiUses:
 
     def load(path: str) -> ModuleUses | None:
         if path not in loaded:
-            try:
-                source = (root / path).read_bytes()
-                loaded[path] = module_uses(ast.parse(source))
-            except (OSError, SyntaxError, ValueError):
-                loaded[path] = None
+            loaded[path] = read(root / path)
         return loaded[path]
 
     def dotted(path: str) -> str | None:

@@ -39,6 +39,8 @@ CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_output_dir", "kwindex", (str,)),
     ("kwindex_toctree", TOCTREE_SHAPES[0], (str,)),
     ("kwindex_module_part_size", 1_000_000, (int,)),
+    ("kwindex_tested_by", True, (bool,)),
+    ("kwindex_tested_packages", [], (list, tuple)),
 )
 """``(name, default, accepted types)`` of every configuration value."""
 

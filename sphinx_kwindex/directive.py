@@ -51,6 +51,7 @@ from sphinx_kwindex.present import (
 )
 from sphinx_kwindex.project_rules import noted_rules
 from sphinx_kwindex.reverse_index import RecordedKeyword
+from sphinx_kwindex.tested_by import uses_of_tests
 from sphinx_kwindex.view import (
     SORT_ORDERS,
     KindView,
@@ -170,6 +171,7 @@ class KwindexDirective(SphinxDirective):
         recorded: list[RecordedKeyword] = []
         uses: list[FixtureUse] = []
         tests: tuple[tuple[str, str, int | None], ...] = ()
+        test_uses: tuple[tuple[str, tuple[str, ...]], ...] = ()
         groups: tuple[TestGroup, ...] = ()
         fragment = Fragment({})
         if module.problem is not None:
@@ -200,6 +202,8 @@ class KwindexDirective(SphinxDirective):
                         for section in listed.sections()
                         if section.group is not None
                     )
+                    shown = {node_id for node_id, _entry, _items in tests}
+                    test_uses = uses_of_tests(self.env, path, collection.tests, shown)
             fragment = json_fragment(view_json(view, module))
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
@@ -213,6 +217,7 @@ class KwindexDirective(SphinxDirective):
             fixture_uses=tuple(uses),
             part=options.part,
             tests=tests,
+            uses=test_uses,
         )
         get_domain(self.env).note_module(record)
         write_fragment(self.env, self.env.docname, anchor, fragment)

@@ -103,6 +103,7 @@ class ModuleRecord:
         "part",
         "path",
         "tests",
+        "uses",
     )
 
     def __init__(
@@ -117,6 +118,7 @@ class ModuleRecord:
         fixture_uses: tuple[FixtureUse, ...] = (),
         part: tuple[int, int] = (1, 1),
         tests: tuple[tuple[str, str, int | None], ...] = (),
+        uses: tuple[tuple[str, tuple[str, ...]], ...] = (),
     ) -> None:
         self.path = path
         """Relative to ``kwindex_root``, POSIX."""
@@ -137,6 +139,9 @@ class ModuleRecord:
         self.tests = tests
         """``(node id, entry id, items)`` of each test it shows: every node
         id is a target of its own (tests of one name in several classes)."""
+        self.uses = uses
+        """``(node id, objects)`` of each test it shows that uses objects of
+        the project under test (``api_uses.test_uses``), by defined name."""
 
     @property
     def keywords(self) -> tuple[RecordedKeyword, ...]:
@@ -161,7 +166,7 @@ class ModuleRecord:
         keywords = self._keywords
         if not isinstance(keywords, bytes):
             keywords = marshal.dumps(tuple(map(tuple, keywords))) if keywords else b""
-        uses = tuple(map(tuple, self.fixture_uses))
+        fixtures = tuple(map(tuple, self.fixture_uses))
         return _record, (
             self.path,
             self.docname,
@@ -170,9 +175,10 @@ class ModuleRecord:
             keywords,
             self.in_indexes,
             self.linked_to_source,
-            uses,
+            fixtures,
             self.part,
             self.tests,
+            self.uses,
         )
 
 
@@ -184,12 +190,13 @@ def _record(
     keywords: bytes,
     in_indexes: bool,
     linked_to_source: bool,
-    uses: Iterable[Iterable[Any]],
+    fixtures: Iterable[Iterable[Any]],
     part: tuple[int, int],
     tests: tuple[tuple[str, str, int | None], ...],
+    uses: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> ModuleRecord:
     """A :class:`ModuleRecord` from what it pickles into."""
-    fixture_uses = tuple(map(FixtureUse._make, uses))
+    fixture_uses = tuple(map(FixtureUse._make, fixtures))
     return ModuleRecord(
         path,
         docname,
@@ -201,6 +208,7 @@ def _record(
         fixture_uses,
         part,
         tests,
+        uses,
     )
 
 
@@ -276,7 +284,7 @@ class KeywordDomain(Domain):
         "fixture_users": {},
         "files": {},
     }
-    data_version = 15
+    data_version = 16
     """The version of all the extension keeps in the environment (also its
     ``env_version``): bump it whenever :class:`ModuleRecord`, the
     :class:`~sphinx_kwindex.module_tree.GeneratedTree` or what they hold
@@ -368,6 +376,11 @@ class KeywordDomain(Domain):
     def linked_sources(self) -> frozenset[str]:
         """The modules some entry links to the source page of."""
         return self.derived.linked
+
+    def tested_by(self, name: str) -> tuple[str, ...]:
+        """The tests (node ids) that use the object defined as ``name``,
+        nearest first."""
+        return self.derived.tested_by.get(name, ())
 
     def fixture_users(self, path: str, name: str) -> list[FixtureUser]:
         """The tests that use the fixture ``name`` of the module ``path``, by
@@ -648,6 +661,9 @@ class _Derived:
     users: dict[tuple[str, str], list[FixtureUser]]
     tests: dict[str, TestTarget]
     """Each test by its node id, as the entry showing it (the first page's)."""
+    tested_by: dict[str, tuple[str, ...]]
+    """The tests (node ids) that use each object of the project under test,
+    by its defined name, nearest first (:func:`nearest_first`)."""
 
 
 def _derive(records: Sequence[ModuleRecord]) -> _Derived:
@@ -664,7 +680,32 @@ def _derive(records: Sequence[ModuleRecord]) -> _Derived:
             frozenset(r.path for r in records if r.linked_to_source),
             _fixture_users(records),
             _tests_by_node_id(records),
+            _tested_by(records),
         )
+
+
+def _tested_by(records: Iterable[ModuleRecord]) -> dict[str, tuple[str, ...]]:
+    """The tests that use each object, from the records' uses."""
+    users: dict[str, set[str]] = {}
+    for record in records:
+        for node_id, used in record.uses:
+            for name in used:
+                users.setdefault(name, set()).add(node_id)
+    return {name: nearest_first(name, tests) for name, tests in users.items()}
+
+
+def nearest_first(name: str, tests: Iterable[str]) -> tuple[str, ...]:
+    """``tests`` (node ids) that use the object ``name``, those whose module
+    is named after the object's module or class first (``test_cart.py`` for
+    ``shop.cart.Cart.add``), then in node id order."""
+    words = {part.lower() for part in name.split(".")[1:]}
+
+    def distance(node_id: str) -> tuple[int, str]:
+        module = node_id.partition("::")[0].rpartition("/")[2].removesuffix(".py")
+        named = {w for w in module.lower().split("_") if w} & words
+        return (0 if named else 1, node_id)
+
+    return tuple(sorted(tests, key=distance))
 
 
 class TestTarget(NamedTuple):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sphinx_kwindex import __version__, config, nodes, transforms
+from sphinx_kwindex import __version__, config, nodes, tested_by, transforms
 from sphinx_kwindex.directive import KwindexDirective
 from sphinx_kwindex.domain import (
     KeywordDomain,
@@ -67,6 +67,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-updated", derive_project_data)
     nodes.register(app)
     transforms.register(app)
+    tested_by.register(app)
     app.connect("config-inited", nodes.add_templates)
     app.connect("builder-inited", nodes.add_static_files)
     app.connect("build-finished", nodes.copy_static_files)

@@ -139,7 +139,11 @@ EXPECTED = {
     "test_annotated_returns": {CART, f"{CART}.receipt", "shop.cart.Receipt.printed"},
     "test_protocol": {CART, f"{CART}.add", f"{CART}.__getitem__"},
     "test_argument_to_a_helper": {CART, f"{CART}.total"},
-    "test_metaclass": {"shop.base.Registry.__call__", "shop.pricing.Tariff.apply"},
+    "test_metaclass": {
+        "shop.base.Registry.__call__",
+        "shop.pricing.Tariff",
+        "shop.pricing.Tariff.apply",
+    },
     "test_ambiguous": {"shop.cart.either"},
     "TestState::test_clear": {CART, "shop.base.Base.clear"},
 }

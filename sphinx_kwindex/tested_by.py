@@ -1,0 +1,217 @@
+"""Tested by (SPEC §10), the Sphinx side: what each listed test uses of the
+project under test, recorded as its page is read; on every object the
+Python domain documents (autodoc, autodoc2, sphinx-autoapi, hand-written
+``py:`` directives), how many tests use it and the nearest of them, linked
+to their entries (a post-transform: every builder, links in HTML).
+
+The packages under test are :confval:`kwindex_tested_packages`, else each
+folder of :confval:`kwindex_root` (or of its ``src``) with an
+``__init__.py``, but tests, docs and the like. Their modules are read like
+the tests, never imported; a test page depends on every module its tests'
+resolution read, and an API page is written again when the tests shown on
+it change.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.locale import _
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from sphinx_kwindex.api_links import entry_href
+from sphinx_kwindex.api_uses import (
+    ApiUses,
+    file_api,
+    find_packages,
+    object_name,
+    read_module_uses,
+    test_uses,
+)
+from sphinx_kwindex.domain import get_domain, note_file
+from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.transforms import current_builder
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+
+    from sphinx_kwindex.collect import CollectedTest
+    from sphinx_kwindex.domain import KeywordDomain
+    from sphinx_kwindex.uses import ModuleUses
+
+TESTED_BY_SHOWN = 5
+"""How many tests an object's "Tested by" names; the others are counted."""
+
+_read: dict[tuple[str, int, int], ModuleUses | None] = {}
+"""The modules read in this process, by path and stamp."""
+_project: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per environment, in this process: the packages under test, and the
+defined name of each documented name asked for."""
+
+
+def packages_under_test(env: BuildEnvironment) -> dict[str, Path]:
+    """The packages under test, each with the folder imports start from
+    (looked for once per build)."""
+    project = _project.setdefault(env, {})
+    if "packages" not in project:
+        config = env.config
+        found = find_packages(Path(config.kwindex_root))
+        named = config.kwindex_tested_packages
+        project["packages"] = (
+            {name: found[name] for name in named if name in found} if named else found
+        )
+    packages: dict[str, Path] = project["packages"]
+    return packages
+
+
+def read_stamped(file: Path) -> ModuleUses | None:
+    """A module's references, read once per process while it is unchanged."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    key = (os.fspath(file), stat.st_mtime_ns, stat.st_size)
+    if key not in _read:
+        _read[key] = read_module_uses(file)
+    return _read[key]
+
+
+def reading_api(env: BuildEnvironment) -> ApiUses:
+    """Resolution for the document being read: every module it reads is
+    noted, so that the document is read again when one changes."""
+
+    def read(file: Path) -> ModuleUses | None:
+        note_file(env, file.resolve())
+        return read_stamped(file)
+
+    return file_api(Path(env.config.kwindex_root), packages_under_test(env), read)
+
+
+def uses_of_tests(
+    env: BuildEnvironment, path: str, tests: Iterable[CollectedTest], shown: Set[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(node id, objects)`` of each test of ``tests`` (of the module at
+    ``path``) the page shows (``shown``, node ids) that uses objects of the
+    packages under test, by defined name."""
+    if not env.config.kwindex_tested_by or not packages_under_test(env):
+        return ()
+    api = reading_api(env)
+    found = []
+    for test in tests:
+        node_id = pytest_node_id(path, test.qualname)
+        if node_id in shown and (used := test_uses(api, path, test)):
+            found.append((node_id, tuple(sorted(used))))
+    return tuple(found)
+
+
+def defined_name(env: BuildEnvironment, documented: str) -> str | None:
+    """The name the object a page documents as ``documented`` is defined
+    under in the packages under test (``shop.Cart`` is ``shop.cart.Cart``),
+    None where it is none of theirs."""
+    names: dict[str, str | None] = _project.setdefault(env, {}).setdefault("names", {})
+    if documented not in names:
+        packages = packages_under_test(env)
+        if documented.partition(".")[0] not in packages:
+            names[documented] = None
+        else:
+            root = Path(env.config.kwindex_root)
+            api = file_api(root, packages, read_stamped)
+            names[documented] = object_name(api, documented)
+    return names[documented]
+
+
+class TestedByLists(SphinxPostTransform):
+    """On every object the Python domain documents, the tests that use it."""
+
+    default_priority = 21  # after the keyword lists' own (20)
+
+    def run(self, **kwargs: Any) -> None:
+        if not self.config.kwindex_tested_by:
+            return
+        domain = get_domain(self.env)
+        builder = current_builder(self)
+        for desc in list(self.document.findall(addnodes.desc)):
+            if desc.get("domain") != "py":
+                continue
+            signature = next(iter(desc.findall(addnodes.desc_signature)), None)
+            content = next(iter(desc.findall(addnodes.desc_content)), None)
+            if signature is None or content is None or not signature.get("fullname"):
+                continue
+            module, fullname = signature.get("module"), signature["fullname"]
+            documented = f"{module}.{fullname}" if module else fullname
+            defined = defined_name(self.env, documented)
+            tests = domain.tested_by(defined) if defined else ()
+            if tests:
+                fromdocname = self.env.docname
+                content.insert(
+                    0, tested_by_paragraph(builder, fromdocname, domain, tests)
+                )
+
+
+def tested_by_paragraph(
+    builder: Builder, fromdocname: str, domain: KeywordDomain, tests: tuple[str, ...]
+) -> nodes.paragraph:
+    """ "Tested by N tests: a, b, … and M more." (the node ids linked to the
+    tests' entries in HTML)."""
+    count = len(tests)
+    label = _("Tested by %d test:") if count == 1 else _("Tested by %d tests:")
+    paragraph = nodes.paragraph("", "", classes=["kwindex-tested-by"])
+    paragraph += nodes.Text(label % count + " ")
+    targets = domain.derived.tests
+    for number, node_id in enumerate(tests[:TESTED_BY_SHOWN]):
+        if number:
+            paragraph += nodes.Text(", ")
+        literal = nodes.literal(node_id, node_id, classes=["kwindex-test"])
+        target = targets.get(node_id)
+        if builder.format == "html" and target is not None:
+            uri = entry_href(builder, fromdocname, target.docname, target.entry_id)
+            reference = nodes.reference("", "", literal, refuri=uri, internal=True)
+            paragraph += reference
+        else:
+            paragraph += literal
+    if count > TESTED_BY_SHOWN:
+        paragraph += nodes.Text(" " + _("and %d more") % (count - TESTED_BY_SHOWN))
+    paragraph += nodes.Text(".")
+    return paragraph
+
+
+def api_pages_to_write(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Once all is read: the documents of Python objects whose tests, as
+    their "Tested by" shows them, changed (``env-updated``)."""
+    domain = get_domain(env)
+    if not domain.changed or not env.config.kwindex_tested_by:
+        return []
+    shown = {
+        name: (len(tests), tests[:TESTED_BY_SHOWN])
+        for name, tests in domain.derived.tested_by.items()
+    }
+    before: dict[str, Any] = domain.data.get("tested_by_shown", {})
+    domain.data["tested_by_shown"] = shown
+    changed = {k for k in shown.keys() | before.keys() if shown.get(k) != before.get(k)}
+    if not changed:
+        return []
+    objects = env.get_domain("py").data.get("objects", {})
+    return sorted(
+        {
+            entry[0]
+            for documented, entry in objects.items()
+            if defined_name(env, documented) in changed
+        }
+    )
+
+
+def register(app: Sphinx) -> None:
+    """The post-transform and the rewriting of API pages."""
+    app.add_post_transform(TestedByLists)
+    app.connect("env-updated", api_pages_to_write)
