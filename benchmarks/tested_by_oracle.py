@@ -109,9 +109,10 @@ meanwhile was called by that function, not by the test's code."""
 
 
 _GENERATORS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
-_made_by_package: weakref.WeakSet = weakref.WeakSet()
-"""Generators (and coroutines) the package's own code made and handed on:
-their frames run when a consumer asks, which is no call by the test."""
+_made_by_package: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+"""Generators (and coroutines) the package's own code made and handed on,
+by their frame's id: their frames run when a consumer asks, which is no
+call by the test."""
 
 
 def _profile(frame, event, arg):
@@ -122,7 +123,10 @@ def _profile(frame, event, arg):
     if event == "return":
         made = inspect.isgenerator(arg) or inspect.iscoroutine(arg)
         if (made or inspect.isasyncgen(arg)) and _in_package(module):
-            _made_by_package.add(arg)
+            frame_of = getattr(arg, "gi_frame", None) or getattr(arg, "cr_frame", None)
+            frame_of = frame_of or getattr(arg, "ag_frame", None)
+            if frame_of is not None:
+                _made_by_package[id(frame_of)] = arg
         return
     if event == "c_call":
         _in_c_call[frame] = _in_c_call.get(frame, 0) + 1
@@ -157,10 +161,11 @@ def _first_entry_of_test_s(frame) -> bool:
     if key in _started:
         return False
     _started.add(key)
-    return not any(
-        getattr(made, "gi_frame", getattr(made, "cr_frame", None)) is frame
-        for made in list(_made_by_package)
+    made = _made_by_package.get(id(frame))
+    frames = (
+        getattr(made, name, None) for name in ("gi_frame", "cr_frame", "ag_frame")
     )
+    return made is None or all(found is not frame for found in frames)
 
 
 _started: set = set()
