@@ -4,11 +4,13 @@ and the Keyword Index."""
 
 from __future__ import annotations
 
+import itertools
 import marshal
 import os
 import posixpath
 import secrets
 import stat
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
@@ -94,6 +96,7 @@ class ModuleRecord:
 
     __slots__ = (
         "_keywords",
+        "_tests",
         "anchor",
         "docname",
         "fixture_uses",
@@ -102,7 +105,6 @@ class ModuleRecord:
         "linked_to_source",
         "part",
         "path",
-        "tests",
         "uses",
     )
 
@@ -117,7 +119,7 @@ class ModuleRecord:
         linked_to_source: bool,
         fixture_uses: tuple[FixtureUse, ...] = (),
         part: tuple[int, int] = (1, 1),
-        tests: tuple[tuple[str, str, int | None], ...] = (),
+        tests: tuple[tuple[str, str, int | None], ...] | bytes = (),
         uses: tuple[tuple[str, tuple[str, ...]], ...] = (),
     ) -> None:
         self.path = path
@@ -136,9 +138,7 @@ class ModuleRecord:
         self.part = part
         """``(k, n)``: the block shows the ``k``-th of ``n`` runs of the
         module's entries (``:part:``)."""
-        self.tests = tests
-        """``(node id, entry id, items)`` of each test it shows: every node
-        id is a target of its own (tests of one name in several classes)."""
+        self._tests = tests if isinstance(tests, bytes) else marshal.dumps(tests)
         self.uses = uses
         """``(node id, objects)`` of each test it shows that uses objects of
         the project under test (``api_uses.test_uses``), by defined name."""
@@ -151,6 +151,15 @@ class ModuleRecord:
                 found = marshal.loads(self._keywords) if self._keywords else ()
                 self._keywords = tuple(map(RecordedKeyword._make, found))
         return self._keywords
+
+    @property
+    def tests(self) -> tuple[tuple[str, str, int | None], ...]:
+        """``(node id, entry id, items)`` of each test it shows: every node
+        id is a target of its own (tests of one name in several classes).
+        Kept marshalled, unpacked anew each time asked for: a module of
+        100,000 tests would hold them all, every build, for the few asked."""
+        tests: tuple[tuple[str, str, int | None], ...] = marshal.loads(self._tests)
+        return tests
 
     @property
     def has_keywords(self) -> bool:
@@ -177,7 +186,7 @@ class ModuleRecord:
             self.linked_to_source,
             fixtures,
             self.part,
-            self.tests,
+            self._tests,
             self.uses,
         )
 
@@ -192,7 +201,7 @@ def _record(
     linked_to_source: bool,
     fixtures: Iterable[Iterable[Any]],
     part: tuple[int, int],
-    tests: tuple[tuple[str, str, int | None], ...],
+    tests: bytes,
     uses: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> ModuleRecord:
     """A :class:`ModuleRecord` from what it pickles into."""
@@ -284,7 +293,7 @@ class KeywordDomain(Domain):
         "fixture_users": {},
         "files": {},
     }
-    data_version = 16
+    data_version = 17
     """The version of all the extension keeps in the environment (also its
     ``env_version``): bump it whenever :class:`ModuleRecord`, the
     :class:`~sphinx_kwindex.module_tree.GeneratedTree` or what they hold
@@ -297,7 +306,8 @@ class KeywordDomain(Domain):
         # never pickled (Sphinx pickles domain data, not domain objects): a
         # build that reads nothing and writes no page derives nothing.
         self._derived: _Derived | None = None
-        self._objects: list[ObjectEntry] | None = None
+        self._test_targets: dict[str, dict[str, TestTarget]] = {}
+        self._objects: tuple[bytes, ...] | None = None
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self.read: set[str] = set()
         """The documents read or removed in this build."""
@@ -377,6 +387,16 @@ class KeywordDomain(Domain):
         """The modules some entry links to the source page of."""
         return self.derived.linked
 
+    def test_target(self, node_id: str) -> TestTarget | None:
+        """The entry showing the test ``node_id`` (the first page's), where
+        keywords are targets; a module's tests are looked up together, the
+        first time one of them is asked for."""
+        path = node_id.partition("::")[0]
+        if path not in self._test_targets:
+            records = self.derived.test_records.get(path, ())
+            self._test_targets[path] = tests_by_node_id(records)
+        return self._test_targets[path].get(node_id)
+
     def tested_by(self, name: str) -> tuple[str, ...]:
         """The tests (node ids) that use the object defined as ``name``,
         nearest first."""
@@ -410,6 +430,7 @@ class KeywordDomain(Domain):
         """Note that ``docname`` was read or removed: what is derived is stale."""
         self.read.add(docname)
         self._derived = None
+        self._test_targets = {}
         self._objects = None
         self.data.pop("objects", None)
 
@@ -439,8 +460,8 @@ class KeywordDomain(Domain):
         totals_changed = totals != self.data.get("totals")
         self.data["totals"] = totals
         with collection_paused():
-            self._objects = self.make_objects()
-            self.data["objects"] = marshal.dumps(self._objects)
+            self._objects = None
+            self.data["objects"] = self.make_objects()
         changed = _changed_keys(folders, previous), _changed_keys(shown, shown_before)
         return (*changed, totals_changed)
 
@@ -470,7 +491,7 @@ class KeywordDomain(Domain):
         node_id_of_test = "::" in name
         objtypes = list(objtypes)
         if node_id_of_test and KINDS["tests"].object_type in objtypes:
-            found = self.derived.tests.get(f"{path}::{name}")
+            found = self.test_target(f"{path}::{name}")
             return [] if found is None else [found]
         group = self.keywords.get(name.rpartition("::")[2])
         if group is None:
@@ -523,21 +544,31 @@ class KeywordDomain(Domain):
         lists definitions before names used from elsewhere and leaves out
         definitions made only inside functions. Every keyword, of every
         kind, stays a target of ``:kw:`` in the project."""
-        # Sphinx asks twice per build (inventory, search): made once, and
-        # kept with the records (a build that reads nothing unpacks no record).
+        # Sphinx asks twice per build (inventory, search): made once, kept
+        # with the records (a build that reads nothing unpacks no record) in
+        # marshalled runs, unpacked a run at a time (100,000 tests are as
+        # many objects, every build).
         if self._objects is None:
             kept = self.data.get("objects")
+            self._objects = kept if isinstance(kept, tuple) else self.make_objects()
+        for run in self._objects:
             with collection_paused():
-                if isinstance(kept, bytes):
-                    self._objects = marshal.loads(kept)
-                else:
-                    self._objects = self.make_objects()
-        return iter(self._objects)
+                found: list[ObjectEntry] = marshal.loads(run)
+            yield from found
 
-    def make_objects(self) -> list[ObjectEntry]:
-        """The objects of :meth:`get_objects`, made from the records."""
+    def make_objects(self) -> tuple[bytes, ...]:
+        """The objects of :meth:`get_objects`, made from the records, in
+        marshalled runs of :data:`_OBJECTS_RUN`."""
         kinds = frozenset(self.env.config.kwindex_object_kinds)
-        return list(_objects(self.all_modules(), kinds))
+        found = _objects(self.all_modules(), kinds)
+        runs = []
+        while run := list(itertools.islice(found, _OBJECTS_RUN)):
+            runs.append(marshal.dumps(run))
+        return tuple(runs)
+
+
+_OBJECTS_RUN = 5000
+"""How many objects are marshalled together."""
 
 
 def generated_tree(env: BuildEnvironment) -> GeneratedTree:
@@ -659,8 +690,9 @@ class _Derived:
     keywords: dict[str, KeywordGroup]
     linked: frozenset[str]
     users: dict[tuple[str, str], list[FixtureUser]]
-    tests: dict[str, TestTarget]
-    """Each test by its node id, as the entry showing it (the first page's)."""
+    test_records: dict[str, tuple[ModuleRecord, ...]]
+    """The records showing each module's tests where keywords are targets,
+    by the module's path, in a stable order."""
     tested_by: dict[str, tuple[str, ...]]
     """The tests (node ids) that use each object of the project under test,
     by its defined name, nearest first (:func:`nearest_first`)."""
@@ -679,7 +711,7 @@ def _derive(records: Sequence[ModuleRecord]) -> _Derived:
             ),
             frozenset(r.path for r in records if r.linked_to_source),
             _fixture_users(records),
-            _tests_by_node_id(records),
+            _test_records(records),
             _tested_by(records),
         )
 
@@ -719,13 +751,22 @@ class TestTarget(NamedTuple):
     entry_id: str
 
 
-def _tests_by_node_id(records: Iterable[ModuleRecord]) -> dict[str, TestTarget]:
-    """Each test shown where keywords are targets, by node id; a test shown
-    on several pages by the first."""
+def _test_records(
+    records: Iterable[ModuleRecord],
+) -> dict[str, tuple[ModuleRecord, ...]]:
+    """The records that show tests where keywords are targets, by path."""
+    found: dict[str, list[ModuleRecord]] = {}
+    for record in records:
+        if record.in_indexes and record.kinds and "tests" in record.kinds:
+            found.setdefault(record.path, []).append(record)
+    return {path: tuple(recs) for path, recs in found.items()}
+
+
+def tests_by_node_id(records: Iterable[ModuleRecord]) -> dict[str, TestTarget]:
+    """Each test of ``records`` by node id; a test shown on several pages by
+    the first."""
     found: dict[str, TestTarget] = {}
     for record in records:
-        if not record.in_indexes:
-            continue
         for node_id, entry_id, _items in record.tests:
             if node_id not in found:
                 name = node_id.partition("::")[2]
@@ -743,16 +784,13 @@ def project_totals(records: Iterable[ModuleRecord]) -> dict[str, int]:
     node id), their items (as far as known, and how many tests' items only
     a run knows), fixtures, and the tests or classes marked ``skip``,
     ``skipif`` and ``xfail`` (each place once)."""
-    paths: set[str] = set()
-    tests: dict[str, int | None] = {}
+    by_path: dict[str, list[ModuleRecord]] = {}
     fixtures: set[tuple[str, str]] = set()
     marked: dict[str, set[tuple[str, int]]] = {m: set() for m in _COUNTED_MARKERS}
     for record in records:
         if not record.in_indexes:
             continue
-        paths.add(record.path)
-        for node_id, _entry, items in record.tests:
-            tests.setdefault(node_id, items)
+        by_path.setdefault(record.path, []).append(record)
         for keyword in record.keywords:
             if keyword.kind == "fixtures":
                 fixtures.add((record.path, keyword.name))
@@ -760,11 +798,18 @@ def project_totals(records: Iterable[ModuleRecord]) -> dict[str, int]:
                 name = keyword.name.rpartition(".")[2]
                 if keyword.name.startswith("pytest.mark.") and name in marked:
                     marked[name].update((record.path, line) for line in keyword.lines)
+    counts: Counter[str] = Counter()
+    for recs in by_path.values():
+        # A module shown on several pages (or in parts) counts each test once.
+        tests = {node: items for record in recs for node, _e, items in record.tests}
+        counts["tests"] += len(tests)
+        counts["items"] += sum(items for items in tests.values() if items is not None)
+        counts["items_unknown"] += sum(items is None for items in tests.values())
     return {
-        "modules": len(paths),
-        "tests": len(tests),
-        "items": sum(items for items in tests.values() if items is not None),
-        "items_unknown": sum(items is None for items in tests.values()),
+        "modules": len(by_path),
+        "tests": counts["tests"],
+        "items": counts["items"],
+        "items_unknown": counts["items_unknown"],
         "fixtures": len(fixtures),
         **{name: len(places) for name, places in marked.items()},
     }

@@ -128,14 +128,16 @@ def jump_links(lists: Sequence[tuple[str, str]]) -> nodes.paragraph:
 
 def search_words(entries: Sequence[Entry]) -> Iterator[str]:
     """What the search index learns of a list (its HTML is written from the
-    entries, not from text nodes): each name, and of a test its node id,
-    fixtures and markers, so that searching a fixture finds its users."""
+    entries, not from text nodes): each name, and of a test the classes of
+    its node id (its path is the page's title: searching the node id finds
+    the page), fixtures and markers, so that searching a fixture finds its
+    users."""
     words: dict[str, None] = {}
     for entry in entries:
         words[entry.name] = None
         for location in entry.locations:
             if location.fixtures or location.markers or "::" in location.shown:
-                words[location.shown] = None
+                words.update(dict.fromkeys(location.shown.split("::")[1:-1]))
                 words.update(dict.fromkeys(f.name for f in location.fixtures))
                 words.update(
                     dict.fromkeys(m[0].rpartition(".")[2] for m in location.markers)

@@ -19,7 +19,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
 from sphinx_kwindex.extract import ModuleExtraction, extract_file, extract_source
@@ -134,13 +134,50 @@ def _write_rows(
         connection.executemany(
             "DELETE FROM modules WHERE key = ?", ((key,) for key in removed)
         )
-        connection.executemany(
-            "INSERT OR REPLACE INTO modules VALUES (?, ?)",
-            (
-                (key, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
-                for key, parsed in rows
-            ),
-        )
+        for key, parsed in rows:
+            _insert(connection, key, parsed)
+
+
+_STREAMED_FROM = 1_000_000
+"""From how large a source file a parsed module is written to the database
+a piece at a time."""
+
+
+def _insert(connection: sqlite3.Connection, key: str, parsed: ParsedModule) -> None:
+    """Write one parsed module. A large one (100,000 tests make 14 MB) is
+    pickled twice without the pickler's memo, first to know its size, then
+    into its row a piece at a time: held whole, its pickle, the memo and
+    the database's copy took 90 MB at once."""
+    if parsed.stamp[1] < _STREAMED_FROM or not hasattr(connection, "blobopen"):
+        data = pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
+        connection.execute("INSERT OR REPLACE INTO modules VALUES (?, ?)", (key, data))
+        return
+    size = _Counter()
+    _memoless(size).dump(parsed)
+    cursor = connection.execute(
+        "INSERT OR REPLACE INTO modules VALUES (?, zeroblob(?))", (key, size.written)
+    )
+    with connection.blobopen("modules", "parsed", cursor.lastrowid) as blob:
+        _memoless(blob).dump(parsed)
+
+
+def _memoless(out: Any) -> pickle.Pickler:
+    """A pickler writing to ``out`` without a memo (extractions hold no
+    object twice that must stay one)."""
+    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    return pickler
+
+
+class _Counter:
+    """A file that counts what is written to it."""
+
+    def __init__(self) -> None:
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return len(data)
 
 
 class ParseCache:

@@ -168,12 +168,11 @@ def tested_by_paragraph(
     label = _("Tested by %d test:") if count == 1 else _("Tested by %d tests:")
     paragraph = nodes.paragraph("", "", classes=["kwindex-tested-by"])
     paragraph += nodes.Text(label % count + " ")
-    targets = domain.derived.tests
     for number, node_id in enumerate(tests[:TESTED_BY_SHOWN]):
         if number:
             paragraph += nodes.Text(", ")
         literal = nodes.literal(node_id, node_id, classes=["kwindex-test"])
-        target = targets.get(node_id)
+        target = domain.test_target(node_id)
         if builder.format == "html" and target is not None:
             uri = entry_href(builder, fromdocname, target.docname, target.entry_id)
             reference = nodes.reference("", "", literal, refuri=uri, internal=True)

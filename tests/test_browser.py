@@ -196,3 +196,11 @@ def test_related_modules_do_not_make_a_page_a_search_result(page, site: str) -> 
     found = search(page, site, "test_cart")
     pages = {link.split("#")[0].split("?")[0] for link in found}
     assert not any(p.endswith("test_catalogue.py.html") for p in pages), pages
+
+
+def test_search_for_a_node_id_finds_its_test_s_page(page, site: str) -> None:
+    node_id = (
+        "docs/examples/shop/tests/unit/test_cart.py::TestLimits::test_negative_price"
+    )
+    found = search(page, site, node_id)
+    assert any("tests/unit/test_cart.py" in link for link in found), found
