@@ -15,11 +15,11 @@ from typing import NamedTuple
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.names import SYMBOLS, entry_anchor, keyword_anchor
 
-LINKS_PER_PAGE = 2500
+LINKS_PER_PAGE = 2000
 """How many module links one page of the Keyword Index holds at most (a
 keyword is never split across pages, and alone may hold more). A link
 takes about 380 bytes of HTML, so a page stays under about 1 MB however
-large the project (CPython's test package: 37 pages, not one of 21 MB),
+large the project (CPython's test package: some forty pages, not one of 21 MB),
 and a project of a few dozen modules has its whole index on one page."""
 
 
