@@ -19,6 +19,7 @@ instantiation a profile hook sees]}``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import inspect
 import json
@@ -185,32 +186,32 @@ def _stop(previous) -> None:
     sys.setprofile(_profile if previous is not None else None)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_fixture_setup(fixturedef, request):
-    key = (fixturedef.baseid, fixturedef.argname)
-    previous = _record_into(_fixtures.setdefault(key, set()))
+@contextlib.contextmanager
+def _recording(target: set[str]):
+    """Record the calls made meanwhile into ``target``."""
+    previous = _record_into(target)
     try:
         yield
     finally:
         _stop(previous)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    with _recording(
+        _fixtures.setdefault((fixturedef.baseid, fixturedef.argname), set())
+    ):
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
-    previous = _record_into(_recorded.setdefault(item.nodeid, set()))
-    try:
+    with _recording(_recorded.setdefault(item.nodeid, set())):
         yield
-    finally:
-        _stop(previous)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    previous = _record_into(_recorded.setdefault(item.nodeid, set()))
-    try:
-        yield
-    finally:
-        _stop(previous)
+pytest_runtest_call = pytest_runtest_setup
+"""A test's call is recorded as its setup is."""
 
 
 def pytest_runtest_teardown(item):
