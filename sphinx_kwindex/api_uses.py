@@ -479,63 +479,90 @@ def read_module_uses(file: Path) -> ModuleUses | None:
         return None
 
 
+class FileFinder:
+    """Where modules are under ``root``: the file a dotted name names from a
+    module, and a module's dotted name where it is of ``packages`` (a name
+    to the folder its imports start from); test modules import as pytest's
+    default, from their ``basedir``. Both remembered: a suite asks the same
+    in module after module."""
+
+    def __init__(self, root: Path, packages: Mapping[str, Path]) -> None:
+        self.root = root
+        self.packages = packages
+        self.files: dict[Path, bool] = {}
+        self.found: dict[tuple[str, str], str | None] = {}
+        self.names: dict[str, str | None] = {}
+
+    def is_file(self, file: Path) -> bool:
+        if file not in self.files:
+            self.files[file] = file.is_file()
+        return self.files[file]
+
+    def find(self, path: str, dotted: str) -> str | None:
+        """The module a dotted name (relative with leading dots) names from
+        the module at ``path``, or None."""
+        key = (path.rpartition("/")[0], dotted)
+        if key not in self.found:
+            self.found[key] = self._find(path, dotted)
+        return self.found[key]
+
+    def _find(self, path: str, dotted: str) -> str | None:
+        root = self.root
+        if not dotted.strip("."):  # the package a module is in, or above
+            folder = PurePosixPath(path).parents[len(dotted) - 1]
+            init = folder / "__init__.py"
+            return init.as_posix() if self.is_file(root / init) else None
+        parts = dotted.lstrip(".").split(".")
+        if not dotted.startswith(".") and parts[0] in self.packages:
+            base = self.packages[parts[0]]
+        else:
+            base = root
+        for candidate in _candidates(base, root, path, dotted, self.is_file):
+            for file in module_files(base, candidate):
+                if self.is_file(file):
+                    return file.relative_to(root).as_posix()
+        return None
+
+    def dotted(self, path: str) -> str | None:
+        """The dotted name of the module at ``path``, None for one outside
+        the packages (or a test module in them)."""
+        if path not in self.names:
+            self.names[path] = self._dotted(path)
+        return self.names[path]
+
+    def _dotted(self, path: str) -> str | None:
+        if is_test_module(path):
+            return None
+        file = self.root / path
+        for name, base in self.packages.items():
+            if file.is_relative_to(base / name):
+                parts = list(file.relative_to(base).with_suffix("").parts)
+                if parts[-1] == "__init__":
+                    parts.pop()
+                return ".".join(parts)
+        return None
+
+    def api(self, read: Callable[[Path], ModuleUses | None]) -> ApiUses:
+        """An :class:`ApiUses` over these files, each read by ``read`` (once
+        per :class:`ApiUses`)."""
+        loaded: dict[str, ModuleUses | None] = {}
+
+        def load(path: str) -> ModuleUses | None:
+            if path not in loaded:
+                loaded[path] = read(self.root / path)
+            return loaded[path]
+
+        return ApiUses(self.find, load, self.dotted)
+
+
 def file_api(
     root: Path,
     packages: Mapping[str, Path],
     read: Callable[[Path], ModuleUses | None] = read_module_uses,
 ) -> ApiUses:
     """An :class:`ApiUses` over the Python files under ``root`` (module
-    paths POSIX, relative to it), read by ``read``, the modules of
-    ``packages`` (a name to the folder its imports start from) named as
-    they are imported; test modules import as pytest's default, from their
-    ``basedir``."""
-    files: dict[Path, bool] = {}
-    loaded: dict[str, ModuleUses | None] = {}
-
-    def is_file(file: Path) -> bool:
-        if file not in files:
-            files[file] = file.is_file()
-        return files[file]
-
-    def find(path: str, dotted: str) -> str | None:
-        if not dotted.strip("."):  # the package a module is in, or above
-            folder = PurePosixPath(path).parents[len(dotted) - 1]
-            init = folder / "__init__.py"
-            return init.as_posix() if is_file(root / init) else None
-        parts = dotted.lstrip(".").split(".")
-        if not dotted.startswith(".") and parts and parts[0] in packages:
-            bases = [packages[parts[0]]]
-        else:
-            bases = [root]
-        for base in bases:
-            for candidate in _candidates(base, root, path, dotted, is_file):
-                for file in module_files(base, candidate):
-                    if is_file(file):
-                        return file.relative_to(root).as_posix()
-        return None
-
-    def load(path: str) -> ModuleUses | None:
-        if path not in loaded:
-            loaded[path] = read(root / path)
-        return loaded[path]
-
-    def dotted(path: str) -> str | None:
-        if is_test_module(path):
-            return None
-        for name, base in packages.items():
-            relative = (
-                (root / path).relative_to(base)
-                if (root / path).is_relative_to(base / name)
-                else None
-            )
-            if relative is not None:
-                parts = list(relative.with_suffix("").parts)
-                if parts[-1] == "__init__":
-                    parts.pop()
-                return ".".join(parts)
-        return None
-
-    return ApiUses(find, load, dotted)
+    paths POSIX, relative to it), read by ``read``: see :class:`FileFinder`."""
+    return FileFinder(root, packages).api(read)
 
 
 def _candidates(

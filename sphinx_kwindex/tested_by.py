@@ -27,7 +27,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_kwindex.api_links import entry_href
 from sphinx_kwindex.api_uses import (
     ApiUses,
-    file_api,
+    FileFinder,
     find_packages,
     object_name,
     read_module_uses,
@@ -87,15 +87,27 @@ def read_stamped(file: Path) -> ModuleUses | None:
     return _read[key]
 
 
+def file_finder(env: BuildEnvironment) -> FileFinder:
+    """Where the modules of the project are, looked up once per build."""
+    project = _project.setdefault(env, {})
+    if "finder" not in project:
+        root = Path(env.config.kwindex_root)
+        project["finder"] = FileFinder(root, packages_under_test(env))
+    finder: FileFinder = project["finder"]
+    return finder
+
+
 def reading_api(env: BuildEnvironment) -> ApiUses:
     """Resolution for the document being read: every module it reads is
-    noted, so that the document is read again when one changes."""
+    noted, so that the document is read again when one changes (the
+    project's root is free of symbolic links: ``kwindex_root`` is
+    resolved)."""
 
     def read(file: Path) -> ModuleUses | None:
-        note_file(env, file.resolve())
+        note_file(env, file)
         return read_stamped(file)
 
-    return file_api(Path(env.config.kwindex_root), packages_under_test(env), read)
+    return file_finder(env).api(read)
 
 
 def uses_of_tests(
@@ -125,8 +137,7 @@ def defined_name(env: BuildEnvironment, documented: str) -> str | None:
         if documented.partition(".")[0] not in packages:
             names[documented] = None
         else:
-            root = Path(env.config.kwindex_root)
-            api = file_api(root, packages, read_stamped)
+            api = file_finder(env).api(read_stamped)
             names[documented] = object_name(api, documented)
     return names[documented]
 
