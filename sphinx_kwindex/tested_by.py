@@ -221,7 +221,15 @@ def api_pages_to_write(app: Sphinx, env: BuildEnvironment) -> list[str]:
     )
 
 
+def forget_read_modules(app: Sphinx, *args: object) -> None:
+    """Drop the modules read for resolution (``env-updated``, once all is
+    read; ``build-finished``): writing asks for few of them again."""
+    _read.clear()
+
+
 def register(app: Sphinx) -> None:
-    """The post-transform and the rewriting of API pages."""
+    """The post-transform, the rewriting of API pages, and forgetting."""
     app.add_post_transform(TestedByLists)
     app.connect("env-updated", api_pages_to_write)
+    app.connect("env-updated", forget_read_modules, priority=900)
+    app.connect("build-finished", forget_read_modules)
