@@ -72,6 +72,16 @@ class Context(NamedTuple):
     this: Value | None = None
 
 
+def _context_key(context: Context) -> tuple[object, ...]:
+    """``context`` as a key of a dictionary."""
+    return (
+        context.path,
+        context.cls,
+        tuple(sorted(context.arguments.items())),
+        context.this,
+    )
+
+
 class ApiUses:
     """Follows chains across the modules ``find`` and ``load`` give.
 
@@ -90,7 +100,7 @@ class ApiUses:
         self.find = find
         self.load = load
         self.dotted = dotted
-        self.followed: dict[tuple[str, str], frozenset[str]] = {}
+        self.followed: dict[tuple[object, ...], frozenset[str]] = {}
         self.mros: dict[tuple[str, str], tuple[Value, ...]] = {}
         self.active: set[tuple[object, ...]] = set()
 
@@ -102,11 +112,11 @@ class ApiUses:
         """The objects of the packages the function ``qualname`` of the
         module at ``path`` calls, and those its helpers of the test tree
         call, by the names they are defined under."""
-        key = (path, qualname)
-        if context is None and key in self.followed:
+        # The same fixture with the same values, for test after test.
+        key = (path, qualname, None if context is None else _context_key(context))
+        if key in self.followed:
             return self.followed[key]
-        if context is None:
-            self.followed[key] = frozenset()  # recursion stops here
+        self.followed[key] = frozenset()  # recursion stops here
         function = self.function(path, qualname)
         if function is None:
             return frozenset()
@@ -118,8 +128,7 @@ class ApiUses:
         for call in function.calls:
             used |= self.helper_with_arguments(where, call)
         found = frozenset(used)
-        if context is None:
-            self.followed[key] = found
+        self.followed[key] = found
         return found
 
     def helper_with_arguments(self, where: Context, call: Call) -> frozenset[str]:
