@@ -479,11 +479,12 @@ def find_packages(root: Path) -> dict[str, Path]:
     return found
 
 
-def read_module_uses(file: Path) -> ModuleUses | None:
+def read_module_uses(file: Path, bodies: bool = True) -> ModuleUses | None:
     """The references of the Python file ``file`` (None where it cannot be
-    read or parsed)."""
+    read or parsed); without ``bodies``, a module of the packages under
+    test (see :func:`~sphinx_kwindex.uses.module_uses`)."""
     try:
-        return module_uses(ast.parse(file.read_bytes()))
+        return module_uses(ast.parse(file.read_bytes()), bodies)
     except (OSError, SyntaxError, ValueError):
         return None
 
@@ -551,14 +552,15 @@ class FileFinder:
                 return ".".join(parts)
         return None
 
-    def api(self, read: Callable[[Path], ModuleUses | None]) -> ApiUses:
+    def api(self, read: Callable[[Path, bool], ModuleUses | None]) -> ApiUses:
         """An :class:`ApiUses` over these files, each read by ``read`` (once
-        per :class:`ApiUses`)."""
+        per :class:`ApiUses`; with the bodies of its functions where it is
+        the test tree's)."""
         loaded: dict[str, ModuleUses | None] = {}
 
         def load(path: str) -> ModuleUses | None:
             if path not in loaded:
-                loaded[path] = read(self.root / path)
+                loaded[path] = read(self.root / path, self.dotted(path) is None)
             return loaded[path]
 
         return ApiUses(self.find, load, self.dotted)
@@ -567,7 +569,7 @@ class FileFinder:
 def file_api(
     root: Path,
     packages: Mapping[str, Path],
-    read: Callable[[Path], ModuleUses | None] = read_module_uses,
+    read: Callable[[Path, bool], ModuleUses | None] = read_module_uses,
 ) -> ApiUses:
     """An :class:`ApiUses` over the Python files under ``root`` (module
     paths POSIX, relative to it), read by ``read``: see :class:`FileFinder`."""

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 TESTED_BY_SHOWN = 5
 """How many tests an object's "Tested by" names; the others are counted."""
 
-_read: dict[tuple[str, int, int], ModuleUses | None] = {}
+_read: dict[tuple[str, int, int, bool], ModuleUses | None] = {}
 """The modules read in this process, by path and stamp."""
 _project: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, Any]] = (
     weakref.WeakKeyDictionary()
@@ -75,15 +75,15 @@ def packages_under_test(env: BuildEnvironment) -> dict[str, Path]:
     return packages
 
 
-def read_stamped(file: Path) -> ModuleUses | None:
+def read_stamped(file: Path, bodies: bool) -> ModuleUses | None:
     """A module's references, read once per process while it is unchanged."""
     try:
         stat = file.stat()
     except OSError:
         return None
-    key = (os.fspath(file), stat.st_mtime_ns, stat.st_size)
+    key = (os.fspath(file), stat.st_mtime_ns, stat.st_size, bodies)
     if key not in _read:
-        _read[key] = read_module_uses(file)
+        _read[key] = read_module_uses(file, bodies)
     return _read[key]
 
 
@@ -103,9 +103,9 @@ def reading_api(env: BuildEnvironment) -> ApiUses:
     project's root is free of symbolic links: ``kwindex_root`` is
     resolved)."""
 
-    def read(file: Path) -> ModuleUses | None:
+    def read(file: Path, bodies: bool) -> ModuleUses | None:
         note_file(env, file)
-        return read_stamped(file)
+        return read_stamped(file, bodies)
 
     return file_finder(env).api(read)
 
