@@ -167,17 +167,9 @@ def _tested_by(
 ) -> int:
     """Answer ``--uses`` and ``--untested`` for the tests of ``modules``: 1
     where a name names nothing of the packages under test, or none is found."""
-    packages = find_packages(args.root)
-    if args.packages:
-        missing = [name for name in args.packages if name not in packages]
-        if missing:
-            print(
-                f"--packages: no package {', '.join(missing)} in {args.root} "
-                "or its src/",
-                file=sys.stderr,
-            )
-            return 1
-        packages = {name: packages[name] for name in args.packages}
+    packages = _packages_under_test(args)
+    if packages is None:
+        return 1
     if not packages:
         print(
             f"no package under test found in {args.root} (a folder with an "
@@ -185,7 +177,8 @@ def _tested_by(
             file=sys.stderr,
         )
         return 1
-    api = file_api(args.root, packages)
+    api = _project_api(args)
+    assert api is not None
     uses = {
         pytest_node_id(path, test.qualname): test_uses(api, path, test)
         for path, module in modules
@@ -219,6 +212,32 @@ def _tested_by(
         if untested is not None:
             print(_untested_text(untested))
     return 1 if failed else 0
+
+
+def _packages_under_test(args: argparse.Namespace) -> dict[str, Path] | None:
+    """The packages under test (``--packages``, else found under the root);
+    None, said, where ``--packages`` names one that is not there."""
+    packages = find_packages(args.root)
+    if not args.packages:
+        return packages
+    missing = [name for name in args.packages if name not in packages]
+    if missing:
+        print(
+            f"--packages: no package {', '.join(missing)} in {args.root} or its src/",
+            file=sys.stderr,
+        )
+        return None
+    return {name: packages[name] for name in args.packages}
+
+
+def _project_api(args: argparse.Namespace) -> ApiUses | None:
+    """Resolution over the packages under test, made once a run; None where
+    there are none."""
+    if not hasattr(args, "api"):
+        packages = _packages_under_test(args)
+        args.api = file_api(args.root, packages) if packages else None
+    api: ApiUses | None = args.api
+    return api
 
 
 def _untested(
@@ -423,7 +442,14 @@ def _view(path: str, module: ModuleExtraction, args: argparse.Namespace) -> Modu
 
 def _as_json(entry: tuple[str, ModuleExtraction], args: argparse.Namespace) -> Any:
     path, module = entry
-    fields = view_json(_view(path, module, args), module)
+    view = _view(path, module, args)
+    uses = None
+    if view.collection is not None and (api := _project_api(args)) is not None:
+        uses = {
+            pytest_node_id(path, test.qualname): sorted(test_uses(api, path, test))
+            for test in view.collection.tests
+        }
+    fields = view_json(view, module, uses)
     keywords = {kind: list(found) for kind, found in fields["keywords"].items()}
     return {"path": path, **fields, "keywords": keywords}
 

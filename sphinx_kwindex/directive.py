@@ -51,7 +51,7 @@ from sphinx_kwindex.present import (
 )
 from sphinx_kwindex.project_rules import noted_rules
 from sphinx_kwindex.reverse_index import RecordedKeyword
-from sphinx_kwindex.tested_by import uses_of_tests
+from sphinx_kwindex.tested_by import tested_by_shown, uses_of_tests
 from sphinx_kwindex.view import (
     SORT_ORDERS,
     KindView,
@@ -204,7 +204,8 @@ class KwindexDirective(SphinxDirective):
                     )
                     shown = {node_id for node_id, _entry, _items in tests}
                     test_uses = uses_of_tests(self.env, path, collection.tests, shown)
-            fragment = json_fragment(view_json(view, module))
+            used = dict(test_uses) if tested_by_shown(self.env) else None
+            fragment = json_fragment(view_json(view, module, used))
         kinds = () if module.problem is not None else options.kinds
         record = ModuleRecord(
             path,

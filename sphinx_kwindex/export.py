@@ -147,7 +147,11 @@ def export_json(app: Sphinx, exception: BaseException | None) -> None:
                 for piece in pieces:
                     out.write(piece.encode())
             spans[key] = (start, out.tell() - start)
-        out.write(b"]}\n")
+        out.write(b"]")
+        if app.config.kwindex_tested_by:
+            tested = domain.derived.tested_by
+            out.write(b',"tested_by":' + as_json(dict(sorted(tested.items()))).encode())
+        out.write(b"}\n")
     os.replace(partial, path)
     save_pickle(kept, version, {"file": _stamp(path), "spans": spans})
 

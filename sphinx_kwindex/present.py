@@ -41,7 +41,7 @@ from sphinx_kwindex.view import (
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
 
-JSON_VERSION = 7
+JSON_VERSION = 8
 """The version of the JSON that ``kwindex.json`` and the command line give:
 bump it whenever its shape changes (and say how in the docs)."""
 
@@ -345,6 +345,7 @@ def keyword_json(
     keyword: Keyword,
     tests: Mapping[str, CollectedTest],
     markers: Mapping[str, list[tuple[str, str]]],
+    uses: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """One keyword as ``kwindex.json`` and the command line give it: its
     lines and locations; for a test, per location its node id, the class and
@@ -377,23 +378,30 @@ def keyword_json(
                 "deselected": test.deselected,
                 "condition": test.condition,
             }
+            if uses is not None:
+                found["uses"] = list(uses.get(found["node_id"], ()))
         locations.append(found)
     return {"name": keyword.name, "lines": list(keyword.lines), "locations": locations}
 
 
-def view_json(view: ModuleView, module: ModuleExtraction) -> dict[str, Any]:
+def view_json(
+    view: ModuleView,
+    module: ModuleExtraction,
+    uses: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
     """What JSON says of the module ``view`` shows: ``keywords``, per kind
     it lists an iterator of the keywords it shows (:func:`keyword_json`,
     made one at a time: a module of 100,000 tests would hold as many
     dictionaries); where it lists tests, what :func:`collection_json` says
-    besides."""
+    besides. ``uses``, where given, are the objects each test uses, by node
+    id."""
     collection = view.collection
     tests = {} if collection is None else {t.qualname: t for t in collection.tests}
     markers = markers_by_target(module)
 
     def keywords(listed: KindView) -> Iterator[dict[str, Any]]:
         for keyword in listed.keywords:
-            yield keyword_json(view.path, listed.kind, keyword, tests, markers)
+            yield keyword_json(view.path, listed.kind, keyword, tests, markers, uses)
 
     fields: dict[str, Any] = {
         "keywords": {listed.kind: keywords(listed) for listed in view.lists}

@@ -110,13 +110,19 @@ def reading_api(env: BuildEnvironment) -> ApiUses:
     return file_finder(env).api(read)
 
 
+def tested_by_shown(env: BuildEnvironment) -> bool:
+    """Whether tests' uses are found: the setting is on and the project has
+    packages under test."""
+    return bool(env.config.kwindex_tested_by and packages_under_test(env))
+
+
 def uses_of_tests(
     env: BuildEnvironment, path: str, tests: Iterable[CollectedTest], shown: Set[str]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``(node id, objects)`` of each test of ``tests`` (of the module at
     ``path``) the page shows (``shown``, node ids) that uses objects of the
     packages under test, by defined name."""
-    if not env.config.kwindex_tested_by or not packages_under_test(env):
+    if not tested_by_shown(env):
         return ()
     api = reading_api(env)
     found = []

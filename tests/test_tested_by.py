@@ -4,8 +4,11 @@ linked to their entries; in every builder; kept up to date."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +148,37 @@ def test_editing_the_package_reads_again_the_pages_that_resolved_through_it(
 def test_parallel_builds_say_the_same(make_app, docs: Path, tmp_path: Path) -> None:
     serial, parallel = build_serial_and_parallel(make_app, docs, tmp_path)
     assert serial == parallel
+
+
+def test_kwindex_json_says_what_each_test_uses_and_each_object_s_tests(
+    make_app, docs: Path
+) -> None:
+    app, _read = build(make_app, docs)
+    data = json.loads((app.outdir / "kwindex.json").read_text("utf-8"))
+    (module,) = [m for m in data["modules"] if m["path"] == "tests/test_shop.py"]
+    uses = {
+        location["node_id"]: location["uses"]
+        for test in module["keywords"]["tests"]
+        for location in test["locations"]
+    }
+    assert uses[f"{TEST}test_module_alias"] == ["shop.pricing.discount"]
+    assert uses[f"{TEST}test_ambiguous"] == ["shop.cart.either"]
+    assert data["tested_by"]["shop.cart.Cart"] == CART_TESTS
+    assert data["tested_by"]["shop.base.Base.clear"] == [
+        f"{TEST}TestState::test_clear",
+        f"{TEST}test_helper_and_inherited_method",
+    ]
+    # The command line says the same of each test.
+    cli = json.loads(
+        subprocess.run(
+            [
+                *(sys.executable, "-m", "sphinx_kwindex", "tests/test_shop.py"),
+                *("--kinds", "tests", "--format", "json"),
+            ],
+            cwd=docs / "project",
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert cli["modules"][0]["keywords"]["tests"] == module["keywords"]["tests"]
