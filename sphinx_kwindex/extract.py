@@ -42,6 +42,8 @@ from sphinx_kwindex.syntax import (
     COMPOUND,
     assigned_names,
     attribute_chain,
+    import_bindings,
+    imported_module,
     nested_blocks,
 )
 
@@ -719,31 +721,21 @@ class _KeywordFinder:
     def note_imported(self, node: ast.ImportFrom) -> None:
         """Names a module-level ``from … import`` binds: pytest collects an
         imported test class as one of the module's own."""
-        module = "." * node.level + (node.module or "")
-        prefix = module if module.endswith(".") else module + "."
-        for alias in node.names:
-            if alias.name != "*":
-                name = alias.asname or alias.name
-                self.imported.append((name, prefix + alias.name, alias.lineno))
+        for name, dotted, alias in import_bindings(node):
+            self.imported.append((name, dotted, alias.lineno))
 
     def visit_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                self.add("imports", alias.name, Location(alias.name, alias.lineno))
-                local = alias.asname or alias.name.partition(".")[0]
-                self.aliases[local] = alias.name if alias.asname else local
-            return
-        module = "." * node.level + (node.module or "")
-        if node.module:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            module = imported_module(node)
             self.add("imports", module, Location(module, node.lineno))
-        prefix = module if module.endswith(".") else module + "."
-        for alias in node.names:
-            if alias.name == "*":
-                continue
+        for name, dotted, alias in import_bindings(node):
             # The line where the name stands, in a parenthesised list too.
-            location = Location(prefix + alias.name, alias.lineno)
+            if isinstance(node, ast.Import):
+                location = Location(alias.name, alias.lineno)
+            else:
+                location = Location(dotted, alias.lineno)
             self.add("imports", alias.name, location)
-            self.aliases[alias.asname or alias.name] = prefix + alias.name
+            self.aliases[name] = dotted
 
     def visit_assignment(
         self, node: ast.Assign | ast.AnnAssign, scope: tuple[str, ...]

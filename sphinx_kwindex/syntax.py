@@ -31,6 +31,33 @@ def attribute_chain(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+def imported_module(node: ast.ImportFrom) -> str:
+    """The module a ``from … import`` names, a relative one with its leading
+    dots (``..helpers``, ``.``)."""
+    return "." * node.level + (node.module or "")
+
+
+def import_bindings(
+    node: ast.Import | ast.ImportFrom,
+) -> Iterator[tuple[str, str, ast.alias]]:
+    """What an import statement binds: ``(name, dotted path, alias)``;
+    ``import a.b`` binds ``a`` to ``a``, ``import a.b as c`` binds ``c`` to
+    ``a.b``, ``from .m import x`` binds ``x`` to ``.m.x``. A ``*`` binds
+    nothing it names."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            top = alias.name.partition(".")[0]
+            yield (
+                (alias.asname, alias.name, alias) if alias.asname else (top, top, alias)
+            )
+        return
+    module = imported_module(node)
+    prefix = module if module.endswith(".") else module + "."
+    for alias in node.names:
+        if alias.name != "*":
+            yield alias.asname or alias.name, prefix + alias.name, alias
+
+
 def nested_blocks(node: ast.stmt) -> Iterator[list[ast.stmt]]:
     """The statement lists inside a compound statement (if, for, try, with, match)."""
     for name in ("body", "orelse", "finalbody"):
