@@ -19,6 +19,8 @@ import ast
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
+from sphinx_kwindex.syntax import import_bindings, imported_module
+
 Chain = tuple[str, ...]
 CALL = "()"
 SELF = "@self"
@@ -245,27 +247,10 @@ def _bind_import(
 ) -> list[str]:
     """Bind what an import statement binds into ``imports``; the modules it
     imports everything from."""
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname:
-                imports[alias.asname] = alias.name
-            else:
-                top = alias.name.partition(".")[0]
-                imports[top] = top
-        return []
-    module = "." * node.level + (node.module or "")
-    star = []
-    for alias in node.names:
-        if alias.name == "*":
-            star.append(module)
-            continue
-        joined = (
-            f"{module}.{alias.name}"
-            if module and not module.endswith(".")
-            else module + alias.name
-        )
-        imports[alias.asname or alias.name] = joined
-    return star
+    imports.update((name, dotted) for name, dotted, _alias in import_bindings(node))
+    if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+        return [imported_module(node)]
+    return []
 
 
 def _assigned(node: ast.stmt) -> Iterator[tuple[str, Chain]]:
@@ -374,11 +359,15 @@ class _ChainFinder(ast.NodeVisitor):
         self.attributes: dict[str, list[tuple[str, Chain]]] = {}
         self.calls: list[Call] = []
 
+    def bind_name(self, name: str, chain: Chain | None = None) -> None:
+        """Note that the function binds ``name`` (to ``chain``, where known)."""
+        self.bound.setdefault(name, [])
+        if chain:
+            self.bound[name].append(chain)
+
     def bind(self, target: ast.expr, chain: Chain | None) -> None:
         if isinstance(target, ast.Name):
-            self.bound.setdefault(target.id, [])
-            if chain:
-                self.bound[target.id].append(chain)
+            self.bind_name(target.id, chain)
         elif isinstance(target, ast.Tuple | ast.List):
             for element in target.elts:
                 self.bind(element, None)
@@ -429,14 +418,14 @@ class _ChainFinder(ast.NodeVisitor):
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:
-            self.bound.setdefault(node.name, [])
+            self.bind_name(node.name)
         self.generic_visit(node)
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
         imports: dict[str, str] = {}
         _bind_import(node, imports)
         for name, dotted in imports.items():
-            self.bound.setdefault(name, []).append((IMPORT + dotted,))
+            self.bind_name(name, (IMPORT + dotted,))
 
     visit_ImportFrom = visit_Import
 
@@ -448,13 +437,12 @@ class _ChainFinder(ast.NodeVisitor):
         for decorator in decorated:
             if decorator is not None:
                 self.chains.append((*decorator, CALL))
-        self.bind(
-            ast.Name(node.name, ast.Store()),
-            (*decorated[0], CALL) if decorated and decorated[0] else None,
+        self.bind_name(
+            node.name, (*decorated[0], CALL) if decorated and decorated[0] else None
         )
         arguments = node.args
         for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
-            self.bound.setdefault(a.arg, [])
+            self.bind_name(a.arg)
         for outside in (*node.decorator_list, *arguments.defaults):
             self.visit(outside)
         for default in arguments.kw_defaults:
@@ -466,12 +454,12 @@ class _ChainFinder(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self.bound.setdefault(node.name, [])
+        self.bind_name(node.name)
         self.generic_visit(node)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-            self.bound.setdefault(a.arg, [])
+            self.bind_name(a.arg)
         self.visit(node.body)
 
     def protocol(self, node: ast.expr, method: str) -> None:
@@ -552,37 +540,38 @@ class _ChainFinder(ast.NodeVisitor):
 
     def note_calls(self, node: ast.expr) -> None:
         """Keep the calls along a chain that pass chains as arguments."""
-        while isinstance(node, ast.Attribute | ast.Call | ast.Await | ast.Subscript):
-            if isinstance(node, ast.Call):
-                callee = _chain(node.func)
-                given = [_chain(a) for a in node.args]
-                keywords = [(k.arg, _chain(k.value)) for k in node.keywords if k.arg]
-                if callee and (any(given) or any(c for _, c in keywords)):
-                    self.calls.append(
-                        Call(
-                            callee,
-                            tuple((c,) if c else () for c in given),
-                            tuple((k, (c,)) for k, c in keywords if c),
-                        )
+        for call in _along(node):
+            if not isinstance(call, ast.Call):
+                continue
+            callee = _chain(call.func)
+            given = [_chain(a) for a in call.args]
+            keywords = [(k.arg, _chain(k.value)) for k in call.keywords if k.arg]
+            if callee and (any(given) or any(c for _, c in keywords)):
+                self.calls.append(
+                    Call(
+                        callee,
+                        tuple((c,) if c else () for c in given),
+                        tuple((k, (c,)) for k, c in keywords if c),
                     )
-                node = node.func
-            else:
-                node = node.value
+                )
+
+
+def _along(node: ast.expr) -> Iterator[ast.expr]:
+    """The expressions a chain is made of, from its end to its name."""
+    while isinstance(node, ast.Attribute | ast.Call | ast.Await | ast.Subscript):
+        yield node
+        node = node.func if isinstance(node, ast.Call) else node.value
 
 
 def _chain_parts(node: ast.expr) -> Iterator[ast.expr]:
     """What a chain holds that is not part of it: calls' arguments,
     subscripts' indexes."""
-    while isinstance(node, ast.Attribute | ast.Call | ast.Await | ast.Subscript):
-        if isinstance(node, ast.Call):
-            yield from node.args
-            yield from (keyword.value for keyword in node.keywords)
-            node = node.func
-        elif isinstance(node, ast.Subscript):
-            yield node.slice
-            node = node.value
-        else:
-            node = node.value
+    for part in _along(node):
+        if isinstance(part, ast.Call):
+            yield from part.args
+            yield from (keyword.value for keyword in part.keywords)
+        elif isinstance(part, ast.Subscript):
+            yield part.slice
 
 
 class _BindingFinder(_ChainFinder):
