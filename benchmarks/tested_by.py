@@ -29,11 +29,10 @@ from pathlib import Path
 
 from real_suites import prepare_sdist
 
-from sphinx_kwindex.api_uses import file_api, find_packages, test_uses
+from sphinx_kwindex.api_uses import file_api, find_packages, uses_by_node_id
 from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.extract import extract_file
 from sphinx_kwindex.module_tree import find_modules
-from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.pytest_config import read_rules
 from sphinx_kwindex.tree_resolver import file_resolver
 
@@ -103,8 +102,8 @@ def static_uses(
     found: dict[str, frozenset[str]] = {}
     for module in modules:
         shape = extract_file(root / module).shape
-        for test in collect_module(module, shape, rules, resolve).tests:
-            found[pytest_node_id(module, test.qualname)] = test_uses(api, module, test)
+        tests = collect_module(module, shape, rules, resolve).tests
+        found |= uses_by_node_id(api, module, tests)
     return found
 
 

@@ -20,14 +20,13 @@ from sphinx_kwindex.api_uses import (
     object_name,
     package_modules,
     public_objects,
-    test_uses,
     users_of,
+    uses_by_node_id,
 )
 from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.extract import ModuleExtraction
 from sphinx_kwindex.kinds import DEFAULT_KINDS, KINDS
 from sphinx_kwindex.module_tree import find_modules
-from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.parsed_store import ParseCache, parse_new
 from sphinx_kwindex.present import (
     ENGLISH,
@@ -180,10 +179,14 @@ def _tested_by(
     api = _project_api(args)
     assert api is not None
     uses = {
-        pytest_node_id(path, test.qualname): test_uses(api, path, test)
+        node_id: used
         for path, module in modules
         if module.problem is None
-        for test in collect_module(path, module.shape, args.rules, args.resolve).tests
+        for node_id, used in uses_by_node_id(
+            api,
+            path,
+            collect_module(path, module.shape, args.rules, args.resolve).tests,
+        ).items()
     }
     failed = False
     answers: dict[str, Any] = {}
@@ -445,10 +448,8 @@ def _as_json(entry: tuple[str, ModuleExtraction], args: argparse.Namespace) -> A
     view = _view(path, module, args)
     uses = None
     if view.collection is not None and (api := _project_api(args)) is not None:
-        uses = {
-            pytest_node_id(path, test.qualname): sorted(test_uses(api, path, test))
-            for test in view.collection.tests
-        }
+        found = uses_by_node_id(api, path, view.collection.tests)
+        uses = {node_id: sorted(used) for node_id, used in found.items()}
     fields = view_json(view, module, uses)
     keywords = {kind: list(found) for kind, found in fields["keywords"].items()}
     return {"path": path, **fields, "keywords": keywords}

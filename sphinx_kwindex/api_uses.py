@@ -18,11 +18,12 @@ name it was reached by. What cannot be followed is left out, never guessed.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from sphinx_kwindex.collect import CollectedTest
+from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.tree_resolver import candidate_parts, module_files
 from sphinx_kwindex.uses import (
     ARG,
@@ -102,7 +103,8 @@ class ApiUses:
         self.dotted = dotted
         self.followed: dict[tuple[object, ...], frozenset[str]] = {}
         self.mros: dict[tuple[str, str], tuple[Value, ...]] = {}
-        self.active: set[tuple[object, ...]] = set()
+        self.nesting = 0
+        """How many helpers deep arguments are being followed now."""
 
     # What a function uses
 
@@ -135,7 +137,7 @@ class ApiUses:
         """What a helper of the test tree that ``call`` calls uses with the
         values its arguments give its parameters."""
         callees = self.follow(where, call.callee, set(), 0)
-        if len(callees) != 1 or len(self.active) >= _NESTING:
+        if len(callees) != 1 or self.nesting >= _NESTING:
             return frozenset()
         (callee,) = callees
         target = self.function(callee.path, callee.qualname)
@@ -161,16 +163,13 @@ class ApiUses:
         bound = {name: values for name, values in bound.items() if values}
         if not bound:
             return frozenset()
-        this = where.this if skip else None
-        key = (callee.path, callee.qualname, tuple(sorted(bound.items())), this)
-        if key in self.active:
-            return frozenset()
-        self.active.add(key)
+        context = Context(callee.path, owner, bound, where.this if skip else None)
+        # A helper calling itself stops where uses_of meets the same context.
+        self.nesting += 1
         try:
-            context = Context(callee.path, owner, bound, this)
             return self.uses_of(callee.path, callee.qualname, context)
         finally:
-            self.active.discard(key)
+            self.nesting -= 1
 
     def returns_of(self, path: str, qualname: str, depth: int = 0) -> tuple[Value, ...]:
         """What the function ``qualname`` of the module at ``path`` gives
@@ -395,13 +394,7 @@ class ApiUses:
                 values = [
                     v
                     for value in values
-                    if value.kind == "module"
-                    for v in self.name_in(value.path, name, depth + 1)
-                ] + [
-                    v
-                    for value in values
-                    if value.kind in {"class", "instance"}
-                    for v in self.member(value, name, set(), depth + 1)
+                    for v in self.step(value, name, set(), depth + 1)
                 ]
             yield from values
             return
@@ -421,6 +414,16 @@ class ApiUses:
     def cls(self, path: str, qualname: str) -> ClassUses | None:
         module = self.load(path)
         return None if module is None else module.classes.get(qualname)
+
+
+def uses_by_node_id(
+    api: ApiUses, path: str, tests: Iterable[CollectedTest]
+) -> dict[str, frozenset[str]]:
+    """What each of ``tests`` (of the module at ``path``) uses, by node id."""
+    return {
+        pytest_node_id(path, test.qualname): test_uses(api, path, test)
+        for test in tests
+    }
 
 
 def test_uses(api: ApiUses, path: str, test: CollectedTest) -> frozenset[str]:

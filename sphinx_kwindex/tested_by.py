@@ -31,7 +31,7 @@ from sphinx_kwindex.api_uses import (
     find_packages,
     object_name,
     read_module_uses,
-    test_uses,
+    uses_by_node_id,
 )
 from sphinx_kwindex.domain import get_domain, note_file
 from sphinx_kwindex.names import pytest_node_id
@@ -124,13 +124,11 @@ def uses_of_tests(
     packages under test, by defined name."""
     if not tested_by_shown(env):
         return ()
-    api = reading_api(env)
-    found = []
-    for test in tests:
-        node_id = pytest_node_id(path, test.qualname)
-        if node_id in shown and (used := test_uses(api, path, test)):
-            found.append((node_id, tuple(sorted(used))))
-    return tuple(found)
+    listed = (t for t in tests if pytest_node_id(path, t.qualname) in shown)
+    found = uses_by_node_id(reading_api(env), path, listed)
+    return tuple(
+        (node_id, tuple(sorted(used))) for node_id, used in found.items() if used
+    )
 
 
 def defined_name(env: BuildEnvironment, documented: str) -> str | None:
