@@ -307,7 +307,6 @@ class KeywordDomain(Domain):
         # build that reads nothing and writes no page derives nothing.
         self._derived: _Derived | None = None
         self._test_targets: dict[str, dict[str, TestTarget]] = {}
-        self._objects: tuple[bytes, ...] | None = None
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self.read: set[str] = set()
         """The documents read or removed in this build."""
@@ -431,7 +430,6 @@ class KeywordDomain(Domain):
         self.read.add(docname)
         self._derived = None
         self._test_targets = {}
-        self._objects = None
         self.data.pop("objects", None)
 
     def records(self) -> Iterator[ModuleRecord]:
@@ -460,9 +458,8 @@ class KeywordDomain(Domain):
         totals_changed = totals != self.data.get("totals")
         self.data["totals"] = totals
         with collection_paused():
-            self._objects = None
             self.data["objects"] = self.make_objects()
-        changed = _changed_keys(folders, previous), _changed_keys(shown, shown_before)
+        changed = changed_keys(folders, previous), changed_keys(shown, shown_before)
         return (*changed, totals_changed)
 
     def clear_doc(self, docname: str) -> None:
@@ -548,10 +545,10 @@ class KeywordDomain(Domain):
         # with the records (a build that reads nothing unpacks no record) in
         # marshalled runs, unpacked a run at a time (100,000 tests are as
         # many objects, every build).
-        if self._objects is None:
-            kept = self.data.get("objects")
-            self._objects = kept if isinstance(kept, tuple) else self.make_objects()
-        for run in self._objects:
+        runs = self.data.get("objects")
+        if not isinstance(runs, tuple):
+            runs = self.data["objects"] = self.make_objects()
+        for run in runs:
             with collection_paused():
                 found: list[ObjectEntry] = marshal.loads(run)
             yield from found
@@ -757,7 +754,7 @@ def _test_records(
     """The records that show tests where keywords are targets, by path."""
     found: dict[str, list[ModuleRecord]] = {}
     for record in records:
-        if record.in_indexes and record.kinds and "tests" in record.kinds:
+        if record.in_indexes and "tests" in record.kinds:
             found.setdefault(record.path, []).append(record)
     return {path: tuple(recs) for path, recs in found.items()}
 
@@ -815,7 +812,7 @@ def project_totals(records: Iterable[ModuleRecord]) -> dict[str, int]:
     }
 
 
-def _changed_keys(new: Mapping[_K, object], old: Mapping[_K, object]) -> set[_K]:
+def changed_keys(new: Mapping[_K, object], old: Mapping[_K, object]) -> set[_K]:
     """The keys whose values differ between ``old`` and ``new`` (added and
     removed ones too)."""
     return {key for key in new.keys() | old.keys() if new.get(key) != old.get(key)}

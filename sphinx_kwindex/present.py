@@ -101,6 +101,8 @@ class Labels(NamedTuple):
     test: str = "%d test"
     tests: str = "%d tests"
     used_by: str = "used by %s"
+    tested_by: str = "Tested by %s"
+    """What a documented object's tests start with: ``Tested by 12 tests``."""
     glance_fixtures: str = "Fixtures: %s."
     glance_markers: str = "Markers: %s."
     """What a module's tests need at a glance: fixtures, markers."""

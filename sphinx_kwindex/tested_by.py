@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.locale import _
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_kwindex.api_links import entry_href
@@ -33,8 +32,9 @@ from sphinx_kwindex.api_uses import (
     read_module_uses,
     uses_by_node_id,
 )
-from sphinx_kwindex.domain import get_domain, note_file
+from sphinx_kwindex.domain import changed_keys, get_domain, note_file
 from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.nodes import labels
 from sphinx_kwindex.transforms import current_builder
 
 if TYPE_CHECKING:
@@ -180,9 +180,9 @@ def tested_by_paragraph(
     """ "Tested by N tests: a, b, … and M more." (the node ids linked to the
     tests' entries in HTML)."""
     count = len(tests)
-    label = _("Tested by %d test:") if count == 1 else _("Tested by %d tests:")
+    words = labels()
     paragraph = nodes.paragraph("", "", classes=["kwindex-tested-by"])
-    paragraph += nodes.Text(label % count + " ")
+    paragraph += nodes.Text(words.tested_by % words.tests_text(count) + ": ")
     for number, node_id in enumerate(tests[:TESTED_BY_SHOWN]):
         if number:
             paragraph += nodes.Text(", ")
@@ -195,7 +195,7 @@ def tested_by_paragraph(
         else:
             paragraph += literal
     if count > TESTED_BY_SHOWN:
-        paragraph += nodes.Text(" " + _("and %d more") % (count - TESTED_BY_SHOWN))
+        paragraph += nodes.Text(" " + words.more % (count - TESTED_BY_SHOWN))
     paragraph += nodes.Text(".")
     return paragraph
 
@@ -212,7 +212,7 @@ def api_pages_to_write(app: Sphinx, env: BuildEnvironment) -> list[str]:
     }
     before: dict[str, Any] = domain.data.get("tested_by_shown", {})
     domain.data["tested_by_shown"] = shown
-    changed = {k for k in shown.keys() | before.keys() if shown.get(k) != before.get(k)}
+    changed = changed_keys(shown, before)
     if not changed:
         return []
     objects = env.get_domain("py").data.get("objects", {})
