@@ -152,7 +152,7 @@ class TestedByLists(SphinxPostTransform):
     default_priority = 21  # after the keyword lists' own (20)
 
     def run(self, **kwargs: Any) -> None:
-        if not self.config.kwindex_tested_by:
+        if not tested_by_shown(self.env):  # no page of the project is looked over
             return
         domain = get_domain(self.env)
         builder = current_builder(self)
