@@ -39,32 +39,45 @@ def resolve_api_reference(
         if not external and target not in documented:
             continue
         contnode = nodes.literal(name, name, classes=["kwindex-name"])
-        xref = addnodes.pending_xref(
-            "",
-            refdomain="py",
-            reftype="obj",
-            reftarget=target,
-            refdoc=docname,
-            refexplicit=False,
-            refwarn=False,
-        )
-        try:
-            found = python.resolve_xref(
-                env, docname, builder, "obj", target, xref, contnode
-            )
-            if found is None and external:
-                found = env.events.emit_firstresult(
-                    "missing-reference",
-                    env,
-                    xref,
-                    contnode,
-                    allowed_exceptions=(NoUri,),
-                )
-        except NoUri:  # the builder has no page for it (a LaTeX build, say)
-            continue
-        if isinstance(found, nodes.reference):
+        found = python_reference(env, builder, docname, target, contnode, external)
+        if found is not None:
             return found
     return None
+
+
+def python_reference(
+    env: BuildEnvironment,
+    builder: Builder,
+    docname: str,
+    target: str,
+    contnode: nodes.TextElement,
+    external: bool = False,
+) -> nodes.reference | None:
+    """A reference from ``docname``, around ``contnode``, to the Python
+    object ``target``: documented here, or (``external``) by intersphinx or
+    any other ``missing-reference`` handler; None where none is or the
+    builder has no page for it."""
+    xref = addnodes.pending_xref(
+        "",
+        refdomain="py",
+        reftype="obj",
+        reftarget=target,
+        refdoc=docname,
+        refexplicit=False,
+        refwarn=False,
+    )
+    python = env.get_domain("py")
+    try:
+        found = python.resolve_xref(
+            env, docname, builder, "obj", target, xref, contnode
+        )
+        if found is None and external:
+            found = env.events.emit_firstresult(
+                "missing-reference", env, xref, contnode, allowed_exceptions=(NoUri,)
+            )
+    except NoUri:  # the builder has no page for it (a LaTeX build, say)
+        return None
+    return found if isinstance(found, nodes.reference) else None
 
 
 def reference_href(reference: nodes.reference) -> str:

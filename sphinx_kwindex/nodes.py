@@ -55,6 +55,14 @@ ApiLink = tuple[str, str, bool] | None
 Users = tuple[int, tuple[tuple[str, str], ...]]
 """How many tests use a fixture, and ``(node id, address)`` of the first few."""
 
+Uses = tuple[int, tuple[tuple[str, ApiLink], ...]]
+"""How many objects of the project under test a test uses, and the first
+few: the name shown, and the link to its documentation, if any."""
+
+TestUses = tuple[int, tuple[tuple[str, nodes.reference | None], ...]]
+""":data:`Uses` as resolved, before the HTML writer's links are made of the
+references."""
+
 STATIC_DIR = Path(__file__).parent / "static"
 STYLESHEET = "kwindex.css"
 SCRIPT = "kwindex.js"
@@ -273,30 +281,38 @@ class _Writer:
         entries: Sequence[Entry],
         links: Sequence[ApiLink],
         users: Sequence[Users | None],
+        uses: Sequence[Uses | None],
     ) -> str:
         singular = kind_labels(self.node["kind"])[1]
         parts = ['<ul class="kwindex-entries">\n']
-        for entry, api_link, used in zip(entries, links, users, strict=True):
+        for entry, api_link, used, using in zip(
+            entries, links, users, uses, strict=True
+        ):
             parts.append(
                 f'<li class="kwindex-entry" id="{escape(entry.entry_id)}">'
                 f"{_name_html(entry.name, api_link)} "
                 f'<span class="kwindex-kindname">{escape(singular)}</span>'
             )
+            uses_html = "" if using is None else self.uses(*using)
             if len(entry.locations) == 1:
-                parts.append(" " + self.location(entry.locations[0]))
+                parts.append(" " + self.location(entry.locations[0], uses_html))
             else:
                 items = "".join(
                     f"<li>{self.location(location)}</li>"
                     for location in entry.locations
                 )
                 parts.append(f'<ul class="kwindex-locations">{items}</ul>')
+                if uses_html:
+                    parts.append(" " + uses_html)
             if used is not None:
                 parts.append(" " + self.users(*used))
             parts.append("</li>\n")
         parts.append("</ul>\n")
         return "".join(parts)
 
-    def location(self, location: EntryLocation) -> str:
+    def location(self, location: EntryLocation, uses_html: str = "") -> str:
+        """One location of an entry; for a test, ``uses_html`` (what it
+        uses) before the node id that closes it."""
         words = self.words
         shown = (
             f'<code class="kwindex-qualname">{escape(location.shown)}</code>'
@@ -335,6 +351,8 @@ class _Writer:
             used = ", ".join(self.fixture(fixture) for fixture in through)
             text = escape(words.through).replace("%s", used)
             html += f' <span class="kwindex-through">{text}</span>'
+        if uses_html:
+            html += " " + uses_html
         if test and shown:
             node_id = _breakable(escape(location.shown))
             html += f' <code class="kwindex-qualname">{node_id}</code>'
@@ -361,6 +379,17 @@ class _Writer:
             links += " " + escape(words.more % (count - len(shown)))
         used_by = escape(words.used_by % words.tests_text(count))
         return f'<span class="kwindex-users">{used_by}: {links}</span>'
+
+    def uses(self, count: int, shown: Sequence[tuple[str, ApiLink]]) -> str:
+        """What a test uses of the project under test: the first few, each
+        linked to its documentation where there is one, and how many more."""
+        names = ", ".join(
+            _name_html(name, api_link, "kwindex-uses-name") for name, api_link in shown
+        )
+        if count > len(shown):
+            names += " " + escape(self.words.more % (count - len(shown)))
+        text = escape(self.words.uses).replace("%s", names)
+        return f'<span class="kwindex-uses">{text}</span>'
 
     def condition(self, condition: str) -> str:
         """The note that a class or test is defined only where ``condition``
@@ -428,6 +457,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     heading = kind_labels(kind)[0]
     api_links = node.get("api_links") or (None,) * len(entries)
     users = node.get("users") or (None,) * len(entries)
+    uses = node.get("api_uses") or (None,) * len(entries)
     count = escape(kind_count(node, writer.words))
     anchor = f' id="{escape(node["anchor"])}"' if node.get("anchor") else ""
     parts = [
@@ -441,7 +471,12 @@ def keyword_list_html(node: kwindex_keywords) -> str:
         parts.append(f'<p class="kwindex-glance">{escape(glance)}</p>\n')
     for start, end, group, local in shown_sections(node):
         listed = (
-            writer.entries(entries[start:end], api_links[start:end], users[start:end])
+            writer.entries(
+                entries[start:end],
+                api_links[start:end],
+                users[start:end],
+                uses[start:end],
+            )
             if end > start
             else ""
         )
@@ -467,8 +502,8 @@ def local_label(count: int) -> str:
     return labels().local % count
 
 
-def _name_html(name: str, api_link: ApiLink) -> str:
-    code = f'<code class="kwindex-name">{escape(name)}</code>'
+def _name_html(name: str, api_link: ApiLink, classes: str = "kwindex-name") -> str:
+    code = f'<code class="{classes}">{escape(name)}</code>'
     if api_link is None:
         return code
     href, title, external = api_link

@@ -103,6 +103,8 @@ class Labels(NamedTuple):
     used_by: str = "used by %s"
     tested_by: str = "Tested by %s"
     """What a documented object's tests start with: ``Tested by 12 tests``."""
+    uses: str = "uses: %s"
+    """What a test uses of the project under test: ``uses: shop.Cart.add``."""
     glance_fixtures: str = "Fixtures: %s."
     glance_markers: str = "Markers: %s."
     """What a module's tests need at a glance: fixtures, markers."""

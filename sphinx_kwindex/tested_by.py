@@ -23,7 +23,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from sphinx_kwindex.api_links import entry_href
+from sphinx_kwindex.api_links import entry_href, python_reference
 from sphinx_kwindex.api_uses import (
     ApiUses,
     FileFinder,
@@ -34,8 +34,8 @@ from sphinx_kwindex.api_uses import (
 )
 from sphinx_kwindex.domain import changed_keys, get_domain, note_file
 from sphinx_kwindex.names import pytest_node_id
-from sphinx_kwindex.nodes import labels
-from sphinx_kwindex.transforms import current_builder
+from sphinx_kwindex.nodes import TestUses, kwindex_keywords, labels, shown_entries
+from sphinx_kwindex.transforms import current_builder, written_in
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from sphinx_kwindex.uses import ModuleUses
 
 TESTED_BY_SHOWN = 5
-"""How many tests an object's "Tested by" names; the others are counted."""
+"""How many tests an object's "Tested by" names, and how many objects a
+test's "uses" names; the others are counted."""
 
 _read: dict[tuple[str, int, int, bool], ModuleUses | None] = {}
 """The modules read in this process, by path and stamp."""
@@ -146,6 +147,74 @@ def defined_name(env: BuildEnvironment, documented: str) -> str | None:
     return names[documented]
 
 
+def documented_names(env: BuildEnvironment) -> dict[str, str]:
+    """The name each object of the packages under test that the Python
+    domain documents is documented under, by the name it is defined under
+    (the shortest where several document it); found once per build."""
+    project = _project.setdefault(env, {})
+    if "documented" not in project:
+        found: dict[str, str] = {}
+        objects = env.get_domain("py").data.get("objects", {})
+        for name in sorted(objects, key=lambda name: (len(name), name)):
+            defined = defined_name(env, name)
+            if defined is not None:
+                found.setdefault(defined, name)
+        project["documented"] = found
+    documented: dict[str, str] = project["documented"]
+    return documented
+
+
+def test_uses_shown(
+    builder: Builder, fromdocname: str, used: Iterable[str]
+) -> TestUses:
+    """What a test uses (``used``, defined names) as its entry shows it:
+    the documented objects first, each linked to its documentation."""
+    documented = documented_names(builder.env)
+    named = sorted(
+        (documented.get(name) is None, documented.get(name, name)) for name in used
+    )
+    shown = []
+    for undocumented, name in named[:TESTED_BY_SHOWN]:
+        reference = None
+        if not undocumented:
+            code = nodes.literal(name, name, classes=["kwindex-uses-name"])
+            reference = python_reference(builder.env, builder, fromdocname, name, code)
+        shown.append((name, reference))
+    return len(named), tuple(shown)
+
+
+class TestUsesLinks(SphinxPostTransform):
+    """On each test's entry, what it uses of the project under test, linked
+    to the documentation of what is documented (before the lists are
+    finished: :class:`~sphinx_kwindex.transforms.FinishKeywordIndexes`)."""
+
+    default_priority = 19
+
+    def run(self, **kwargs: Any) -> None:
+        if not tested_by_shown(self.env):
+            return
+        builder = current_builder(self)
+        domain = get_domain(self.env)
+        for keywords in self.document.findall(kwindex_keywords):
+            if keywords["kind"] != "tests":
+                continue
+            fromdocname = written_in(keywords, self.env.docname)
+            uses = {
+                node_id: used
+                for record in domain.modules.get(fromdocname, ())
+                if record.path == keywords["path"]
+                for node_id, used in record.uses
+            }
+            if not uses:
+                continue
+            keywords["api_uses"] = tuple(
+                test_uses_shown(builder, fromdocname, uses[node_id])
+                if (node_id := entry.locations[0].shown) in uses
+                else None
+                for entry in shown_entries(keywords)
+            )
+
+
 class TestedByLists(SphinxPostTransform):
     """On every object the Python domain documents, the tests that use it."""
 
@@ -227,12 +296,15 @@ def api_pages_to_write(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def forget_read_modules(app: Sphinx, *args: object) -> None:
     """Drop the modules read for resolution (``env-updated``, once all is
-    read; ``build-finished``): writing asks for few of them again."""
+    read; ``build-finished``): writing asks for few of them again; and at
+    the end of a build, which objects were documented."""
     _read.clear()
+    _project.get(app.env, {}).pop("documented", None)
 
 
 def register(app: Sphinx) -> None:
     """The post-transform, the rewriting of API pages, and forgetting."""
+    app.add_post_transform(TestUsesLinks)
     app.add_post_transform(TestedByLists)
     app.connect("env-updated", api_pages_to_write)
     app.connect("env-updated", forget_read_modules, priority=900)

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-    from sphinx_kwindex.nodes import Users
+    from sphinx_kwindex.nodes import TestUses, Users
     from sphinx_kwindex.present import Labels
     from sphinx_kwindex.view import Entry, TestGroup
 
@@ -109,6 +109,13 @@ class FinishKeywordIndexes(SphinxPostTransform):
                 )
                 continue
             keywords["api_links"] = tuple(map(api_link, references))
+            if keywords.get("api_uses"):
+                keywords["api_uses"] = tuple(
+                    None
+                    if used is None
+                    else (used[0], tuple((n, api_link(r)) for n, r in used[1]))
+                    for used in keywords["api_uses"]
+                )
             keywords["fixture_uris"] = fixture_uris(builder, fromdocname, entries)
             if with_sources and keywords["source_path"]:
                 groups: tuple[TestGroup, ...] = keywords.get("groups", ())
@@ -344,6 +351,7 @@ def expand_keyword_list(
     if kind == "tests" and (glance := glance_text(needed_at_a_glance(entries), words)):
         block += nodes.paragraph("", glance, classes=["kwindex-glance"])
     users = node.get("users") or (None,) * len(entries)
+    uses = node.get("api_uses") or (None,) * len(entries)
     for start, end, group, local in shown_sections(node):
         if group is not None:
             block += group_paragraph(group, node["path"], words)
@@ -356,6 +364,7 @@ def expand_keyword_list(
                 references[start:end],
                 words,
                 users[start:end],
+                uses[start:end],
             )
     if not entries:
         block += nodes.paragraph("", _("None."))
@@ -383,13 +392,18 @@ def entry_list(
     references: Sequence[nodes.reference | None],
     words: Labels,
     users: Sequence[Users | None] = (),
+    uses: Sequence[TestUses | None] = (),
 ) -> nodes.bullet_list:
     """A bullet list of ``entries``, a paragraph each (more for several
-    locations), a fixture's with the tests that use it."""
+    locations), a fixture's with the tests that use it, a test's with what
+    it uses of the project under test."""
     singular = kind_labels(kind)[1]
     listed = nodes.bullet_list(classes=["kwindex-entries"])
     users = users or (None,) * len(entries)
-    for entry, reference, used in zip(entries, references, users, strict=True):
+    uses = uses or (None,) * len(entries)
+    for entry, reference, used, using in zip(
+        entries, references, users, uses, strict=True
+    ):
         located = [location_text(loc, words) for loc in entry.locations]
         # A target, not the item's id: LaTeX and Texinfo only label targets.
         paragraph = nodes.paragraph("", "", nodes.target("", "", ids=[entry.entry_id]))
@@ -409,8 +423,27 @@ def entry_list(
             count, shown = used
             text = words.users_text(count, (node_id for node_id, _uri in shown))
             item += nodes.paragraph("", text, classes=["kwindex-users"])
+        if using is not None:
+            item += uses_paragraph(*using, words)
         listed += item
     return listed
+
+
+def uses_paragraph(
+    count: int, shown: Sequence[tuple[str, nodes.reference | None]], words: Labels
+) -> nodes.paragraph:
+    """What a test uses of the project under test, the documented objects
+    their references: ``uses: shop.Cart.add, shop.Cart and 3 more``."""
+    before, _, after = words.uses.partition("%s")
+    paragraph = nodes.paragraph("", before, classes=["kwindex-uses"])
+    for number, (name, reference) in enumerate(shown):
+        if number:
+            paragraph += nodes.Text(", ")
+        paragraph += reference or nodes.literal(name, name)
+    if count > len(shown):
+        paragraph += nodes.Text(" " + words.more % (count - len(shown)))
+    paragraph += nodes.Text(after)
+    return paragraph
 
 
 def register(app: Sphinx) -> None:

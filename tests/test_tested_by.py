@@ -182,3 +182,82 @@ def test_kwindex_json_says_what_each_test_uses_and_each_object_s_tests(
         ).stdout
     )
     assert cli["modules"][0]["keywords"]["tests"] == module["keywords"]["tests"]
+
+
+def entry_uses(html: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Per test entry of a module's page (its node id): the text of what it
+    uses, and each object linked with where the link points."""
+    found = {}
+    for entry in re.findall(r'<li class="kwindex-entry".*?</li>', html, re.S):
+        uses = re.search(r'<span class="kwindex-uses">(.*?)</span>\s*<code', entry)
+        if uses is None:
+            continue
+        node_id = re.sub(
+            r"<[^>]+>", "", re.findall(r"<code[^>]*>(.*?)</code>", entry)[-1]
+        )
+        links = re.findall(
+            r'<a class="reference kwindex-api internal" href="([^"]+)"[^>]*>'
+            r'<code class="kwindex-uses-name">([^<]+)</code>',
+            uses.group(1),
+        )
+        text = " ".join(re.sub(r"<[^>]+>", "", uses.group(1)).split())
+        found[node_id] = (text, [(name, href) for href, name in links])
+    return found
+
+
+def test_each_test_entry_says_what_it_uses_linked_to_the_api_pages(
+    make_app, docs: Path
+) -> None:
+    module = docs / "project" / "tests" / "test_shop.py"
+    many = "\n".join(
+        [
+            "def test_many():",
+            "    cart = Cart().add(1)",
+            "    cart.clear()",
+            "    p.discount(1)",
+            "    p.surcharge(1)",
+            "    p.Tariff(1).apply(2)",
+            "    Cart().receipt().printed()",
+            "",
+            "",
+            "def test_nothing():",
+            "    assert len([1]) == 1",
+        ]
+    )
+    module.write_text(module.read_text() + "\n\n" + many + "\n")
+    app, _read = build(make_app, docs)
+    html = (app.outdir / "kwindex" / "tests" / "test_shop.py.html").read_text()
+    uses = entry_uses(html)
+    # Documented objects come first, under the name the docs give them and
+    # linked there; the others by the name they are defined under.
+    text, links = uses[f"{TEST}test_annotated_returns"]
+    assert text == "uses: shop.Cart, shop.cart.Receipt.printed, shop.cart.Cart.receipt"
+    assert links == [
+        ("shop.Cart", "../../api.html#shop.Cart"),
+        ("shop.cart.Receipt.printed", "../../hand.html#shop.cart.Receipt.printed"),
+    ]
+    assert uses[f"{TEST}test_module_alias"][0] == "uses: shop.pricing.discount"
+    # Bounded: five named, the rest counted.
+    text, links = uses[f"{TEST}test_many"]
+    assert text == (
+        "uses: shop.Cart, shop.base.Base.clear, shop.cart.Receipt.printed, "
+        "shop.pricing.Tariff, shop.pricing.Tariff.apply and 5 more"
+    )
+    assert len(links) == 5
+    # A test that uses nothing of the package says nothing.
+    assert f"{TEST}TestState::test_clear" in uses
+    assert re.search(r'<li class="kwindex-entry" id="[^"]*test_nothing"', html)
+    assert f"{TEST}test_nothing" not in uses
+
+
+def test_each_test_entry_says_what_it_uses_in_other_builders(
+    make_app, docs: Path
+) -> None:
+    app, _read = build(make_app, docs, "text")
+    text = " ".join(
+        (app.outdir / "kwindex" / "tests" / "test_shop.py.txt").read_text().split()
+    )
+    assert (
+        'uses: "shop.Cart", "shop.cart.Receipt.printed", "shop.cart.Cart.receipt"'
+        in text
+    )
