@@ -20,6 +20,7 @@ from sphinx_kwindex.api_uses import (
     object_name,
     package_modules,
     public_objects,
+    reached,
     users_of,
     uses_by_node_id,
 )
@@ -251,8 +252,7 @@ def _untested(
 ) -> list[dict[str, Any]]:
     """Per module of the packages, its public objects and those no test
     uses (a class counts as used where a test uses it or a method of it)."""
-    used = set().union(*uses.values()) if uses else set()
-    reached = used | {name.rpartition(".")[0] for name in used}
+    tested = reached(name for used in uses.values() for name in used)
     found = []
     for path in package_modules(root, packages):
         public = public_objects(api, path)
@@ -262,7 +262,7 @@ def _untested(
                     "module": api.dotted(path),
                     "path": path,
                     "public": len(public),
-                    "unused": [name for name in public if name not in reached],
+                    "unused": [name for name in public if name not in tested],
                 }
             )
     return found

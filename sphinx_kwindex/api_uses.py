@@ -601,6 +601,23 @@ def object_name(api: ApiUses, dotted: str) -> str | None:
     return None
 
 
+def object_module(api: ApiUses, defined: str) -> str | None:
+    """The module (path) that defines the class or function ``defined``
+    names; None if the packages hold no such object."""
+    for value in api.dotted_value("", defined, 0):
+        if value.kind in {"class", "function"}:
+            return value.path
+    return None
+
+
+def reached(used: Iterable[str]) -> set[str]:
+    """The objects tests reach, ``used`` naming those they use: those, and
+    the classes (or modules) holding them: a class counts as used where a
+    test uses one of its methods."""
+    names = set(used)
+    return names | {name.rpartition(".")[0] for name in names}
+
+
 def users_of(name: str, uses: Mapping[str, frozenset[str]]) -> list[str]:
     """The tests (node ids, in their order) that use the object ``name``
     (a defined name) or anything it holds (a class's methods, a module's

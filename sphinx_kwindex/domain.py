@@ -464,8 +464,9 @@ class KeywordDomain(Domain):
 
     def clear_doc(self, docname: str) -> None:
         self.modules.pop(docname, None)
-        self.files.pop(docname, None)
-        self.parsed_while_reading.pop(docname, None)
+        for key in ("files", "parsed", "tested_lists"):
+            self.data.get(key, {}).pop(docname, None)
+        self.data.get("untested_pages", set()).discard(docname)
         self.note_read(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
@@ -473,9 +474,11 @@ class KeywordDomain(Domain):
             if docname in otherdata["modules"]:
                 self.modules[docname] = otherdata["modules"][docname]
                 self.note_read(docname)
-            for key in ("files", "parsed"):
+            for key in ("files", "parsed", "tested_lists"):
                 if docname in otherdata.get(key, {}):
                     self.data.setdefault(key, {})[docname] = otherdata[key][docname]
+            if docname in otherdata.get("untested_pages", ()):
+                self.data.setdefault("untested_pages", set()).add(docname)
 
     def find_entries(
         self, target: str, objtypes: Iterable[str]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sphinx_kwindex import __version__, config, nodes, tested_by, transforms
+from sphinx_kwindex import (
+    __version__,
+    config,
+    nodes,
+    tested_by,
+    tested_by_directives,
+    tested_by_pages,
+    transforms,
+)
 from sphinx_kwindex.directive import KwindexDirective
 from sphinx_kwindex.domain import (
     KeywordDomain,
@@ -68,6 +76,8 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     nodes.register(app)
     transforms.register(app)
     tested_by.register(app)
+    tested_by_directives.register(app)
+    tested_by_pages.register(app)
     app.connect("config-inited", nodes.add_templates)
     app.connect("builder-inited", nodes.add_static_files)
     app.connect("build-finished", nodes.copy_static_files)

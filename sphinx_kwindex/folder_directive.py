@@ -17,7 +17,7 @@ from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.domain import generated_tree, note_file
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
-from sphinx_kwindex.names import folder_docname, module_docname
+from sphinx_kwindex.names import folder_docname, module_docname, untested_docname
 from sphinx_kwindex.nodes import (
     kind_labels,
     kwindex_totals,
@@ -56,6 +56,9 @@ class KwindexFolderDirective(SphinxDirective):
             block += kwindex_totals()
         if not folder and keyword_index_enabled(self.config):
             block += self.keyword_index_link()
+        untested = untested_docname(tree.output_dir)
+        if not folder and untested in self.env.found_docs:
+            block += self.untested_link(untested)
         if node.subfolders:
             block += nodes.rubric("", _("Folders"))
             # The top page maps the whole tree; a folder's page its sub-folders.
@@ -82,6 +85,13 @@ class KwindexFolderDirective(SphinxDirective):
         )
         said = nodes.Text(_(": every keyword of these modules, from A to Z"))
         return nodes.paragraph("", "", link, said, classes=["kwindex-index-link"])
+
+    def untested_link(self, docname: str) -> nodes.paragraph:
+        """The way from the top page to the page of what no test uses."""
+        text = _("What no test uses")
+        link = page_reference(self.env.docname, docname, nodes.inline(text, text))
+        said = nodes.Text(_(": the documented objects no test uses, per module"))
+        return nodes.paragraph("", "", link, said, classes=["kwindex-untested-link"])
 
     def folder_list(self, folders: Sequence[str], nested: bool) -> nodes.bullet_list:
         """A link to each of ``folders``' pages with how many modules it

@@ -12,9 +12,7 @@ to a keyword the page no longer holds to the page that holds it.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import marshal
 from collections.abc import Callable, Iterator
 from html import escape
 from itertools import groupby
@@ -38,6 +36,7 @@ from sphinx_kwindex.outputs import (
     load_state,
     save_state,
     shared_signature,
+    shown_digest,
     writes_html_site,
 )
 from sphinx_kwindex.reverse_index import IndexLayout, IndexPage, KeywordGroup
@@ -134,14 +133,14 @@ def collect_index_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]
 
 def _letters_digest(layout: IndexLayout) -> str:
     """What every page of the index shows: the page of each letter."""
-    return _digest(sorted(layout.first_page_of_letter.items()))
+    return shown_digest(sorted(layout.first_page_of_letter.items()))
 
 
 def _page_digest(layout: IndexLayout, page: IndexPage) -> str:
     """What one page of the index shows of its own: keywords and the links
     to their entries (not their lines, which it does not show), and the
     pages around it."""
-    return _digest(
+    return shown_digest(
         (
             _around(layout, page),
             [p.key for p in _redirected(layout, page)],
@@ -154,12 +153,6 @@ def _page_digest(layout: IndexLayout, page: IndexPage) -> str:
             ],
         )
     )
-
-
-def _digest(shown: Any) -> str:
-    """A digest of ``shown`` (strings, numbers, lists and tuples of them): its
-    marshal of version 0, which writes equal values alike."""
-    return hashlib.blake2b(marshal.dumps(shown, 0), digest_size=16).hexdigest()
 
 
 def index_page_context(

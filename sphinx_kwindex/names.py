@@ -15,6 +15,9 @@ from pathlib import PurePosixPath
 from sphinx_kwindex.kinds import LinkRule
 
 SOURCE_DIR = "_kwsource"
+TESTED_DIR = "_kwtested"
+"""Where HTML builders write the complete list of the tests that use each
+documented object that more tests use than its "Tested by" names."""
 """Output folder of the highlighted source pages."""
 
 LINES_PER_SOURCE_PAGE = 2000
@@ -80,6 +83,12 @@ def source_page_part(line: int) -> int:
     return (line - 1) // LINES_PER_SOURCE_PAGE + 1
 
 
+def tested_by_page_name(name: str, part: int) -> str:
+    """The page name of the tests that use the object defined as ``name``:
+    ``_kwtested/shop.cart.Cart``, then ``…-2`` for a long list."""
+    return part_name(posixpath.join(TESTED_DIR, name), part)
+
+
 def index_page_name(key: str) -> str:
     """The page name of the Keyword Index page ``key`` (``""``: the first
     page), its letters kept where a file name may hold them: ``kw-index-te``,
@@ -93,6 +102,11 @@ def index_page_name(key: str) -> str:
 def folder_docname(output_dir: str, folder: str) -> str:
     """The docname of the generated page of ``folder`` (``""``: the top page)."""
     return posixpath.join(output_dir, folder, "index")
+
+
+def untested_docname(output_dir: str) -> str:
+    """The docname of the generated page of what no test uses."""
+    return posixpath.join(output_dir, "untested-api")
 
 
 def module_docname(output_dir: str, module: str) -> str:

@@ -1,10 +1,13 @@
 """Which builders write what besides the documents (source pages, the
-Keyword Index pages, ``kwindex.json``), and what such pages showed when they
+Keyword Index pages, the lists of tests that use an object,
+``kwindex.json``), and what such pages showed when they
 were last written, so that unchanged ones are not written again."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 from typing import TYPE_CHECKING, Any
 
 from sphinx_kwindex import __version__
@@ -42,6 +45,12 @@ def has_source_pages(builder: Builder) -> bool:
         and writes_html_site(builder)
         and builder.name != "singlehtml"
     )
+
+
+def writes_tested_by_pages(builder: Builder) -> bool:
+    """Whether ``builder`` writes the complete lists of the tests that use
+    each documented object (like source pages, not in a single page)."""
+    return writes_html_site(builder) and builder.name != "singlehtml"
 
 
 def keyword_index_enabled(config: Config) -> bool:
@@ -83,3 +92,10 @@ def load_state(path: Path) -> dict[str, Any]:
 def save_state(path: Path, state: dict[str, Any]) -> None:
     """Record what the pages of a kind show, once they are written."""
     path.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+
+
+def shown_digest(shown: Any) -> str:
+    """A digest of what a page shows, ``shown`` (strings, numbers, lists and
+    tuples of them): its marshal of version 0, which writes equal values
+    alike."""
+    return hashlib.blake2b(marshal.dumps(shown, 0), digest_size=16).hexdigest()

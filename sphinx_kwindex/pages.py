@@ -30,10 +30,16 @@ from sphinx_kwindex.module_tree import (
     folder_tree,
     modules_below,
 )
-from sphinx_kwindex.names import folder_docname, module_docname, part_name
+from sphinx_kwindex.names import (
+    folder_docname,
+    module_docname,
+    part_name,
+    untested_docname,
+)
 from sphinx_kwindex.outputs import makes_one_document
 from sphinx_kwindex.parse_cache import parse_module
 from sphinx_kwindex.project_rules import generated_test_kinds
+from sphinx_kwindex.tested_by import tested_by_shown
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -158,6 +164,14 @@ def generate_pages(app: Sphinx) -> None:
             for f in folders.values()
         },
     }
+    if folders and tested_by_shown(env):
+        untested = untested_docname(output_dir)
+        pages[untested] = untested_page(shape, syntax)
+        if shape != "top":  # in the top page's toctree, after its folders
+            top = folder_docname(output_dir, "")
+            pages[top] = folder_page(
+                folders[""], shape, parts, syntax, posixpath.basename(untested)
+            )
     digest = pages_digest(pages)
     get_domain(env).note_tree(GeneratedTree(output_dir, folders, reread, digest))
     srcdir = Path(app.srcdir)
@@ -287,13 +301,17 @@ def module_page(
 
 
 def folder_page(
-    folder: Folder, shape: str, parts: Mapping[str, int], syntax: PageSyntax = RST
+    folder: Folder,
+    shape: str,
+    parts: Mapping[str, int],
+    syntax: PageSyntax = RST,
+    *more: str,
 ) -> str:
     """The generated page of a folder: its listing, and for the toctree
     ``shape`` (``kwindex_toctree``) a hidden toctree of its sub-folders'
-    pages (and its modules', every part of each, in ``"modules"``); in
-    ``"top"``, a page below the top one is an orphan, linked from its
-    parent's listing."""
+    pages (and its modules', every part of each, in ``"modules"``), then
+    ``more`` pages; in ``"top"``, a page below the top one is an orphan,
+    linked from its parent's listing."""
     title = folder.path or str(_("Indexed modules"))
     entries = []
     if shape != "top":
@@ -304,6 +322,7 @@ def folder_page(
             for module in folder.modules
             for part in range(1, parts.get(module, 1) + 1)
         ]
+    entries += more
     toctree = [*syntax.directive("toctree", "", ["hidden:"], entries), ""]
     return "\n".join(
         [
@@ -313,6 +332,21 @@ def folder_page(
             *syntax.directive("kwindex-folder", f"/{folder.path}", []),
             "",
             *(toctree if entries else []),
+        ]
+    )
+
+
+def untested_page(shape: str, syntax: PageSyntax = RST) -> str:
+    """The generated page of the documented objects no test uses, linked
+    from the top page (an orphan where the toctree holds the top page
+    only)."""
+    return "\n".join(
+        [
+            *syntax.head(orphan=shape == "top"),
+            *syntax.title(str(_("What no test uses"))),
+            "",
+            *syntax.directive("kwindex-untested", "", []),
+            "",
         ]
     )
 

@@ -33,8 +33,9 @@ from sphinx_kwindex.api_uses import (
     uses_by_node_id,
 )
 from sphinx_kwindex.domain import changed_keys, get_domain, note_file
-from sphinx_kwindex.names import pytest_node_id
+from sphinx_kwindex.names import pytest_node_id, tested_by_page_name
 from sphinx_kwindex.nodes import TestUses, kwindex_keywords, labels, shown_entries
+from sphinx_kwindex.outputs import writes_tested_by_pages
 from sphinx_kwindex.transforms import current_builder, written_in
 
 if TYPE_CHECKING:
@@ -235,19 +236,20 @@ class TestedByLists(SphinxPostTransform):
             module, fullname = signature.get("module"), signature["fullname"]
             documented = f"{module}.{fullname}" if module else fullname
             defined = defined_name(self.env, documented)
-            tests = domain.tested_by(defined) if defined else ()
-            if tests:
+            if defined and domain.tested_by(defined):
                 fromdocname = self.env.docname
                 content.insert(
-                    0, tested_by_paragraph(builder, fromdocname, domain, tests)
+                    0, tested_by_paragraph(builder, fromdocname, domain, defined)
                 )
 
 
 def tested_by_paragraph(
-    builder: Builder, fromdocname: str, domain: KeywordDomain, tests: tuple[str, ...]
+    builder: Builder, fromdocname: str, domain: KeywordDomain, defined: str
 ) -> nodes.paragraph:
-    """ "Tested by N tests: a, b, … and M more." (the node ids linked to the
-    tests' entries in HTML)."""
+    """ "Tested by N tests: a, b, … and M more." of the object ``defined``
+    (the node ids linked to the tests' entries in HTML, "and M more" to the
+    complete list where the builder writes it)."""
+    tests = domain.tested_by(defined)
     count = len(tests)
     words = labels()
     paragraph = nodes.paragraph("", "", classes=["kwindex-tested-by"])
@@ -264,7 +266,14 @@ def tested_by_paragraph(
         else:
             paragraph += literal
     if count > TESTED_BY_SHOWN:
-        paragraph += nodes.Text(" " + words.more % (count - TESTED_BY_SHOWN))
+        paragraph += nodes.Text(" ")
+        more = nodes.Text(words.more % (count - TESTED_BY_SHOWN))
+        if writes_tested_by_pages(builder):  # the complete list
+            page = tested_by_page_name(defined, 1)
+            uri = builder.get_relative_uri(fromdocname, page)
+            paragraph += nodes.reference("", "", more, refuri=uri, internal=True)
+        else:
+            paragraph += more
     paragraph += nodes.Text(".")
     return paragraph
 

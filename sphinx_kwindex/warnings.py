@@ -24,7 +24,8 @@ class Subtype(str, Enum):
 
     MISSING = "missing"
     """No such file, or a folder; a ``kwindex-folder`` that is no folder of
-    ``kwindex_modules``."""
+    ``kwindex_modules``; a ``kwindex-tested-by`` name that is no object of
+    the packages under test."""
     PATH = "path"
     """The path leaves ``kwindex_root``."""
     ENCODING = "encoding"

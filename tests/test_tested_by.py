@@ -261,3 +261,153 @@ def test_each_test_entry_says_what_it_uses_in_other_builders(
         'uses: "shop.Cart", "shop.cart.Receipt.printed", "shop.cart.Cart.receipt"'
         in text
     )
+
+
+def add_test_of_cart(docs: Path, name: str = "test_more") -> None:
+    module = docs / "project" / "tests" / "test_shop.py"
+    module.write_text(module.read_text() + f"\n\ndef {name}():\n    Cart().add(2)\n")
+
+
+def test_and_n_more_links_to_every_test_that_uses_the_object(
+    make_app, docs: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr("sphinx_kwindex.tested_by_pages.LINKS_PER_PAGE", 4)
+    add_test_of_cart(docs)
+    app, _read = build(make_app, docs)
+    api = (app.outdir / "api.html").read_text("utf-8")
+    more = re.search(
+        r'<a class="reference internal" href="([^"]+)">and 1 more</a>', api
+    )
+    assert more is not None
+    assert more.group(1) == "_kwtested/shop.cart.Cart.html"
+    first = (app.outdir / more.group(1)).read_text("utf-8")
+    second = (app.outdir / "_kwtested" / "shop.cart.Cart-2.html").read_text("utf-8")
+    # The name links back to its documentation; the pages link each other.
+    assert '<a class="reference internal" href="../api.html#shop.Cart">' in first
+    assert "Tested by 6 tests." in first
+    assert "Tested by 6 tests." in second
+    assert 'href="shop.cart.Cart-2.html">2</a>' in first
+    assert 'href="shop.cart.Cart.html">1</a>' in second
+    links = re.findall(
+        r'<li><a class="reference internal" href="([^"]+)">'
+        r'<code class="kwindex-test">([^<]+)</code>',
+        first + second,
+    )
+    assert sorted(name for _href, name in links) == sorted(
+        [*CART_TESTS, f"{TEST}test_more"]
+    )
+    for href, name in links:
+        page, _hash, anchor = href.partition("#")
+        assert page == "../kwindex/tests/test_shop.py.html"
+        entry = (app.outdir / "_kwtested" / page).read_text("utf-8")
+        assert f'id="{anchor}"' in entry
+        assert name.rpartition("::")[2] in anchor
+    # Objects with no more tests than "Tested by" names get no page.
+    assert sorted(p.name for p in (app.outdir / "_kwtested").iterdir()) == [
+        "shop.cart.Cart-2.html",
+        "shop.cart.Cart.html",
+    ]
+    # The test goes: so do the pages.
+    module = docs / "project" / "tests" / "test_shop.py"
+    module.write_text(module.read_text().replace("def test_more", "def _more"))
+    app, _read = build(make_app, docs)
+    assert not list((app.outdir / "_kwtested").iterdir())
+    assert "and 1 more" not in (app.outdir / "api.html").read_text("utf-8")
+
+
+def test_and_n_more_is_text_where_no_complete_list_is_written(
+    make_app, docs: Path
+) -> None:
+    add_test_of_cart(docs)
+    app, _read = build(make_app, docs, "singlehtml")
+    html = (app.outdir / "index.html").read_text("utf-8")
+    assert " and 1 more." in " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert "_kwtested" not in html
+    assert not (app.outdir / "_kwtested").exists()
+
+
+HAND_LISTS = """
+
+.. kwindex-tested-by:: shop.Cart
+
+.. py:currentmodule:: shop.pricing
+
+.. kwindex-tested-by:: discount
+
+.. kwindex-tested-by:: surcharge
+
+.. kwindex-tested-by:: shop.nothing
+"""
+
+
+def test_the_directive_lists_every_test_of_an_object_on_a_hand_written_page(
+    make_app, docs: Path
+) -> None:
+    (docs / "hand.rst").write_text((docs / "hand.rst").read_text() + HAND_LISTS)
+    app = make_app("html", srcdir=docs, builddir=docs / "_build")
+    app.build()
+    # A name that is no object says so, where it is written.
+    (warning,) = own_warnings(app)
+    assert "hand.rst:" in warning
+    assert "kwindex-tested-by: 'shop.nothing' is no object of the packages shop" in (
+        warning
+    )
+    html = (app.outdir / "hand.html").read_text("utf-8")
+    lists = re.findall(
+        r'<div class="kwindex-tested-by-list[^"]*">(.*?)</div>', html, re.S
+    )
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", block).split()) for block in lists]
+    assert texts == [
+        "Tested by 5 tests: " + " ".join(CART_TESTS),
+        f"Tested by 1 test: {TEST}test_module_alias",
+        "No test is found to use shop.pricing.surcharge.",
+    ]
+    for href in re.findall(r'href="([^"]+)"', lists[0]):
+        assert href.startswith("kwindex/tests/test_shop.py.html#")
+    # A new test of the object writes the page again, though it is not read.
+    add_test_of_cart(docs)
+    app = make_app("html", srcdir=docs, builddir=docs / "_build")
+    read = record_read_documents(app)
+    app.build()
+    assert "hand" not in read
+    html = (app.outdir / "hand.html").read_text("utf-8")
+    assert "Tested by 6 tests:" in " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_directive_lists_the_tests_in_other_builders(make_app, docs: Path) -> None:
+    (docs / "hand.rst").write_text((docs / "hand.rst").read_text() + HAND_LISTS)
+    app = make_app("text", srcdir=docs, builddir=docs / "_build")
+    app.build()
+    text = (app.outdir / "hand.txt").read_text("utf-8")
+    assert f'Tested by 1 test:\n\n* "{TEST}test_module_alias"' in text
+
+
+def test_a_generated_page_says_what_no_test_uses(make_app, docs: Path) -> None:
+    app, _read = build(make_app, docs)
+    top = (app.outdir / "kwindex" / "index.html").read_text("utf-8")
+    assert 'href="untested-api.html"' in top
+    html = (app.outdir / "kwindex" / "untested-api.html").read_text("utf-8")
+    body = html[html.index('<div class="kwindex-untested') :]
+    body = body[: body.index("</div>")]
+    assert "may still run under a test" in body  # what a use means
+    shares = body[body.index('<p class="kwindex-reach">') :]
+    text = " ".join(re.sub(r"<[^>]+>", " ", shares).split())
+    # Documented and public: Cart, make_cart, Tariff, Tariff.apply,
+    # discount, surcharge (api.rst), Receipt, Receipt.printed, Base.clear
+    # (hand.rst); the class Base is not documented.
+    assert text == (
+        "In all: 8 of 9 documented objects used by tests (89 %). "
+        "shop.base : 1 of 1 documented objects used by tests (100 %) "
+        "shop.cart : 4 of 4 documented objects used by tests (100 %) "
+        "shop.pricing : 3 of 4 documented objects used by tests (75 %) "
+        "shop.pricing.surcharge"
+    )
+    assert (
+        '<a class="reference internal" href="../api.html#shop.pricing.surcharge"'
+        in (body)
+    )
+    # Other builders say the same.
+    app, _read = build(make_app, docs, "text")
+    text = (app.outdir / "kwindex" / "untested-api.txt").read_text("utf-8")
+    assert "In all: 8 of 9 documented objects used by tests (89 %)." in text
+    assert '"shop.pricing": 3 of 4 documented objects used by tests (75 %)' in text
