@@ -182,3 +182,79 @@ def test_a_reader_finds_the_way_up_and_the_keyword_index(browser, themed_site) -
         assert page.locator("nav.kwindex-index-pages").count() == 0
     finally:
         page.close()
+
+
+TESTED_BY = Path(__file__).parent / "roots" / "test-tested-by"
+
+TESTED_BY_LAYOUT = """() => {
+  const main = document.querySelector("[role=main]") || document.body;
+  const column = main.getBoundingClientRect();
+  const wide = [], seen = [];
+  for (const el of document.querySelectorAll(
+      "p.kwindex-tested-by, span.kwindex-uses, p.kwindex-tested-by a, span.kwindex-uses a")) {
+    for (const box of el.getClientRects())
+      if (box.right > column.right + 1 || box.left < column.left - 1)
+        wide.push(el.className || el.textContent);
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden" || style.opacity === "0")
+      wide.push("hidden " + el.className);
+    seen.push(el.className);
+  }
+  return {wide, seen: seen.length,
+          tested: document.querySelectorAll("p.kwindex-tested-by").length,
+          uses: document.querySelectorAll("span.kwindex-uses").length};
+}"""
+
+
+@pytest.fixture(scope="module", params=sorted(THEMES))
+def tested_by_site(request, tmp_path_factory):
+    """The root of "tested by" (autodoc, hand-written objects, a test page),
+    with a test more of ``Cart`` so that its list says "and 1 more", in one
+    theme."""
+    theme = request.param
+    docs = tmp_path_factory.mktemp(f"tested-{theme}") / "docs"
+    shutil.copytree(TESTED_BY, docs)
+    module = docs / "project" / "tests" / "test_shop.py"
+    module.write_text(module.read_text() + "\n\ndef test_more():\n    Cart().add(2)\n")
+    conf = docs / "conf.py"
+    conf.write_text(conf.read_text() + f"html_theme = {THEMES[theme]!r}\n")
+    outdir = docs / "_build" / "html"
+    assert build_main(["-q", "-b", "html", str(docs), str(outdir)]) == 0
+    for address in serve(outdir):
+        yield theme, address
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "what", ["api.html", "hand.html", "kwindex/tests/test_shop.py.html"]
+)
+def test_tested_by_and_uses_fit_every_theme(
+    browser, tested_by_site, what: str, scheme: str, tmp_path_factory
+) -> None:
+    theme, address = tested_by_site
+    page = browser.new_page()
+    try:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        page.goto(f"{address}/{what}")
+        shots = Path(
+            os.environ.get("KWINDEX_SCREENSHOTS") or tmp_path_factory.getbasetemp()
+        )
+        name = what.replace("/", "-").removesuffix(".html")
+        page.screenshot(
+            path=shots / f"{theme}-tested-{name}-{scheme}.png", full_page=True
+        )
+        layout = page.evaluate(TESTED_BY_LAYOUT)
+        if what == "api.html":
+            # "and 1 more" leads to the complete list, which links every entry.
+            page.locator("p.kwindex-tested-by a", has_text="and 1 more").click()
+            page.wait_for_load_state()
+            assert "/_kwtested/shop.cart.Cart.html" in page.url
+            assert page.locator("ul.kwindex-tested-by-list a").count() == 6
+    finally:
+        page.close()
+    assert layout["wide"] == []
+    if what == "kwindex/tests/test_shop.py.html":
+        assert layout["uses"] == 10  # every test of the page uses the package
+    else:
+        assert layout["tested"] >= 2
