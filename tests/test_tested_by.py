@@ -146,7 +146,13 @@ def test_editing_the_package_reads_again_the_pages_that_resolved_through_it(
 
 @pytest.mark.slow
 def test_parallel_builds_say_the_same(make_app, docs: Path, tmp_path: Path) -> None:
-    serial, parallel = build_serial_and_parallel(make_app, docs, tmp_path)
+    add_test_of_cart(docs)  # a complete list of Cart's tests
+    (docs / "hand.rst").write_text((docs / "hand.rst").read_text() + HAND_LISTS)
+    serial, parallel = build_serial_and_parallel(
+        make_app, docs, tmp_path, expected_warnings=1
+    )
+    assert "_kwtested/shop.cart.Cart.html" in serial
+    assert "kwindex/untested-api.html" in serial
     assert serial == parallel
 
 
