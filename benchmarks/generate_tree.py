@@ -2,7 +2,8 @@
 
 Modules sit in nested folders, in unittest and pytest styles, with fixtures,
 markers, constants, docstrings and imports shared across modules (the
-standard library, a shared helpers package, the project under test). The
+standard library, a shared helpers package, the project under test, whose
+package ``project`` is written beside them, so that "tested by" has work). The
 same size, shape and seed always give the same files. Two shapes:
 
 * ``wide`` (the default): a folder per few modules, so the number of folders
@@ -120,11 +121,58 @@ def module_path(number: int, rng: random.Random, shape: str = "wide") -> str:
     return "/".join([*folders, name])
 
 
+def package_source(word: str) -> str:
+    """A module of the project under test: what the tests of ``word`` use."""
+    name = word.title()
+    return "\n".join(
+        [
+            f'"""The {word}s of the project (generated)."""',
+            "",
+            "",
+            f"class {name}:",
+            f'    """A {word} and its value."""',
+            "",
+            "    def __init__(self, value):",
+            "        self.value = value",
+            "",
+            "",
+            f"class {name}Client:",
+            f'    """Talks to a {word}."""',
+            "",
+            "    def __init__(self, timeout=1):",
+            "        self.timeout = timeout",
+            "",
+            f"    def request(self, number) -> {name}:",
+            f"        return make_{word}(number)",
+            "",
+            "",
+            f"def make_{word}(value) -> {name}:",
+            f'    """A new {word}."""',
+            f"    return {name}(value)",
+            "",
+        ]
+    )
+
+
+def write_package(root: Path) -> None:
+    """Write the project under test the generated tests import,
+    ``project.<area>.<word>`` (the same whatever the tree's size)."""
+    package = root / "project"
+    for area in AREAS:
+        (package / area).mkdir(parents=True, exist_ok=True)
+        (package / area / "__init__.py").write_text("", encoding="utf-8")
+        for word in WORDS:
+            source = package_source(word)
+            (package / area / f"{word}.py").write_text(source, encoding="utf-8")
+    (package / "__init__.py").write_text('"""The project under test."""\n')
+
+
 def write_tree(
     root: Path, modules: int, seed: int = 0, shape: str = "wide"
 ) -> list[str]:
     """Write ``modules`` test modules under ``root`` in ``shape`` (one of
-    :data:`SHAPES`); their paths, sorted."""
+    :data:`SHAPES`), and the package they test; their paths, sorted."""
+    write_package(root)
     rng = random.Random(seed)
     paths = []
     for number in range(modules):
