@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sphinx.cmd.build import build_main
@@ -94,6 +97,29 @@ LAYOUT = """() => {
 }"""
 
 
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: ``$KWINDEX_SCREENSHOTS``, else the run's
+    temporary folder."""
+    folder = os.environ.get("KWINDEX_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path_factory.getbasetemp()
+
+
+@contextmanager
+def shown_page(browser, url: str, scheme: str, shot: Path) -> Iterator[Any]:
+    """A page of ``browser`` at ``url`` in the colour ``scheme``, its
+    screenshot saved as ``shot`` before the caller looks at it."""
+    page = browser.new_page()
+    try:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        page.goto(url)
+        page.screenshot(path=shot, full_page=True)
+        yield page
+    finally:
+        page.close()
+
+
 @pytest.fixture(scope="module", params=sorted(THEMES))
 def themed_site(request, tmp_path_factory):
     """The example shop as a generated tree with all seven kinds, in one theme."""
@@ -126,21 +152,12 @@ def themed_site(request, tmp_path_factory):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("what", sorted(PAGES))
 def test_pages_fit_the_content_column_of_every_theme(
-    browser, themed_site, what: str, scheme: str, tmp_path_factory
+    browser, themed_site, what: str, scheme: str, screenshots: Path
 ) -> None:
     theme, address = themed_site
-    page = browser.new_page()
-    try:
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.emulate_media(color_scheme=scheme)
-        page.goto(f"{address}/{PAGES[what]}")
-        shots = Path(
-            os.environ.get("KWINDEX_SCREENSHOTS") or tmp_path_factory.getbasetemp()
-        )
-        page.screenshot(path=shots / f"{theme}-{what}-{scheme}.png", full_page=True)
+    shot = screenshots / f"{theme}-{what}-{scheme}.png"
+    with shown_page(browser, f"{address}/{PAGES[what]}", scheme, shot) as page:
         layout = page.evaluate(LAYOUT)
-    finally:
-        page.close()
     assert layout["checked"] > 0
     assert layout["wide"] == []
     assert layout["broken"] == []
@@ -229,21 +246,12 @@ def tested_by_site(request, tmp_path_factory):
     "what", ["api.html", "hand.html", "kwindex/tests/test_shop.py.html"]
 )
 def test_tested_by_and_uses_fit_every_theme(
-    browser, tested_by_site, what: str, scheme: str, tmp_path_factory
+    browser, tested_by_site, what: str, scheme: str, screenshots: Path
 ) -> None:
     theme, address = tested_by_site
-    page = browser.new_page()
-    try:
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.emulate_media(color_scheme=scheme)
-        page.goto(f"{address}/{what}")
-        shots = Path(
-            os.environ.get("KWINDEX_SCREENSHOTS") or tmp_path_factory.getbasetemp()
-        )
-        name = what.replace("/", "-").removesuffix(".html")
-        page.screenshot(
-            path=shots / f"{theme}-tested-{name}-{scheme}.png", full_page=True
-        )
+    name = what.replace("/", "-").removesuffix(".html")
+    shot = screenshots / f"{theme}-tested-{name}-{scheme}.png"
+    with shown_page(browser, f"{address}/{what}", scheme, shot) as page:
         layout = page.evaluate(TESTED_BY_LAYOUT)
         if what == "api.html":
             # "and 1 more" leads to the complete list, which links every entry.
@@ -251,8 +259,6 @@ def test_tested_by_and_uses_fit_every_theme(
             page.wait_for_load_state()
             assert "/_kwtested/shop.cart.Cart.html" in page.url
             assert page.locator("ul.kwindex-tested-by-list a").count() == 6
-    finally:
-        page.close()
     assert layout["wide"] == []
     if what == "kwindex/tests/test_shop.py.html":
         assert layout["uses"] == 10  # every test of the page uses the package
