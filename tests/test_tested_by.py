@@ -50,14 +50,20 @@ def named_tests(html: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
         paragraph = re.search(r'<p class="kwindex-tested-by">(.*?)</p>', block, re.S)
         if paragraph is None:
             continue
-        links = re.findall(
+        found[anchor] = text_and_links(
+            paragraph.group(1),
             r'<a class="reference internal" href="([^"]+)">'
             r'<code class="kwindex-test[^"]*"><span class="pre">([^<]+)</span>',
-            paragraph.group(1),
         )
-        text = " ".join(re.sub(r"<[^>]+>", "", paragraph.group(1)).split())
-        found[anchor] = (text, [(name, href) for href, name in links])
     return found
+
+
+def text_and_links(fragment: str, link: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text of an HTML ``fragment``, and ``(name, href)`` of each link
+    the pattern ``link`` finds (its groups: the href, the name)."""
+    links = re.findall(link, fragment)
+    text = " ".join(re.sub(r"<[^>]+>", "", fragment).split())
+    return text, [(name, href) for href, name in links]
 
 
 def test_documented_objects_name_the_tests_that_use_them(make_app, docs: Path) -> None:
@@ -201,13 +207,11 @@ def entry_uses(html: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
         node_id = re.sub(
             r"<[^>]+>", "", re.findall(r"<code[^>]*>(.*?)</code>", entry)[-1]
         )
-        links = re.findall(
+        found[node_id] = text_and_links(
+            uses.group(1),
             r'<a class="reference kwindex-api internal" href="([^"]+)"[^>]*>'
             r'<code class="kwindex-uses-name">([^<]+)</code>',
-            uses.group(1),
         )
-        text = " ".join(re.sub(r"<[^>]+>", "", uses.group(1)).split())
-        found[node_id] = (text, [(name, href) for href, name in links])
     return found
 
 
