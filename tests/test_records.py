@@ -1,0 +1,227 @@
+"""Records of real runs, read as data: JUnit XML (xunit1, xunit2), report
+logs and ``--collect-only -q`` text made by a real pytest run of a small
+suite, and hostile records."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sphinx_kwindex.records import (
+    RecordError,
+    junit_node_id,
+    read_record,
+    record_kind,
+)
+
+SUITE = """
+import pytest
+
+
+def test_passes():
+    pass
+
+
+def test_fails():
+    assert 1 == 2, "one is not two"
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("the fixture broke")
+
+
+def test_errors(broken):
+    pass
+
+
+@pytest.mark.skip(reason="not on this machine")
+def test_skipped():
+    pass
+
+
+@pytest.mark.xfail(reason="known bug")
+def test_xfails():
+    assert False
+
+
+@pytest.mark.xfail(reason="fixed since")
+def test_xpasses():
+    pass
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_numbers(n):
+    assert n != 2
+
+
+class TestGroup:
+    def test_inside(self):
+        pass
+"""
+
+EXPECTED = {
+    "tests/test_suite.py::test_passes": ("passed", ""),
+    "tests/test_suite.py::test_fails": ("failed", "AssertionError: one is not two"),
+    "tests/test_suite.py::test_errors": ("error", "RuntimeError: the fixture broke"),
+    "tests/test_suite.py::test_skipped": ("skipped", "not on this machine"),
+    "tests/test_suite.py::test_xfails": ("xfailed", "known bug"),
+    "tests/test_suite.py::test_numbers[1]": ("passed", ""),
+    "tests/test_suite.py::test_numbers[2]": ("failed", "assert 2 != 2"),
+    "tests/test_suite.py::test_numbers[3]": ("passed", ""),
+    "tests/test_suite.py::TestGroup::test_inside": ("passed", ""),
+}
+"""What pytest says of each item (xpassed is told apart by the report log
+only: JUnit XML writes a non-strict xpass as passed)."""
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory) -> Path:
+    """A real run of the suite: JUnit XML of both families, a report log,
+    the text of ``--collect-only -q``."""
+    root = tmp_path_factory.mktemp("run")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_suite.py").write_text(SUITE)
+    (root / "pytest.ini").write_text("[pytest]\n")
+    pytest_command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    for family in ("xunit1", "xunit2"):
+        subprocess.run(
+            [
+                *pytest_command,
+                f"--junitxml={family}.xml",
+                "-o",
+                f"junit_family={family}",
+                "--report-log=run.jsonl" if family == "xunit2" else "-q",
+            ],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    collected = subprocess.run(
+        [*pytest_command, "--collect-only", "-q"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    )
+    (root / "collected.txt").write_bytes(collected.stdout)
+    return root
+
+
+def outcomes(items) -> dict[str, tuple[str, str]]:
+    return {item.node_id: (item.outcome, item.message) for item in items}
+
+
+@pytest.mark.parametrize("family", ["xunit1", "xunit2"])
+def test_junit_xml_of_a_real_run_says_what_pytest_said(records, family) -> None:
+    items = list(read_record(records / f"{family}.xml"))
+    modules = ["tests/test_suite.py", "tests/other.py"]
+    named = {junit_node_id(item, modules): item for item in items}
+    assert None not in named
+    said = outcomes(item._replace(node_id=node) for node, item in named.items())
+    expected = dict(EXPECTED)
+    expected["tests/test_suite.py::test_xpasses"] = ("passed", "")
+    assert said.keys() == expected.keys()
+    for node_id, (outcome, message) in expected.items():
+        assert said[node_id][0] == outcome, node_id
+        assert message in said[node_id][1], (node_id, said[node_id])
+    assert all(item.duration is not None and item.duration >= 0 for item in items)
+    # xunit1 names the file; xunit2 only the dotted class name.
+    assert {item.file for item in items} == (
+        {"tests/test_suite.py"} if family == "xunit1" else {""}
+    )
+
+
+def test_a_report_log_of_a_real_run_says_what_pytest_said(records) -> None:
+    said = outcomes(read_record(records / "run.jsonl"))
+    expected = {
+        **EXPECTED,
+        "tests/test_suite.py::test_xpasses": ("xpassed", ""),
+    }
+    assert said.keys() == expected.keys()
+    for node_id, (outcome, message) in expected.items():
+        assert said[node_id][0] == outcome, node_id
+        assert message in said[node_id][1], (node_id, said[node_id])
+
+
+def test_collect_only_text_lists_every_node_id_pytest_collects(records) -> None:
+    path = records / "collected.txt"
+    assert record_kind(path) == "collect"
+    items = list(read_record(path))
+    assert [item.node_id for item in items] == [
+        *list(EXPECTED)[:5],
+        "tests/test_suite.py::test_xpasses",
+        *list(EXPECTED)[5:],
+    ]
+    assert {item.outcome for item in items} == {""}
+
+
+def test_xunit2_names_map_through_the_modules_known() -> None:
+    from sphinx_kwindex.records import RecordedItem
+
+    case = RecordedItem(
+        "", "passed", classname="tests.unit.test_cart.TestCart", name="test_add[1-2]"
+    )
+    assert junit_node_id(case, ["tests/unit/test_cart.py"]) == (
+        "tests/unit/test_cart.py::TestCart::test_add[1-2]"
+    )
+    # A module named like a package's folder: the longest prefix that is one.
+    assert junit_node_id(case, ["tests/unit.py", "tests/unit/test_cart.py"]) == (
+        "tests/unit/test_cart.py::TestCart::test_add[1-2]"
+    )
+    assert junit_node_id(case, ["tests/other.py"]) is None
+
+
+HOSTILE = {
+    "entity expansion": (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
+        '<testsuites><testsuite><testcase classname="a" name="&lol2;"/>'
+        "</testsuite></testsuites>\n",
+        "document type declaration",
+        2,
+    ),
+    "external entity": (
+        '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
+        '<testsuites><testcase classname="a" name="&secret;"/></testsuites>\n',
+        "document type declaration",
+        2,
+    ),
+    "truncated": (
+        '<testsuites>\n<testsuite>\n<testcase classname="a" name="b">\n<failure mess',
+        "",
+        4,
+    ),
+    "not junit": ("<html><body/></html>", "no JUnit XML", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_xml_is_refused_with_its_line(tmp_path: Path, case: str) -> None:
+    text, said, line = HOSTILE[case]
+    path = tmp_path / "record.xml"
+    path.write_text(text)
+    with pytest.raises(RecordError) as raised:
+        list(read_record(path))
+    assert said in raised.value.message
+    assert raised.value.line == line
+
+
+def test_a_broken_report_log_line_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "run.jsonl"
+    good = '{"$report_type": "TestReport", "nodeid": "t.py::a", "when": "call", "outcome": "passed"}'
+    path.write_text(good + "\n{not json\n")
+    with pytest.raises(RecordError) as raised:
+        list(read_record(path))
+    assert raised.value.line == 2
+    assert raised.value.message.startswith("not a JSON line")
+
+
+def test_collect_only_text_that_is_not_refused(tmp_path: Path) -> None:
+    path = tmp_path / "collected.txt"
+    path.write_text("tests/test_a.py::test_a\nhello world\n")
+    with pytest.raises(RecordError) as raised:
+        list(read_record(path))
+    assert raised.value.line == 2
