@@ -41,6 +41,7 @@ CONFIG_VALUES: tuple[tuple[str, Any, tuple[type, ...]], ...] = (
     ("kwindex_module_part_size", 1_000_000, (int,)),
     ("kwindex_tested_by", True, (bool,)),
     ("kwindex_tested_packages", [], (list, tuple)),
+    ("kwindex_results", [], (list, tuple)),
 )
 """``(name, default, accepted types)`` of every configuration value."""
 
@@ -63,6 +64,7 @@ def validate_config(app: Sphinx, config: Config) -> None:
     _check_kinds(config, "kwindex_object_kinds", DEFAULT_OBJECT_KINDS, empty=True)
     _check_run_command(config)
     _check_string_list(config, "kwindex_modules")
+    _check_string_list(config, "kwindex_results")
     _check_output_dir(config, Path(app.srcdir))
     _check_choice(config, "kwindex_toctree", TOCTREE_SHAPES)
     _check_size(config, "kwindex_module_part_size", 1_000_000)

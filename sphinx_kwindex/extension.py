@@ -8,6 +8,7 @@ from sphinx_kwindex import (
     __version__,
     config,
     nodes,
+    results,
     tested_by,
     tested_by_directives,
     tested_by_pages,
@@ -78,6 +79,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     tested_by.register(app)
     tested_by_directives.register(app)
     tested_by_pages.register(app)
+    results.register(app)
     app.connect("config-inited", nodes.add_templates)
     app.connect("builder-inited", nodes.add_static_files)
     app.connect("build-finished", nodes.copy_static_files)

@@ -59,6 +59,11 @@ Uses = tuple[int, tuple[tuple[str, ApiLink], ...]]
 """How many objects of the project under test a test uses, and the first
 few: the name shown, and the link to its documentation, if any."""
 
+Results = tuple[tuple[str, str, str], ...]
+"""How a test ran, per record of a run: the record's label (``""`` where
+there is one record), the outcome that colours it, and what it says
+(``failed (0.12 s): AssertionError…``, ``3 passed, 1 failed: [2]``)."""
+
 TestUses = tuple[int, tuple[tuple[str, nodes.reference | None], ...]]
 """:data:`Uses` as resolved, before the HTML writer's links are made of the
 references."""
@@ -282,11 +287,12 @@ class _Writer:
         links: Sequence[ApiLink],
         users: Sequence[Users | None],
         uses: Sequence[Uses | None],
+        results: Sequence[Results | None],
     ) -> str:
         singular = kind_labels(self.node["kind"])[1]
         parts = ['<ul class="kwindex-entries">\n']
-        for entry, api_link, used, using in zip(
-            entries, links, users, uses, strict=True
+        for entry, api_link, used, using, ran in zip(
+            entries, links, users, uses, results, strict=True
         ):
             parts.append(
                 f'<li class="kwindex-entry" id="{escape(entry.entry_id)}">'
@@ -294,6 +300,8 @@ class _Writer:
                 f'<span class="kwindex-kindname">{escape(singular)}</span>'
             )
             uses_html = "" if using is None else self.uses(*using)
+            if ran:
+                uses_html = self.results(ran) + (" " + uses_html if uses_html else "")
             if len(entry.locations) == 1:
                 parts.append(" " + self.location(entry.locations[0], uses_html))
             else:
@@ -391,6 +399,21 @@ class _Writer:
         text = escape(self.words.uses).replace("%s", names)
         return f'<span class="kwindex-uses">{text}</span>'
 
+    def results(self, results: Results) -> str:
+        """How a test ran, per record of a run."""
+        spans = []
+        for label, outcome, text in results:
+            said = escape(text)
+            if label:
+                said = (
+                    f'<span class="kwindex-result-record">{escape(label)}</span> {said}'
+                )
+            spans.append(
+                f'<span class="kwindex-result kwindex-result-{escape(outcome)}">'
+                f"{said}</span>"
+            )
+        return " ".join(spans)
+
     def condition(self, condition: str) -> str:
         """The note that a class or test is defined only where ``condition``
         holds."""
@@ -458,6 +481,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
     api_links = node.get("api_links") or (None,) * len(entries)
     users = node.get("users") or (None,) * len(entries)
     uses = node.get("api_uses") or (None,) * len(entries)
+    results = node.get("results") or (None,) * len(entries)
     count = escape(kind_count(node, writer.words))
     anchor = f' id="{escape(node["anchor"])}"' if node.get("anchor") else ""
     parts = [
@@ -476,6 +500,7 @@ def keyword_list_html(node: kwindex_keywords) -> str:
                 api_links[start:end],
                 users[start:end],
                 uses[start:end],
+                results[start:end],
             )
             if end > start
             else ""

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-    from sphinx_kwindex.nodes import TestUses, Users
+    from sphinx_kwindex.nodes import Results, TestUses, Users
     from sphinx_kwindex.present import Labels
     from sphinx_kwindex.view import Entry, TestGroup
 
@@ -352,6 +352,7 @@ def expand_keyword_list(
         block += nodes.paragraph("", glance, classes=["kwindex-glance"])
     users = node.get("users") or (None,) * len(entries)
     uses = node.get("api_uses") or (None,) * len(entries)
+    results = node.get("results") or (None,) * len(entries)
     for start, end, group, local in shown_sections(node):
         if group is not None:
             block += group_paragraph(group, node["path"], words)
@@ -365,6 +366,7 @@ def expand_keyword_list(
                 words,
                 users[start:end],
                 uses[start:end],
+                results[start:end],
             )
     if not entries:
         block += nodes.paragraph("", _("None."))
@@ -393,6 +395,7 @@ def entry_list(
     words: Labels,
     users: Sequence[Users | None] = (),
     uses: Sequence[TestUses | None] = (),
+    results: Sequence[Results | None] = (),
 ) -> nodes.bullet_list:
     """A bullet list of ``entries``, a paragraph each (more for several
     locations), a fixture's with the tests that use it, a test's with what
@@ -401,8 +404,9 @@ def entry_list(
     listed = nodes.bullet_list(classes=["kwindex-entries"])
     users = users or (None,) * len(entries)
     uses = uses or (None,) * len(entries)
-    for entry, reference, used, using in zip(
-        entries, references, users, uses, strict=True
+    results = results or (None,) * len(entries)
+    for entry, reference, used, using, ran in zip(
+        entries, references, users, uses, results, strict=True
     ):
         located = [location_text(loc, words) for loc in entry.locations]
         # A target, not the item's id: LaTeX and Texinfo only label targets.
@@ -423,6 +427,9 @@ def entry_list(
             count, shown = used
             text = words.users_text(count, (node_id for node_id, _uri in shown))
             item += nodes.paragraph("", text, classes=["kwindex-users"])
+        for label, outcome, text in ran or ():
+            said = f"{label}: {text}" if label else text
+            item += nodes.paragraph("", said, classes=["kwindex-result", outcome])
         if using is not None:
             item += uses_paragraph(*using, words)
         listed += item

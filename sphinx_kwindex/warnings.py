@@ -37,6 +37,8 @@ class Subtype(str, Enum):
     CONFIG = "config"
     """A bad configuration value, a glob of ``kwindex_modules`` matching
     nothing, a ``kwindex_root`` that is no folder."""
+    RESULTS = "results"
+    """A record of a run (``kwindex_results``) that cannot be read."""
     EXPORT = "export"
     """``kwindex.json`` cannot say what a page says of a module."""
 

@@ -4,11 +4,14 @@ suite, and hostile records."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support import own_warnings, record_read_documents
 
 from sphinx_kwindex.records import (
     RecordError,
@@ -225,3 +228,107 @@ def test_collect_only_text_that_is_not_refused(tmp_path: Path) -> None:
     with pytest.raises(RecordError) as raised:
         list(read_record(path))
     assert raised.value.line == 2
+
+
+def results_project(records: Path, tmp_path: Path, *patterns: str) -> Path:
+    """A Sphinx project indexing the suite of ``records``, reading those
+    records (``kwindex_results``)."""
+    project = tmp_path / "project"
+    shutil.copytree(records, project)
+    docs = project / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
+        'kwindex_modules = ["tests/*.py"]\n'
+        f"kwindex_results = {list(patterns)!r}\n"
+    )
+    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
+    return docs
+
+
+def entry_results(html: str) -> dict[str, str]:
+    """Per test entry (its id's last part): the text of its results, each
+    ``outcome: text``."""
+    found = {}
+    entries = re.findall(
+        r'<li class="kwindex-entry" id="([^"]+)"(.*?)</li>', html, re.S
+    )
+    for anchor, entry in entries:
+        spans = re.findall(
+            r'<span class="kwindex-result kwindex-result-(\w+)">'
+            r'((?:<span class="kwindex-result-record">[^<]*</span> )?[^<]*)</span>',
+            entry,
+        )
+        found[anchor.rpartition("-")[2]] = " | ".join(
+            f"{outcome}: {re.sub(r'<[^>]+>', '', text)}" for outcome, text in spans
+        )
+    return found
+
+
+def test_each_entry_says_how_its_test_ran(make_app, records, tmp_path) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl")
+    suite = docs.parent / "tests" / "test_suite.py"
+    suite.write_text(suite.read_text() + "\n\ndef test_new():\n    pass\n")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    assert own_warnings(app) == []
+    html = (app.outdir / "kwindex" / "tests" / "test_suite.py.html").read_text()
+    said = entry_results(html)
+    assert said["test_new"] == "missing: not in the run"
+    assert said["test_passes"].startswith("passed: passed (")
+    assert said["test_fails"].startswith("failed: failed (")
+    assert said["test_fails"].endswith("): AssertionError: one is not two")
+    assert said["test_errors"].startswith("error: error (")
+    assert said["test_skipped"].endswith("): not on this machine")
+    assert said["test_xfails"].endswith("): known bug")
+    assert said["test_xpasses"].startswith("xpassed: xpassed (")
+    # A parametrized test: its items counted, the failing ones named.
+    assert said["test_numbers"] == "failed: 1 failed, 2 passed: [2]"
+
+
+def test_several_records_side_by_side_and_a_broken_one_warned(
+    make_app, records, tmp_path
+) -> None:
+    docs = results_project(records, tmp_path, "*.xml", "run.jsonl", "broken.xml")
+    (docs.parent / "broken.xml").write_text("<testsuites>\n<testsuite>\n<testcase")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    (warning,) = own_warnings(app)
+    assert (
+        "broken.xml:3: WARNING: kwindex_results: broken.xml cannot be read" in warning
+    )
+    assert "[kwindex.results]" in warning
+    html = (app.outdir / "kwindex" / "tests" / "test_suite.py.html").read_text()
+    said = entry_results(html)
+    # Each record named; JUnit XML writes a non-strict xpass as passed.
+    assert re.fullmatch(
+        r"xpassed: run.jsonl xpassed \(.*\) \| passed: xunit1.xml passed \(.*\) \| "
+        r"passed: xunit2.xml passed \(.*\)",
+        said["test_xpasses"],
+    ), said["test_xpasses"]
+
+
+def test_a_changed_record_writes_its_pages_again_and_reads_nothing(
+    make_app, records, tmp_path
+) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl")
+    make_app("html", srcdir=docs).build()
+    log = docs.parent / "run.jsonl"
+    log.write_text(
+        log.read_text().replace('"outcome": "failed"', '"outcome": "passed"')
+    )
+    app = make_app("html", srcdir=docs)
+    read = record_read_documents(app)
+    app.build()
+    assert read == []
+    html = (app.outdir / "kwindex" / "tests" / "test_suite.py.html").read_text()
+    assert entry_results(html)["test_fails"].startswith("passed: passed (")
+
+
+def test_other_builders_say_how_each_test_ran(make_app, records, tmp_path) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl")
+    app = make_app("text", srcdir=docs)
+    app.build()
+    text = (app.outdir / "kwindex" / "tests" / "test_suite.py.txt").read_text()
+    assert re.search(r"failed \(\S+ s\): AssertionError: one is not two", text)
+    assert "1 failed, 2 passed: [2]" in text
