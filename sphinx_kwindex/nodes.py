@@ -10,6 +10,7 @@ links.
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 from html import escape
 from pathlib import Path
@@ -63,6 +64,13 @@ Results = tuple[tuple[str, str, str], ...]
 """How a test ran, per record of a run: the record's label (``""`` where
 there is one record), the outcome that colours it, and what it says
 (``failed (0.12 s): AssertionError…``, ``3 passed, 1 failed: [2]``)."""
+
+FoundByRun = tuple[
+    tuple[str, tuple[str, ...], tuple[tuple[str, str, Results], ...]], ...
+]
+"""The tests of a module only a run shows, per group (a class's dotted node
+path, ``""`` for the module's own): the code the page names as their maker,
+and per test its name, node id and results."""
 
 TestUses = tuple[int, tuple[tuple[str, nodes.reference | None], ...]]
 """:data:`Uses` as resolved, before the HTML writer's links are made of the
@@ -399,6 +407,41 @@ class _Writer:
         text = escape(self.words.uses).replace("%s", names)
         return f'<span class="kwindex-uses">{text}</span>'
 
+    def found_by_run(self, found: FoundByRun) -> str:
+        """The tests only a run shows, under the class or module pytest put
+        them in, with the code the page names as their maker."""
+        words = self.words
+        count = sum(len(tests) for _group, _makers, tests in found)
+        label = escape(words.found_by_run % count)
+        parts = [
+            '<div class="kwindex-run-found">\n'
+            f'<p class="kwindex-run-found-label">{label}</p>\n'
+        ]
+        singular = escape(kind_labels("tests")[1])
+        for group, makers, tests in found:
+            name = group or posixpath.basename(self.node["path"])
+            header = f'<code class="kwindex-group-name">{escape(name)}</code>'
+            if makers:
+                code = ", ".join(f"<code>{escape(m)}</code>" for m in makers)
+                made = escape(words.made_by).replace("%s", code)
+                header += f' <span class="kwindex-made">{made}</span>'
+            parts.append(
+                f'<div class="kwindex-group">\n<p class="kwindex-group-label">{header}'
+                '</p>\n<ul class="kwindex-entries">\n'
+            )
+            for test, node_id, results in tests:
+                ran = f" {self.results(results)}" if results else ""
+                parts.append(
+                    f'<li class="kwindex-entry kwindex-run-found-entry">'
+                    f'<code class="kwindex-name">{escape(test)}</code> '
+                    f'<span class="kwindex-kindname">{singular}</span>{ran} '
+                    f'<code class="kwindex-qualname">{_breakable(escape(node_id))}'
+                    "</code></li>\n"
+                )
+            parts.append("</ul>\n</div>\n")
+        parts.append("</div>\n")
+        return "".join(parts)
+
     def results(self, results: Results) -> str:
         """How a test ran, per record of a run."""
         spans = []
@@ -463,6 +506,12 @@ class _Writer:
             header += " " + self.unseen(group.unseen_bases)
         if group.made_at_import:
             header += " " + self.made(group.made_at_import)
+            run_found: dict[str, int] = self.node.get("run_found") or {}
+            found = run_found.get(group.node)
+            if found:
+                said = escape(self.words.run_found % found)
+                header += f' <span class="kwindex-run-found-count">{said}</span>'
+
         if group.condition:
             header += " " + self.condition(group.condition)
         for entry in group.ignored:
@@ -516,7 +565,9 @@ def keyword_list_html(node: kwindex_keywords) -> str:
             label = escape(local_label(end - start))
             parts.append(f'<p class="kwindex-local-label">{label}</p>\n')
         parts.append(listed)
-    if not entries:
+    if node.get("found_by_run"):
+        parts.append(writer.found_by_run(node["found_by_run"]))
+    if not entries and not node.get("found_by_run"):
         parts.append(f'<p class="kwindex-empty">{escape(_("None."))}</p>\n')
     parts.append("</div>\n")
     return "".join(parts)

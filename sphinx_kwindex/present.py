@@ -103,6 +103,12 @@ class Labels(NamedTuple):
     used_by: str = "used by %s"
     tested_by: str = "Tested by %s"
     """What a documented object's tests start with: ``Tested by 12 tests``."""
+    found_by_run: str = (
+        "Found by the run (%d): tests made when the module is imported, "
+        "which only a run lists"
+    )
+    made_by: str = "made by: %s"
+    run_found: str = "(the run found %d)"
     uses: str = "uses: %s"
     """What a test uses of the project under test: ``uses: shop.Cart.add``."""
     glance_fixtures: str = "Fixtures: %s."

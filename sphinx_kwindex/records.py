@@ -13,9 +13,10 @@ read before it is lost with it, so that a half-read record says nothing.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple
 from xml.parsers import expat
@@ -98,6 +99,97 @@ def read_record(path: Path) -> Iterator[RecordedItem]:
     reader = readers[record_kind(path)]
     with path.open("rb") as stream:
         yield from reader(stream)
+
+
+Outcome = tuple[str, float | None, str]
+"""``(outcome, duration, message)`` of one item in one record."""
+
+
+class RunRecord(NamedTuple):
+    """One record as read: its label (its path under the root), the stamp
+    of its file, its items by node id (sorted), and how many of its test
+    cases could not be joined to a test."""
+
+    label: str
+    stamp: tuple[int, int]
+    node_ids: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+    unmapped: int
+
+    @property
+    def ran(self) -> bool:
+        """Whether the record is of a run (not of a collection only)."""
+        return any(outcome[0] for outcome in self.outcomes)
+
+    def holds_module(self, path: str) -> bool:
+        """Whether the record holds an item of the module at ``path``."""
+        start = bisect.bisect_left(self.node_ids, path + "::")
+        return start < len(self.node_ids) and self.node_ids[start].startswith(
+            path + "::"
+        )
+
+    def items_of(self, node_id: str) -> list[tuple[str, Outcome]]:
+        """The items of the test ``node_id``: itself, or its parametrized
+        items (``node_id[…]``)."""
+        start = bisect.bisect_left(self.node_ids, node_id)
+        found = []
+        for index in range(start, len(self.node_ids)):
+            name = self.node_ids[index]
+            if name != node_id and not name.startswith(node_id + "["):
+                break
+            found.append((name, self.outcomes[index]))
+        return found
+
+
+def tests_only_a_run_shows(
+    path: str, listed: set[str], records: Sequence[RunRecord]
+) -> dict[str, dict[str, str]]:
+    """The tests of the module at ``path`` that records name but the pages do
+    not list, by their group (a class's node path, dotted, ``""`` for the
+    module's own), each by name with its node id; parametrized items are
+    their test's."""
+    found: dict[str, dict[str, str]] = {}
+    for record in records:
+        start = bisect.bisect_left(record.node_ids, path + "::")
+        for node_id in record.node_ids[start:]:
+            if not node_id.startswith(path + "::"):
+                break
+            test = without_parameters(node_id)
+            if test in listed:
+                continue
+            *classes, name = test[len(path) + 2 :].split("::")
+            found.setdefault(".".join(classes), {})[name] = test
+    return found
+
+
+def without_parameters(node_id: str) -> str:
+    """The node id of the test an item belongs to: ``t.py::test_a[1-2]`` is
+    ``t.py::test_a``."""
+    head, _sep, last = node_id.rpartition("::")
+    return f"{head}::{last.partition('[')[0]}"
+
+
+def read_run_record(path: Path, label: str, modules: Sequence[str]) -> RunRecord:
+    """The record at ``path`` joined to node ids (JUnit XML's names through
+    ``modules``, the paths the pages know); :class:`RecordError` where it
+    cannot be read."""
+    stat = path.stat()
+    found: dict[str, Outcome] = {}
+    unmapped = 0
+    for item in read_record(path):
+        node_id = item.node_id or junit_node_id(item, modules)
+        if node_id is None:
+            unmapped += 1
+            continue
+        found[node_id] = (item.outcome, item.duration, item.message)
+    ordered = sorted(found)
+    return RunRecord(
+        label,
+        (stat.st_mtime_ns, stat.st_size),
+        tuple(ordered),
+        tuple(found[name] for name in ordered),
+        unmapped,
+    )
 
 
 # JUnit XML ------------------------------------------------------------------
@@ -271,7 +363,11 @@ def report_message(report: dict[str, object]) -> str:
 
 # pytest --collect-only -q ----------------------------------------------------
 
-_COLLECTED = re.compile(rb"^(\d+|no) tests? (collected|selected)|^=+ ")
+_COLLECTED = re.compile(
+    rb"^((\d+/)?\d+|no) tests? (collected|selected|deselected)|^=+ "
+)
+"""The summary that ends the node ids: ``12 tests collected in 0.1s``,
+``5/6 tests collected (1 deselected)``, a ``=== warnings summary ===``."""
 
 
 def read_collect_only(stream: IO[bytes]) -> Iterator[RecordedItem]:

@@ -11,18 +11,23 @@ file and line, and says nothing.
 
 from __future__ import annotations
 
-import bisect
 import glob
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_kwindex._i18n import _, __
 from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.nodes import kwindex_keywords, shown_entries
-from sphinx_kwindex.records import RecordError, junit_node_id, read_record
+from sphinx_kwindex.records import (
+    Outcome,
+    RecordError,
+    RunRecord,
+    read_run_record,
+    tests_only_a_run_shows,
+)
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -31,37 +36,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-Outcome = tuple[str, float | None, str]
-"""``(outcome, duration, message)`` of one item in one record."""
-
-
-class RunRecord(NamedTuple):
-    """One record as read: its label (its path under the root), the stamp
-    of its file, its items by node id (sorted), and how many of its test
-    cases could not be joined to a test."""
-
-    label: str
-    stamp: tuple[int, int]
-    node_ids: tuple[str, ...]
-    outcomes: tuple[Outcome, ...]
-    unmapped: int
-
-    @property
-    def ran(self) -> bool:
-        """Whether the record is of a run (not of a collection only)."""
-        return any(outcome[0] for outcome in self.outcomes)
-
-    def items_of(self, node_id: str) -> list[tuple[str, Outcome]]:
-        """The items of the test ``node_id``: itself, or its parametrized
-        items (``node_id[…]``)."""
-        start = bisect.bisect_left(self.node_ids, node_id)
-        found = []
-        for index in range(start, len(self.node_ids)):
-            name = self.node_ids[index]
-            if name != node_id and not name.startswith(node_id + "["):
-                break
-            found.append((name, self.outcomes[index]))
-        return found
+    from sphinx_kwindex.view import TestGroup
 
 
 def record_files(root: Path, patterns: Iterable[str]) -> list[Path]:
@@ -73,29 +48,6 @@ def record_files(root: Path, patterns: Iterable[str]) -> list[Path]:
         if os.path.isfile(match)
     }
     return sorted(found)
-
-
-def read_run_record(path: Path, label: str, modules: Sequence[str]) -> RunRecord:
-    """The record at ``path`` joined to node ids (JUnit XML's names through
-    ``modules``, the paths the pages know); :class:`RecordError` where it
-    cannot be read."""
-    stat = path.stat()
-    found: dict[str, Outcome] = {}
-    unmapped = 0
-    for item in read_record(path):
-        node_id = item.node_id or junit_node_id(item, modules)
-        if node_id is None:
-            unmapped += 1
-            continue
-        found[node_id] = (item.outcome, item.duration, item.message)
-    ordered = sorted(found)
-    return RunRecord(
-        label,
-        (stat.st_mtime_ns, stat.st_size),
-        tuple(ordered),
-        tuple(found[name] for name in ordered),
-        unmapped,
-    )
 
 
 def read_records(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -134,7 +86,7 @@ def read_records(app: Sphinx, env: BuildEnvironment) -> list[str]:
         {
             record.docname
             for record in domain.records()
-            if any(_has_module(run, record.path) for run in changed)
+            if any(run.holds_module(record.path) for run in changed)
         }
     )
 
@@ -144,12 +96,6 @@ def cannot_read(path: Path, label: str, why: str, line: int) -> None:
     message = __("kwindex_results: %s cannot be read: %s")
     where = f"{path}:{line}" if line else str(path)
     warn(message, Subtype.RESULTS, where, label, why)
-
-
-def _has_module(run: RunRecord, path: str) -> bool:
-    """Whether ``run`` holds an item of the module at ``path``."""
-    start = bisect.bisect_left(run.node_ids, path)
-    return start < len(run.node_ids) and run.node_ids[start].startswith(path + "::")
 
 
 FAILING_SHOWN = 3
@@ -218,12 +164,14 @@ def test_results(
     but not the test."""
     found = []
     for record in records:
-        if not record.ran or not _has_module(record, path):
-            continue  # a collection's record, or one of other modules
+        if not record.holds_module(path):
+            continue  # the record's run did not reach the module
         label = record.label if len(records) > 1 else ""
         items = record.items_of(node_id)
         if not items:
             found.append((label, "missing", str(_("not in the run"))))
+        elif not record.ran:
+            continue  # collected, as the page says
         elif len(items) == 1 and items[0][0] == node_id:
             outcome = items[0][1]
             found.append((label, outcome[0], item_text(outcome)))
@@ -231,6 +179,16 @@ def test_results(
             worst = next(s for s in WORST_FIRST if any(o[0] == s for _n, o in items))
             found.append((label, worst, items_text(node_id, items)))
     return tuple(found)
+
+
+def listed_tests(env: BuildEnvironment, path: str) -> set[str]:
+    """The node ids of the tests the pages list of the module at ``path``."""
+    return {
+        node_id
+        for record in get_domain(env).records()
+        if record.path == path
+        for node_id, _entry, _items in record.tests
+    }
 
 
 class TestResults(SphinxPostTransform):
@@ -247,11 +205,31 @@ class TestResults(SphinxPostTransform):
             if keywords["kind"] != "tests":
                 continue
             path = keywords["path"]
-            if not any(_has_module(record, path) for record in records):
+            if not any(record.holds_module(path) for record in records):
                 continue
             keywords["results"] = tuple(
                 test_results(entry.locations[0].shown, path, records) or None
                 for entry in shown_entries(keywords)
+            )
+            if keywords.get("offset", 0):
+                continue  # the tests only a run shows close the list's first part
+            only = tests_only_a_run_shows(path, listed_tests(self.env, path), records)
+            groups: tuple[TestGroup, ...] = keywords.get("groups", ())
+            makers = {
+                group.node: tuple(note.code for note in group.made_at_import)
+                for group in groups
+            }
+            keywords["run_found"] = {group: len(tests) for group, tests in only.items()}
+            keywords["found_by_run"] = tuple(
+                (
+                    group,
+                    makers.get(group, ()),
+                    tuple(
+                        (name, node_id, test_results(node_id, path, records))
+                        for name, node_id in sorted(tests.items())
+                    ),
+                )
+                for group, tests in sorted(only.items())
             )
 
 

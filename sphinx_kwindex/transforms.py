@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-    from sphinx_kwindex.nodes import Results, TestUses, Users
+    from sphinx_kwindex.nodes import FoundByRun, Results, TestUses, Users
     from sphinx_kwindex.present import Labels
     from sphinx_kwindex.view import Entry, TestGroup
 
@@ -355,7 +355,11 @@ def expand_keyword_list(
     results = node.get("results") or (None,) * len(entries)
     for start, end, group, local in shown_sections(node):
         if group is not None:
-            block += group_paragraph(group, node["path"], words)
+            label = group_paragraph(group, node["path"], words)
+            run_found: dict[str, int] = node.get("run_found") or {}
+            if group.made_at_import and run_found.get(group.node):
+                label += nodes.Text(" " + words.run_found % run_found[group.node])
+            block += label
         elif local:
             block += nodes.paragraph("", local_label(end - start))
         if end > start:  # an empty list breaks some writers (LaTeX)
@@ -368,9 +372,35 @@ def expand_keyword_list(
                 uses[start:end],
                 results[start:end],
             )
-    if not entries:
+    if node.get("found_by_run"):
+        block += found_by_run_nodes(node["found_by_run"], node["path"], words)
+    if not entries and not node.get("found_by_run"):
         block += nodes.paragraph("", _("None."))
     return block
+
+
+def found_by_run_nodes(
+    found: FoundByRun, path: str, words: Labels
+) -> list[nodes.Element]:
+    """The tests only a run shows, as plain paragraphs and lists."""
+    count = sum(len(tests) for _group, _makers, tests in found)
+    shown: list[nodes.Element] = [
+        nodes.paragraph("", words.found_by_run % count, classes=["kwindex-run-found"])
+    ]
+    singular = kind_labels("tests")[1]
+    for group, makers, tests in found:
+        name = group or posixpath.basename(path)
+        label = nodes.paragraph("", "", nodes.literal(name, name))
+        if makers:
+            label += nodes.Text(f" ({words.made_by % ', '.join(makers)})")
+        listed = nodes.bullet_list(classes=["kwindex-entries"])
+        for test, node_id, results in tests:
+            said = "; ".join(f"{r[0]}: {r[2]}" if r[0] else r[2] for r in results)
+            text = f" ({singular}) — {node_id}" + (f"; {said}" if said else "")
+            item = nodes.paragraph("", "", nodes.literal(test, test), nodes.Text(text))
+            listed += nodes.list_item("", item)
+        shown += [label, listed]
+    return shown
 
 
 def group_paragraph(group: TestGroup, path: str, words: Labels) -> nodes.paragraph:

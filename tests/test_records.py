@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,132 @@ def test_other_builders_say_how_each_test_ran(make_app, records, tmp_path) -> No
     text = (app.outdir / "kwindex" / "tests" / "test_suite.py.txt").read_text()
     assert re.search(r"failed \(\S+ s\): AssertionError: one is not two", text)
     assert "1 failed, 2 passed: [2]" in text
+
+
+MADE_AT_IMPORT = """
+def test_static():
+    pass
+
+
+for number in range(3):
+    globals()[f"test_made_{number}"] = lambda: None
+
+
+class TestStatic:
+    def test_here(self):
+        pass
+
+
+TestMade = type("TestMade", (), {"test_inside": lambda self: None})
+"""
+
+
+def test_tests_only_a_run_shows_are_listed_where_pytest_put_them(
+    make_app, tmp_path
+) -> None:
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "pytest.ini").write_text("[pytest]\n")
+    (project / "tests" / "test_made.py").write_text(MADE_AT_IMPORT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--report-log=run.jsonl",
+        ],
+        cwd=project,
+        capture_output=True,
+        check=True,
+    )
+    docs = project / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
+        'kwindex_modules = ["tests/*.py"]\nkwindex_results = ["run.jsonl"]\n'
+    )
+    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    assert own_warnings(app) == []
+    html = (app.outdir / "kwindex" / "tests" / "test_made.py.html").read_text()
+    found = html[html.index('<div class="kwindex-run-found">') :]
+    found = found[: found.index("</div>\n</div>")]
+    text = " ".join(
+        unescape(re.sub(r"<[^>]+>", " ", found.replace("<wbr>", ""))).split()
+    )
+    assert text.startswith(
+        "Found by the run (4): tests made when the module is imported"
+    )
+    # Under the class or module pytest put them in, each with its outcome;
+    # the module's own with the code the page names as their maker.
+    # A class the page does not list: no maker is named, none being known.
+    assert re.search(
+        r"TestMade test_inside test passed \(\S+ s\) "
+        r"tests/test_made.py::TestMade::test_inside$",
+        text,
+    ), text
+    assert re.search(
+        r"test_made.py made by: globals\(\)\[f'test_made_\{number\}'\] = .*"
+        r"test_made_0 test passed .* test_made_1 .* test_made_2 ",
+        text,
+    ), text
+    # The page's note of the code that makes tests says how many it made.
+    label = html[
+        html.index(
+            '<p class="kwindex-group-label"><code class="kwindex-group-name">test_made.py'
+        ) :
+    ]
+    label = unescape(re.sub(r"<[^>]+>", "", label[: label.index("</p>")]))
+    assert (
+        "not listed, by: globals()[f'test_made_{number}'] = lambda: None (line 7)"
+        in label
+    )
+    assert label.endswith("(the run found 3)")
+    # Tests the page lists are not listed again.
+    assert "test_static " not in text
+    assert "test_here" not in text
+
+
+def test_with_a_collection_record_the_page_lists_what_pytest_collects(
+    make_app, tmp_path
+) -> None:
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "pytest.ini").write_text("[pytest]\n")
+    (project / "tests" / "test_made.py").write_text(MADE_AT_IMPORT)
+    collected = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider"),
+            *("--collect-only", "-q", "-k", "not test_here"),
+        ],
+        cwd=project,
+        capture_output=True,
+        check=True,
+    )
+    (project / "collected.txt").write_bytes(collected.stdout)
+    pytest_ids = {
+        line for line in collected.stdout.decode().splitlines() if "::" in line
+    }
+    docs = project / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
+        'kwindex_modules = ["tests/*.py"]\nkwindex_results = ["collected.txt"]\n'
+    )
+    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    assert own_warnings(app) == []
+    html = (app.outdir / "kwindex" / "tests" / "test_made.py.html").read_text()
+    listed = {
+        re.sub(r"<[^>]+>", "", node_id)
+        for node_id in re.findall(r'<code class="kwindex-qualname">(.*?)</code>', html)
+    }
+    said = entry_results(html)
+    # Listed statically, not collected (deselected): said so.
+    assert said["test_here"] == "missing: not in the run"
+    assert said["test_static"] == ""  # collected, as the page says
+    assert listed - {"tests/test_made.py::TestStatic::test_here"} == pytest_ids
