@@ -50,6 +50,7 @@ from sphinx_kwindex.present import (
     view_json,
 )
 from sphinx_kwindex.project_rules import noted_rules
+from sphinx_kwindex.results import kwindex_run_totals
 from sphinx_kwindex.reverse_index import RecordedKeyword
 from sphinx_kwindex.tested_by import tested_by_shown, uses_of_tests
 from sphinx_kwindex.view import (
@@ -185,6 +186,8 @@ class KwindexDirective(SphinxDirective):
                 block += jump_links(anchors)
             for listed in view.lists:
                 list_id = kind_anchor(block_id, listed.kind)
+                if listed.kind == "tests" and not listed.offset:
+                    block += self.run_totals(path)
                 block += keyword_list(path, listed, source_path, list_id)
                 recorded += self.keyword_entries(path, block_id, listed, view.functions)
                 if listed.kind == "tests" and collection is not None:
@@ -230,6 +233,13 @@ class KwindexDirective(SphinxDirective):
         if not general:
             return [block]
         return [addnodes.index(entries=general), block]
+
+    def run_totals(self, path: str) -> list[nodes.Node]:
+        """Where :confval:`kwindex_results` names records: the place of what
+        they say of the module at ``path`` in all."""
+        if not self.config.kwindex_results:
+            return []
+        return [kwindex_run_totals(prefix=path + "::")]
 
     def collection(
         self, path: str, module: ModuleExtraction, kinds: Iterable[str]

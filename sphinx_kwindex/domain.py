@@ -271,6 +271,11 @@ def _index_entries(
     ]
 
 
+PAGE_SETS = ("untested_pages", "failures_pages")
+"""The documents holding a directive whose list is made once all is read
+(``kwindex-untested``, ``kwindex-failures``), by directive."""
+
+
 class KeywordDomain(Domain):
     """Keywords of indexed Python modules."""
 
@@ -466,7 +471,8 @@ class KeywordDomain(Domain):
         self.modules.pop(docname, None)
         for key in ("files", "parsed", "tested_lists"):
             self.data.get(key, {}).pop(docname, None)
-        self.data.get("untested_pages", set()).discard(docname)
+        for key in PAGE_SETS:
+            self.data.get(key, set()).discard(docname)
         self.note_read(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
@@ -477,8 +483,9 @@ class KeywordDomain(Domain):
             for key in ("files", "parsed", "tested_lists"):
                 if docname in otherdata.get(key, {}):
                     self.data.setdefault(key, {})[docname] = otherdata[key][docname]
-            if docname in otherdata.get("untested_pages", ()):
-                self.data.setdefault("untested_pages", set()).add(docname)
+            for key in PAGE_SETS:
+                if docname in otherdata.get(key, ()):
+                    self.data.setdefault(key, set()).add(docname)
 
     def find_entries(
         self, target: str, objtypes: Iterable[str]

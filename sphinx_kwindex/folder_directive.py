@@ -17,7 +17,12 @@ from sphinx_kwindex.collect import collect_module
 from sphinx_kwindex.domain import generated_tree, note_file
 from sphinx_kwindex.kinds import KINDS
 from sphinx_kwindex.module_tree import modules_below
-from sphinx_kwindex.names import folder_docname, module_docname, untested_docname
+from sphinx_kwindex.names import (
+    failures_docname,
+    folder_docname,
+    module_docname,
+    untested_docname,
+)
 from sphinx_kwindex.nodes import (
     kind_labels,
     kwindex_totals,
@@ -28,6 +33,7 @@ from sphinx_kwindex.nodes import (
 from sphinx_kwindex.outputs import keyword_index_enabled
 from sphinx_kwindex.parse_cache import module_resolver, parse_module
 from sphinx_kwindex.project_rules import generated_test_kinds, rules_for_page
+from sphinx_kwindex.results import kwindex_run_totals
 from sphinx_kwindex.view import kind_sizes, kinds_by_default
 from sphinx_kwindex.warnings import Subtype, warn
 
@@ -56,9 +62,10 @@ class KwindexFolderDirective(SphinxDirective):
             block += kwindex_totals()
         if not folder and keyword_index_enabled(self.config):
             block += self.keyword_index_link()
-        untested = untested_docname(tree.output_dir)
-        if not folder and untested in self.env.found_docs:
-            block += self.untested_link(untested)
+        if not folder:
+            block += self.list_links(tree.output_dir)
+        if self.config.kwindex_results:
+            block += kwindex_run_totals(prefix=f"{folder}/" if folder else "")
         if node.subfolders:
             block += nodes.rubric("", _("Folders"))
             # The top page maps the whole tree; a folder's page its sub-folders.
@@ -86,12 +93,33 @@ class KwindexFolderDirective(SphinxDirective):
         said = nodes.Text(_(": every keyword of these modules, from A to Z"))
         return nodes.paragraph("", "", link, said, classes=["kwindex-index-link"])
 
-    def untested_link(self, docname: str) -> nodes.paragraph:
-        """The way from the top page to the page of what no test uses."""
-        text = _("What no test uses")
-        link = page_reference(self.env.docname, docname, nodes.inline(text, text))
-        said = nodes.Text(_(": the documented objects no test uses, per module"))
-        return nodes.paragraph("", "", link, said, classes=["kwindex-untested-link"])
+    def list_links(self, output_dir: str) -> list[nodes.paragraph]:
+        """The ways from the top page to the generated pages of lists: what
+        no test uses, the failures of the records of runs."""
+        pages = (
+            (
+                untested_docname(output_dir),
+                _("What no test uses"),
+                _(": the documented objects no test uses, per module"),
+                "kwindex-untested-link",
+            ),
+            (
+                failures_docname(output_dir),
+                _("Failures"),
+                _(": every test that failed in the records of runs"),
+                "kwindex-failures-link",
+            ),
+        )
+        links = []
+        for docname, text, said, name in pages:
+            if docname in self.env.found_docs:
+                link = page_reference(
+                    self.env.docname, docname, nodes.inline(text, text)
+                )
+                links.append(
+                    nodes.paragraph("", "", link, nodes.Text(said), classes=[name])
+                )
+        return links
 
     def folder_list(self, folders: Sequence[str], nested: bool) -> nodes.bullet_list:
         """A link to each of ``folders``' pages with how many modules it

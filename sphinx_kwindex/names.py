@@ -109,6 +109,11 @@ def untested_docname(output_dir: str) -> str:
     return posixpath.join(output_dir, "untested-api")
 
 
+def failures_docname(output_dir: str) -> str:
+    """The docname of the generated page of the failures of the records."""
+    return posixpath.join(output_dir, "failures")
+
+
 def module_docname(output_dir: str, module: str) -> str:
     """The docname of the generated page of ``module``."""
     return posixpath.join(output_dir, module)

@@ -31,6 +31,7 @@ from sphinx_kwindex.module_tree import (
     modules_below,
 )
 from sphinx_kwindex.names import (
+    failures_docname,
     folder_docname,
     module_docname,
     part_name,
@@ -164,14 +165,20 @@ def generate_pages(app: Sphinx) -> None:
             for f in folders.values()
         },
     }
+    more = {}  # pages linked from the top page
     if folders and tested_by_shown(env):
-        untested = untested_docname(output_dir)
-        pages[untested] = untested_page(shape, syntax)
-        if shape != "top":  # in the top page's toctree, after its folders
-            top = folder_docname(output_dir, "")
-            pages[top] = folder_page(
-                folders[""], shape, parts, syntax, posixpath.basename(untested)
-            )
+        more[untested_docname(output_dir)] = list_page(
+            _("What no test uses"), "kwindex-untested", shape, syntax
+        )
+    if folders and config.kwindex_results:
+        more[failures_docname(output_dir)] = list_page(
+            _("Failures"), "kwindex-failures", shape, syntax
+        )
+    pages.update(more)
+    if more and shape != "top":  # in the top page's toctree, after its folders
+        top = folder_docname(output_dir, "")
+        names = (posixpath.basename(name) for name in more)
+        pages[top] = folder_page(folders[""], shape, parts, syntax, *names)
     digest = pages_digest(pages)
     get_domain(env).note_tree(GeneratedTree(output_dir, folders, reread, digest))
     srcdir = Path(app.srcdir)
@@ -336,16 +343,16 @@ def folder_page(
     )
 
 
-def untested_page(shape: str, syntax: PageSyntax = RST) -> str:
-    """The generated page of the documented objects no test uses, linked
-    from the top page (an orphan where the toctree holds the top page
-    only)."""
+def list_page(title: str, directive: str, shape: str, syntax: PageSyntax = RST) -> str:
+    """A generated page of one list made once all is read (what no test
+    uses, the failures), linked from the top page (an orphan where the
+    toctree holds the top page only)."""
     return "\n".join(
         [
             *syntax.head(orphan=shape == "top"),
-            *syntax.title(str(_("What no test uses"))),
+            *syntax.title(str(title)),
             "",
-            *syntax.directive("kwindex-untested", "", []),
+            *syntax.directive(directive, "", []),
             "",
         ]
     )

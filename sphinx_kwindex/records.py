@@ -128,6 +128,16 @@ class RunRecord(NamedTuple):
             path + "::"
         )
 
+    def items_under(self, prefix: str) -> list[tuple[str, Outcome]]:
+        """The items whose node ids start with ``prefix``."""
+        start = bisect.bisect_left(self.node_ids, prefix)
+        end = start
+        while end < len(self.node_ids) and self.node_ids[end].startswith(prefix):
+            end += 1
+        return list(
+            zip(self.node_ids[start:end], self.outcomes[start:end], strict=True)
+        )
+
     def items_of(self, node_id: str) -> list[tuple[str, Outcome]]:
         """The items of the test ``node_id``: itself, or its parametrized
         items (``node_id[…]``)."""

@@ -12,13 +12,18 @@ file and line, and says nothing.
 from __future__ import annotations
 
 import glob
+import heapq
 import os
+import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
+from sphinx_kwindex.api_links import entry_href
 from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.nodes import kwindex_keywords, shown_entries
 from sphinx_kwindex.records import (
@@ -27,13 +32,16 @@ from sphinx_kwindex.records import (
     RunRecord,
     read_run_record,
     tests_only_a_run_shows,
+    without_parameters,
 )
+from sphinx_kwindex.transforms import current_builder, written_in
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
     from sphinx_kwindex.view import TestGroup
@@ -82,11 +90,23 @@ def read_records(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for run in (records.get(label), before.get(label))
         if run is not None
     ]
+    if not changed:
+        return []
+    touched = [
+        r for r in domain.records() if any(run.holds_module(r.path) for run in changed)
+    ]
+    tree = domain.tree
+    folders = {posixpath.dirname(record.path) for record in touched}
+    above = {
+        "/".join(f.split("/")[:depth])
+        for f in folders
+        for depth in range(f.count("/") + 2)
+    }
     return sorted(
         {
-            record.docname
-            for record in domain.records()
-            if any(run.holds_module(record.path) for run in changed)
+            *(record.docname for record in touched),
+            *filter(None, map(tree.folder_page, above | {""})),
+            *domain.data.get("failures_pages", ()),
         }
     )
 
@@ -233,7 +253,140 @@ class TestResults(SphinxPostTransform):
             )
 
 
+class kwindex_run_totals(nodes.General, nodes.Element):
+    """Placeholder for what the records say of the tests whose node ids
+    start with ``prefix`` (a module's ``path::``, a folder's ``path/``, or
+    ``""`` for all): per record, the count of each outcome, the time, the
+    slowest tests."""
+
+
+class kwindex_failures(nodes.General, nodes.Element):
+    """Placeholder for every failed item of every record."""
+
+
+SLOWEST_SHOWN = 3
+"""How many of the slowest tests a page's totals name."""
+
+
+def run_totals_nodes(
+    builder: Builder, fromdocname: str, prefix: str, records: Sequence[RunRecord]
+) -> list[nodes.Node]:
+    """Per record of a run that holds items under ``prefix``: ``run.jsonl:
+    12 passed, 1 failed in 3.40 s. Slowest: a (1.20 s), …``, the slowest
+    linked to their entries in HTML."""
+    shown: list[nodes.Node] = []
+    for record in records:
+        if not record.ran:
+            continue
+        items = record.items_under(prefix)
+        if not items:
+            continue
+        counts: dict[str, int] = {}
+        for _node_id, (said, _seconds, _message) in items:
+            counts[said] = counts.get(said, 0) + 1
+        text = ", ".join(
+            f"{counts[s]} {outcome_word(s)}" for s in WORST_FIRST if s in counts
+        )
+        seconds = sum(outcome[1] or 0.0 for _node_id, outcome in items)
+        said = _("%(record)s: %(counts)s in %(time)s.") % {
+            "record": record.label,
+            "counts": text,
+            "time": f"{seconds:.2f} s",
+        }
+        paragraph = nodes.paragraph("", said, classes=["kwindex-run-totals"])
+        slowest = heapq.nlargest(
+            SLOWEST_SHOWN, items, key=lambda item: item[1][1] or 0.0
+        )
+        if slowest:
+            paragraph += nodes.Text(" " + _("Slowest:") + " ")
+            for number, (node_id, outcome) in enumerate(slowest):
+                if number:
+                    paragraph += nodes.Text(", ")
+                paragraph += test_link(builder, fromdocname, node_id)
+                paragraph += nodes.Text(f" ({duration_text(outcome[1])})")
+            paragraph += nodes.Text(".")
+        shown.append(paragraph)
+    return shown
+
+
+def test_link(builder: Builder, fromdocname: str, node_id: str) -> nodes.Node:
+    """The node id of an item as code, linked in HTML to its test's entry
+    where a page lists it."""
+    literal = nodes.literal(node_id, node_id, classes=["kwindex-test"])
+    target = get_domain(builder.env).test_target(without_parameters(node_id))
+    if builder.format != "html" or target is None:
+        return literal
+    uri = entry_href(builder, fromdocname, target.docname, target.entry_id)
+    return nodes.reference("", "", literal, refuri=uri, internal=True)
+
+
+def failures_nodes(
+    builder: Builder, fromdocname: str, records: Sequence[RunRecord]
+) -> list[nodes.Node]:
+    """Per record of a run, every item that failed or errored, with the
+    first line of its message; or that none did."""
+    shown: list[nodes.Node] = []
+    for record in records:
+        if not record.ran:
+            continue
+        failed = [
+            (node_id, outcome)
+            for node_id, outcome in record.items_under("")
+            if outcome[0] in {"failed", "error"}
+        ]
+        heading = _("%(record)s: %(count)d failed or errored") % {
+            "record": record.label,
+            "count": len(failed),
+        }
+        shown.append(nodes.rubric("", heading))
+        listed = nodes.bullet_list(classes=["kwindex-failures"])
+        for node_id, outcome in failed:
+            paragraph = nodes.paragraph(
+                "", "", test_link(builder, fromdocname, node_id)
+            )
+            paragraph += nodes.Text(" — " + item_text(outcome))
+            listed += nodes.list_item(
+                "", paragraph, classes=[f"kwindex-result-{outcome[0]}"]
+            )
+        if failed:
+            shown.append(listed)
+    if not shown:
+        shown.append(nodes.paragraph("", _("No record of a run is read.")))
+    return shown
+
+
+class FailuresDirective(SphinxDirective):
+    """``.. kwindex-failures::``: every failed item of the records."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        pages = get_domain(self.env).data.setdefault("failures_pages", set())
+        pages.add(self.env.docname)
+        return [kwindex_failures()]
+
+
+class RunTotals(SphinxPostTransform):
+    """The totals' and failures' placeholders become what the records say."""
+
+    default_priority = 19
+
+    def run(self, **kwargs: Any) -> None:
+        records = tuple(get_domain(self.env).data.get("results", {}).values())
+        builder = current_builder(self)
+        for node in list(self.document.findall(kwindex_run_totals)):
+            fromdocname = written_in(node, self.env.docname)
+            totals = run_totals_nodes(builder, fromdocname, node["prefix"], records)
+            node.replace_self(totals)
+        for failures in list(self.document.findall(kwindex_failures)):
+            failures.replace_self(failures_nodes(builder, self.env.docname, records))
+
+
 def register(app: Sphinx) -> None:
-    """Reading the records, and showing them on the entries."""
+    """Reading the records, and showing them on the entries and pages."""
+    app.add_node(kwindex_run_totals)
+    app.add_node(kwindex_failures)
+    app.add_directive("kwindex-failures", FailuresDirective)
     app.add_post_transform(TestResults)
+    app.add_post_transform(RunTotals)
     app.connect("env-updated", read_records)

@@ -92,7 +92,7 @@ def records(tmp_path_factory) -> Path:
     (root / "pytest.ini").write_text("[pytest]\n")
     pytest_command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
     for family in ("xunit1", "xunit2"):
-        subprocess.run(
+        ran = subprocess.run(
             [
                 *pytest_command,
                 f"--junitxml={family}.xml",
@@ -104,6 +104,7 @@ def records(tmp_path_factory) -> Path:
             capture_output=True,
             check=False,
         )
+        (root / f"{family}.out").write_bytes(ran.stdout)
     collected = subprocess.run(
         [*pytest_command, "--collect-only", "-q"],
         cwd=root,
@@ -462,3 +463,54 @@ def test_with_a_collection_record_the_page_lists_what_pytest_collects(
     assert said["test_here"] == "missing: not in the run"
     assert said["test_static"] == ""  # collected, as the page says
     assert listed - {"tests/test_made.py::TestStatic::test_here"} == pytest_ids
+
+
+def test_module_folder_and_top_pages_total_the_run_and_a_page_lists_failures(
+    make_app, records, tmp_path
+) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    assert own_warnings(app) == []
+
+    def totals(page: str) -> str:
+        html = (app.outdir / page).read_text()
+        (said,) = re.findall(r'<p class="kwindex-run-totals">(.*?)</p>', html, re.S)
+        return " ".join(unescape(re.sub(r"<[^>]+>", "", said)).split())
+
+    # pytest's own summary line of the run the report log records.
+    summary = (records / "xunit2.out").read_text().strip().splitlines()[-1]
+    pytest_counts = {
+        {"errors": "error"}.get(word, word): int(number)
+        for number, word in re.findall(r"(\d+) (\w+)", summary.split(" in ")[0])
+        if word != "warnings"
+    }
+    expected = re.compile(
+        r"run.jsonl: (.*) in \d+\.\d\d s\. Slowest: tests/test_suite.py::\S+ "
+        r"\(\S+ s\), \S+ \(\S+ s\), \S+ \(\S+ s\)\."
+    )
+    for page in (
+        "kwindex/tests/test_suite.py.html",
+        "kwindex/tests/index.html",
+        "kwindex/index.html",
+    ):
+        said = expected.fullmatch(totals(page))
+        assert said is not None, (page, totals(page))
+        counts = {w: int(n) for n, w in re.findall(r"(\d+) (\w+)", said.group(1))}
+        assert counts == pytest_counts, (summary, said.group(1))
+    top = (app.outdir / "kwindex" / "index.html").read_text()
+    assert 'href="failures.html"' in top
+    failures = (app.outdir / "kwindex" / "failures.html").read_text()
+    body = failures[failures.index('<p class="rubric">') :]
+    body = body[: body.index("</ul>")]
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    assert re.fullmatch(
+        r"run.jsonl: 3 failed or errored "
+        r"tests/test_suite.py::test_errors — error \(\S+ s\): .*RuntimeError: the fixture broke.* "
+        r"tests/test_suite.py::test_fails — failed \(\S+ s\): AssertionError: one is not two "
+        r"tests/test_suite.py::test_numbers\[2\] — failed \(\S+ s\): assert 2 != 2",
+        text,
+    ), text
+    # Each links to its test's entry.
+    for href in re.findall(r'href="([^"]+)"', body):
+        assert href.startswith("tests/test_suite.py.html#")
