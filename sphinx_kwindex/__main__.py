@@ -41,6 +41,12 @@ from sphinx_kwindex.present import (
     view_json,
 )
 from sphinx_kwindex.pytest_config import read_rules
+from sphinx_kwindex.records import (
+    RecordError,
+    RunRecord,
+    read_run_record,
+    records_json,
+)
 from sphinx_kwindex.tree_resolver import file_resolver
 from sphinx_kwindex.view import (
     SORT_ORDERS,
@@ -139,9 +145,17 @@ def _print_indexes(args: argparse.Namespace, files: list[tuple[Path, str]]) -> i
         modules.append((path, module))
     if args.uses or args.untested:
         return _tested_by(args, modules) or int(failed)
+    records = _run_records(args, [path for path, _module in modules])
+    if records is None:
+        return 1
+    if args.failed:
+        print("\n".join(_failed(records, {path for path, _module in modules})))
+        return int(failed)
     if args.format == "json":
         modules_json = [_as_json(m, args) for m in modules]
         document = {"version": JSON_VERSION, "modules": modules_json}
+        if records:
+            document["results"] = records_json(records)
         print(json.dumps(document, ensure_ascii=False, indent=2))
     elif modules:
         totals: list[tuple[int, int | None]] = []
@@ -216,6 +230,38 @@ def _tested_by(
         if untested is not None:
             print(_untested_text(untested))
     return 1 if failed else 0
+
+
+def _run_records(
+    args: argparse.Namespace, modules: list[str]
+) -> list[RunRecord] | None:
+    """The records ``--results`` names, joined to the node ids of
+    ``modules``; None, said, where one cannot be read."""
+    records = []
+    for file in args.results or ():
+        label = _shown_path(file, args.root)
+        try:
+            records.append(read_run_record(file, label, modules))
+        except RecordError as error:
+            where = f"{file}:{error.line}" if error.line else str(file)
+            print(f"{where}: cannot read: {error.message}", file=sys.stderr)
+            return None
+        except OSError as error:
+            print(f"{file}: cannot read: {error.strerror}", file=sys.stderr)
+            return None
+    return records
+
+
+def _failed(records: list[RunRecord], modules: set[str]) -> list[str]:
+    """The node ids of the items of ``modules`` that failed or errored in
+    any of ``records``, in order, each once."""
+    found = {
+        node_id: None
+        for record in records
+        for node_id, (outcome, _seconds, _message) in record.items_under("")
+        if outcome in {"failed", "error"} and node_id.partition("::")[0] in modules
+    }
+    return list(found)
 
 
 def _packages_under_test(args: argparse.Namespace) -> dict[str, Path] | None:
@@ -398,6 +444,20 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated: the packages under test, found from --root "
         "(default: each folder of it, or of its src/, with an __init__.py, "
         "but tests, docs and the like)",
+    )
+    parser.add_argument(
+        "--results",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="records of real runs (JUnit XML, pytest --report-log JSON lines, "
+        "pytest --collect-only -q text): their outcomes join the JSON output",
+    )
+    parser.add_argument(
+        "--failed",
+        action="store_true",
+        help="with --results: print, one per line, the node ids of the items "
+        "among PATH that failed or errored, ready for 'pytest $(...)'",
     )
     parser.add_argument("--version", action="version", version=__version__)
     return parser

@@ -315,6 +315,9 @@ class KeywordDomain(Domain):
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self.read: set[str] = set()
         """The documents read or removed in this build."""
+        self.results_changed = False
+        """Whether the records of runs (``kwindex_results``) changed in this
+        build."""
 
     @property
     def changed(self) -> bool:

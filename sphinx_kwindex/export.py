@@ -28,6 +28,7 @@ from sphinx_kwindex.domain import ModuleRecord, get_domain
 from sphinx_kwindex.outputs import writes_html_site
 from sphinx_kwindex.parse_cache import load_pickle, save_pickle
 from sphinx_kwindex.present import JSON_VERSION
+from sphinx_kwindex.records import records_json
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def export_json(app: Sphinx, exception: BaseException | None) -> None:
         return
     domain = get_domain(app.env)
     path = Path(app.outdir, JSON_NAME)
-    if not domain.changed and path.is_file():
+    if not domain.changed and not domain.results_changed and path.is_file():
         return
     kept = Path(app.doctreedir, SPANS_NAME)
     version = (__version__, JSON_VERSION)
@@ -151,6 +152,10 @@ def export_json(app: Sphinx, exception: BaseException | None) -> None:
         if app.config.kwindex_tested_by:
             tested = domain.derived.tested_by
             out.write(b',"tested_by":' + as_json(dict(sorted(tested.items()))).encode())
+        results = domain.data.get("results") or {}
+        if results:
+            said = records_json(results[label] for label in sorted(results))
+            out.write(b',"results":' + as_json(said).encode())
         out.write(b"}\n")
     os.replace(partial, path)
     save_pickle(kept, version, {"file": _stamp(path), "spans": spans})

@@ -41,7 +41,7 @@ from sphinx_kwindex.view import (
 RELATED_LIMIT = 8
 """How many other modules of its folder a module's page links to at most."""
 
-JSON_VERSION = 8
+JSON_VERSION = 9
 """The version of the JSON that ``kwindex.json`` and the command line give:
 bump it whenever its shape changes (and say how in the docs)."""
 

@@ -202,6 +202,25 @@ def read_run_record(path: Path, label: str, modules: Sequence[str]) -> RunRecord
     )
 
 
+def records_json(records: Iterable[RunRecord]) -> dict[str, object]:
+    """What records of runs say, as ``kwindex.json`` and the command line
+    give it: per record (by label), each item's ``[outcome, duration,
+    message]`` by node id (outcome ``""``: collected, not run), and how
+    many of its test cases could not be joined to a test."""
+    return {
+        record.label: {
+            "items": {
+                node_id: list(outcome)
+                for node_id, outcome in zip(
+                    record.node_ids, record.outcomes, strict=True
+                )
+            },
+            "unmapped": record.unmapped,
+        }
+        for record in records
+    }
+
+
 # JUnit XML ------------------------------------------------------------------
 
 

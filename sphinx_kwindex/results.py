@@ -92,6 +92,7 @@ def read_records(app: Sphinx, env: BuildEnvironment) -> list[str]:
     ]
     if not changed:
         return []
+    domain.results_changed = True
     touched = [
         r for r in domain.records() if any(run.holds_module(r.path) for run in changed)
     ]
@@ -294,6 +295,15 @@ def run_totals_nodes(
             "time": f"{seconds:.2f} s",
         }
         paragraph = nodes.paragraph("", said, classes=["kwindex-run-totals"])
+        if prefix.endswith("::") and older_than_module(
+            builder.env, record, prefix[:-2]
+        ):
+            stale = _(
+                "The record is older than the module: tests added since are "
+                "not in it, and tests it names may be gone."
+            )
+            paragraph += nodes.Text(" ")
+            paragraph += nodes.emphasis(stale, stale, classes=["kwindex-run-stale"])
         slowest = heapq.nlargest(
             SLOWEST_SHOWN, items, key=lambda item: item[1][1] or 0.0
         )
@@ -307,6 +317,15 @@ def run_totals_nodes(
             paragraph += nodes.Text(".")
         shown.append(paragraph)
     return shown
+
+
+def older_than_module(env: BuildEnvironment, record: RunRecord, path: str) -> bool:
+    """Whether the module at ``path`` changed after ``record`` was written."""
+    try:
+        changed = (Path(env.config.kwindex_root) / path).stat().st_mtime_ns
+    except OSError:
+        return False
+    return changed > record.stamp[0]
 
 
 def test_link(builder: Builder, fromdocname: str, node_id: str) -> nodes.Node:

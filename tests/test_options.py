@@ -182,7 +182,7 @@ def test_general_index_entries_unless_no_index(built) -> None:
 
 def test_kwindex_json_lists_kinds_as_rendered(built) -> None:
     data = json.loads((built.outdir / "kwindex.json").read_text(encoding="utf-8"))
-    assert data["version"] == 8
+    assert data["version"] == 9
     modules = {module["docname"]: module for module in data["modules"]}
     assert sorted(modules) == [
         "defaults",

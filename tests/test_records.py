@@ -4,6 +4,7 @@ suite, and hostile records."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from support import own_warnings, record_read_documents
+from support import build_serial_and_parallel, own_warnings, record_read_documents
 
 from sphinx_kwindex.records import (
     RecordError,
@@ -514,3 +515,97 @@ def test_module_folder_and_top_pages_total_the_run_and_a_page_lists_failures(
     # Each links to its test's entry.
     for href in re.findall(r'href="([^"]+)"', body):
         assert href.startswith("tests/test_suite.py.html#")
+
+
+def test_kwindex_json_and_the_command_line_carry_the_outcomes(
+    make_app, records, tmp_path
+) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl", "xunit2.xml")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    data = json.loads((app.outdir / "kwindex.json").read_text())
+    assert data["version"] == 9
+    run = data["results"]["run.jsonl"]
+    assert run["unmapped"] == 0
+    assert run["items"]["tests/test_suite.py::test_xpasses"][0] == "xpassed"
+    outcome, seconds, message = run["items"]["tests/test_suite.py::test_fails"]
+    assert (outcome, message) == ("failed", "AssertionError: one is not two")
+    assert seconds >= 0
+    assert data["results"]["xunit2.xml"]["items"].keys() == run["items"].keys()
+    # The command line says the same, and lists the failed items for pytest.
+    command = [sys.executable, "-m", "sphinx_kwindex", "tests/test_suite.py"]
+    project = docs.parent
+    cli = json.loads(
+        subprocess.run(
+            [*command, "--format", "json", "--no-cache", "--results", "run.jsonl"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert cli["results"] == {"run.jsonl": run}
+    failed = subprocess.run(
+        [*command, "--results", "xunit2.xml", "run.jsonl", "--failed"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert failed == [
+        "tests/test_suite.py::test_errors",
+        "tests/test_suite.py::test_fails",
+        "tests/test_suite.py::test_numbers[2]",
+    ]
+    # pytest runs exactly those.
+    rerun = (
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *failed],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    assert re.match(r"=* ?2 failed, 1 error in ", rerun), rerun
+
+
+def test_a_record_the_command_line_cannot_read_is_said(records, tmp_path) -> None:
+    (tmp_path / "bad.xml").write_text("<testsuites>\n<oops")
+    said = subprocess.run(
+        [
+            *(sys.executable, "-m", "sphinx_kwindex", str(records / "tests")),
+            *("--results", str(tmp_path / "bad.xml"), "--failed", "--no-cache"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert said.returncode == 1
+    assert said.stderr.startswith(f"{tmp_path / 'bad.xml'}:2: cannot read: ")
+
+
+def test_a_record_older_than_its_module_says_so_on_the_module_page(
+    make_app, records, tmp_path
+) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    page = app.outdir / "kwindex" / "tests" / "test_suite.py.html"
+    assert "kwindex-run-stale" not in page.read_text()
+    suite = docs.parent / "tests" / "test_suite.py"
+    suite.write_text(suite.read_text() + "\n\ndef test_new():\n    pass\n")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    html = page.read_text()
+    (stale,) = re.findall(r'<em class="kwindex-run-stale">(.*?)</em>', html)
+    assert stale.startswith("The record is older than the module")
+    assert entry_results(html)["test_new"] == "missing: not in the run"
+
+
+@pytest.mark.slow
+def test_parallel_builds_show_the_same_results(make_app, records, tmp_path) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl", "*.xml")
+    serial, parallel = build_serial_and_parallel(make_app, docs, tmp_path)
+    assert "kwindex/failures.html" in serial
+    assert serial == parallel
