@@ -42,6 +42,7 @@ from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.module_tree import find_modules
 from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.pytest_config import read_rules
+from sphinx_kwindex.records import read_run_record, tests_only_a_run_shows
 from sphinx_kwindex.tree_resolver import file_resolver
 
 
@@ -75,6 +76,18 @@ class Result:
     extra_said: int = 0
     """Node ids listed but not collected where the page names the
     condition their class is defined under."""
+    with_record: set[str] = field(default_factory=set)
+    """The tests the pages list with a record of ``pytest --collect-only
+    -q``: those listed statically and those only the record shows."""
+    found_by_record: int = 0
+    """Of those, the tests only the record shows."""
+    notes_counted: int = 0
+    """Of the modules and classes whose page says they may hold tests it
+    cannot list, those the record shows tests of (a note of code that makes
+    tests when the module is imported says how many)."""
+    notes: int = 0
+    """Modules and classes whose page says they may hold tests it cannot
+    list."""
     floor_s: float = 0.0
     """Reading, decoding and ``ast.parse`` of every module."""
     ours_s: float = 0.0
@@ -195,7 +208,34 @@ def measure(name: str, root: Path, patterns: list[str]) -> Result:
     )
     for node in sorted(result.pytest_ids & result.our_ids):
         compare(result, node, ours[node], by_node[node], root)
+    with_collection_record(result, collected.text, imported, found)
     return result
+
+
+def with_collection_record(
+    result: Result, text: str, modules: list[str], found: Ours
+) -> None:
+    """What the pages list with ``text``, the record of ``pytest
+    --collect-only -q``, read as ``kwindex_results`` reads it: the tests
+    listed statically, and those only the record shows, per module."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "collected.txt")
+        path.write_text(text, encoding="utf-8")
+        record = read_run_record(path, "collected.txt", modules)
+    listed: dict[str, set[str]] = {}
+    for node in result.our_ids:
+        listed.setdefault(node.partition("::")[0], set()).add(node)
+    result.with_record = set(result.our_ids)
+    for module in modules:
+        only = tests_only_a_run_shows(module, listed.get(module, set()), [record])
+        tests = {test for group in only.values() for test in group.values()}
+        result.found_by_record += len(tests)
+        result.with_record |= tests
+        for group in only:  # the notes said on the page, counted as it counts
+            node = pytest_node_id(module, group)
+            if node in found.said_missing:
+                result.notes_counted += 1
+    result.notes = len(found.said_missing)
 
 
 def compare(
@@ -253,6 +293,26 @@ def report(results: list[Result]) -> None:
             f"{r.deselected_said} / {r.deselected_by_pytest} | "
             f"{len(r.not_imported)} | {r.ours_s:.2f} / {r.floor_s:.2f}; "
             f"{r.ratio:.2f}x |"
+        )
+    print(
+        "\nWith a record of `pytest --collect-only -q` (`kwindex_results`): "
+        "the tests the pages list, those listed statically and those only "
+        "the record shows.\n"
+    )
+    print(
+        "| suite | pytest node ids | listed | right | recall | precision "
+        "| found by the record | said to hold tests the page cannot list: "
+        "with tests the record shows / all |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        right = len(r.pytest_ids & r.with_record)
+        recall = right / len(r.pytest_ids) if r.pytest_ids else 1.0
+        precision = right / len(r.with_record) if r.with_record else 1.0
+        print(
+            f"| {r.suite} | {len(r.pytest_ids)} | {len(r.with_record)} | {right} | "
+            f"{recall:.3f} | {precision:.3f} | {r.found_by_record} | "
+            f"{r.notes_counted} / {r.notes} |"
         )
     for r in results:
         missed = sorted(r.pytest_ids - r.our_ids)

@@ -114,6 +114,9 @@ class Collected(NamedTuple):
     items: list[Item]
     not_collected: list[str]
     """The modules pytest could not import, or that skipped themselves."""
+    text: str = ""
+    """What ``pytest --collect-only -q`` printed: a record of the collection
+    (``kwindex_results``)."""
 
     def by_node(self) -> dict[str, list[Item]]:
         """The items of each test, by node id without parameter ids."""
@@ -171,7 +174,7 @@ def collect(
         )
         for r in data["items"]
     ]
-    return Collected(items, data["not_collected"])
+    return Collected(items, data["not_collected"], done.stdout)
 
 
 def disagreements(

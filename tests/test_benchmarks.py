@@ -94,6 +94,13 @@ def test_accuracy_compares_a_suite_with_what_real_pytest_collects(
                 def test_plain(): ...
             """,
             "tests/test_two.py": "def test_other(): ...\n",
+            "tests/test_made.py": """
+                def make(n):
+                    return lambda: None
+
+                for n in range(2):
+                    globals()[f"test_made_{n}"] = make(n)
+            """,
         },
     )
     result = measure("tiny", suite, ["tests/**/*.py"])
@@ -102,9 +109,14 @@ def test_accuracy_compares_a_suite_with_what_real_pytest_collects(
         "tests/test_one.py::test_plain",
         "tests/test_two.py::test_other",
     }
-    assert result.pytest_ids == expected
+    made = {"tests/test_made.py::test_made_0", "tests/test_made.py::test_made_1"}
+    assert result.pytest_ids == expected | made
     assert result.our_ids == expected
-    assert result.items == 4
+    # With a record of the collection, the pages list what pytest collects.
+    assert result.with_record == expected | made
+    assert result.found_by_record == 2
+    assert (result.notes_counted, result.notes) == (1, 1)
+    assert result.items == 6
     assert (result.counted, result.counts_equal) == (3, 3)
     assert (result.ids_known, result.ids_equal) == (1, 1)
     fixtures = (result.fixtures_compared, result.named_equal, result.closure_equal)
