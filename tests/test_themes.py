@@ -6,7 +6,10 @@ its count on one line, the metadata a two-column grid), not on pixels."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -264,3 +267,116 @@ def test_tested_by_and_uses_fit_every_theme(
         assert layout["uses"] == 10  # every test of the page uses the package
     else:
         assert layout["tested"] >= 2
+
+
+RESULTS_SUITE = """
+import pytest
+
+
+def test_passes():
+    pass
+
+
+def test_fails():
+    assert 1 == 2, "one is not two"
+
+
+@pytest.mark.skip(reason="not here")
+def test_skipped():
+    pass
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_numbers(n):
+    assert n != 2
+"""
+
+RESULTS_LAYOUT = """() => {
+  const main = document.querySelector("[role=main]") || document.body;
+  const column = main.getBoundingClientRect();
+  const ground = (el) => {
+    for (; el; el = el.parentElement) {
+      const colour = getComputedStyle(el).backgroundColor;
+      if (colour !== "rgba(0, 0, 0, 0)" && colour !== "transparent") return colour;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const found = [];
+  for (const el of document.querySelectorAll(".kwindex-result, .kwindex-run-totals")) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    found.push({
+      outcome: el.className,
+      inside: box.right <= column.right + 1 && box.left >= column.left - 1,
+      visible: box.width > 0 && style.visibility !== "hidden" && style.opacity !== "0",
+      bar: style.borderLeftColor, color: style.color,
+      background: ground(el),
+    });
+  }
+  return found;
+}"""
+
+
+def _luminance(rgb: str) -> float:
+    red, green, blue = (int(v) / 255 for v in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@pytest.fixture(scope="module", params=sorted(THEMES))
+def results_site(request, tmp_path_factory):
+    """A small suite, a real run's report log, its pages in one theme."""
+    theme = request.param
+    project = tmp_path_factory.mktemp(f"results-{theme}")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_run.py").write_text(RESULTS_SUITE)
+    (project / "pytest.ini").write_text("[pytest]\n")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--report-log=run.jsonl",
+        ],
+        cwd=project,
+        capture_output=True,
+        check=False,
+    )
+    docs = project / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
+        'kwindex_modules = ["tests/*.py"]\nkwindex_results = ["run.jsonl"]\n'
+        f"html_theme = {THEMES[theme]!r}\n"
+    )
+    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
+    outdir = project / "html"
+    assert build_main(["-q", "-b", "html", str(docs), str(outdir)]) == 0
+    for address in serve(outdir):
+        yield theme, address
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_results_read_in_every_theme_light_and_dark(
+    browser, results_site, scheme: str, screenshots: Path
+) -> None:
+    theme, address = results_site
+    shot = screenshots / f"{theme}-results-{scheme}.png"
+    url = f"{address}/kwindex/tests/test_run.py.html"
+    with shown_page(browser, url, scheme, shot) as page:
+        found = page.evaluate(RESULTS_LAYOUT)
+    outcomes = {item["outcome"] for item in found}
+    assert "kwindex-result kwindex-result-failed" in outcomes
+    assert "kwindex-result kwindex-result-passed" in outcomes
+    assert "kwindex-result kwindex-result-skipped" in outcomes
+    for item in found:
+        assert item["inside"], item
+        assert item["visible"], item
+        # The text keeps the theme's contrast: light on dark, dark on light.
+        text, ground = _luminance(item["color"]), _luminance(item["background"])
+        assert abs(text - ground) > 0.4, item
+    # A failure's bar is red, a pass's green, whatever the scheme.
+    bars = {item["outcome"].rpartition("-")[2]: item["bar"] for item in found}
+    assert bars["failed"] == "rgb(211, 47, 47)"
+    assert bars["passed"] == "rgb(46, 125, 50)"
