@@ -35,6 +35,8 @@ from sphinx_kwindex.api_uses import (
 from sphinx_kwindex.domain import changed_keys, get_domain, note_file
 from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.nodes import labels
+from sphinx_kwindex.parse_cache import parse_cache
+from sphinx_kwindex.project_rules import collect_rules
 from sphinx_kwindex.transforms import current_builder
 
 if TYPE_CHECKING:
@@ -101,13 +103,45 @@ def reading_api(env: BuildEnvironment) -> ApiUses:
     """Resolution for the document being read: every module it reads is
     noted, so that the document is read again when one changes (the
     project's root is free of symbolic links: ``kwindex_root`` is
-    resolved)."""
+    resolved). A module of the test tree that extraction parsed gives the
+    uses read with it (:func:`parse_with_uses`)."""
+    cache = parse_cache(env)
 
     def read(file: Path, bodies: bool) -> ModuleUses | None:
         note_file(env, file)
+        if bodies and (held := cache.uses(file)) is not None:
+            return held[0]
         return read_stamped(file, bodies)
 
     return file_finder(env).api(read)
+
+
+def parse_with_uses(app: Sphinx) -> None:
+    """Have extraction read the uses of the modules pytest collects (and
+    of ``conftest.py`` files) with their keywords, from the same syntax
+    trees, where tests' uses are found (``builder-inited``, before any
+    module is parsed): the parse cache keeps them, and resolution takes
+    them there. Other modules of the test tree (helpers, models) are read
+    only where resolution reaches them: most are not."""
+    env = app.env
+    root = Path(env.config.kwindex_root)
+    rules = collect_rules(env.config)[0]
+    known: dict[str, bool] = {}
+
+    def collected(path: Path) -> bool:
+        if not path.is_relative_to(root):
+            return False
+        relative = path.relative_to(root).as_posix()
+        return file_finder(env).dotted(relative) is None and (
+            path.name == "conftest.py" or rules.collects_file(relative)
+        )
+
+    def with_uses(key: str) -> bool:
+        if key not in known:
+            known[key] = tested_by_shown(env) and collected(Path(key))
+        return known[key]
+
+    parse_cache(env).with_uses = with_uses
 
 
 def tested_by_shown(env: BuildEnvironment) -> bool:
@@ -232,8 +266,10 @@ def forget_read_modules(app: Sphinx, *args: object) -> None:
 
 
 def register(app: Sphinx) -> None:
-    """The post-transform, the rewriting of API pages, and forgetting."""
+    """The post-transform, the rewriting of API pages, uses read with
+    extraction, and forgetting."""
     app.add_post_transform(TestedByLists)
+    app.connect("builder-inited", parse_with_uses, priority=400)
     app.connect("env-updated", api_pages_to_write)
     app.connect("env-updated", forget_read_modules, priority=900)
     app.connect("build-finished", forget_read_modules)

@@ -103,25 +103,51 @@ def module_uses(tree: ast.Module, bodies: bool = True) -> ModuleUses:
     """The references of the module whose syntax tree is ``tree``; without
     ``bodies``, of its functions only what they bind and return (no one
     follows what a function of the packages under test calls)."""
-    imports: dict[str, str] = {}
-    functions: dict[str, FunctionUses] = {}
-    classes: dict[str, ClassUses] = {}
-    names: dict[str, tuple[Chain, ...]] = {}
-    star: list[str] = []
-    exported: tuple[str, ...] | None = None
-    for node in _module_level(tree.body):
-        if (listed := _all_names(node)) is not None:
-            exported = listed
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            star.extend(_bind_import(node, imports))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            functions[node.name] = function_uses(node, False, bodies)
-        elif isinstance(node, ast.ClassDef):
-            _add_class(node, "", classes, bodies)
-        else:
-            for name, chain in _assigned(node):
-                names[name] = (*names.get(name, ()), chain)
-    return ModuleUses(imports, functions, classes, names, tuple(star), exported)
+    reader = ModuleUsesReader(bodies)
+    reader.add(tree.body)
+    return reader.uses()
+
+
+class ModuleUsesReader:
+    """The references of a module read a part at a time: its module-level
+    statements given in order (:func:`module_uses` gives them all at once;
+    extraction, as it parses them, in parts)."""
+
+    def __init__(self, bodies: bool = True) -> None:
+        self.bodies = bodies
+        self.imports: dict[str, str] = {}
+        self.functions: dict[str, FunctionUses] = {}
+        self.classes: dict[str, ClassUses] = {}
+        self.names: dict[str, tuple[Chain, ...]] = {}
+        self.star: list[str] = []
+        self.exported: tuple[str, ...] | None = None
+
+    def add(self, body: list[ast.stmt]) -> None:
+        """Read the next module-level statements."""
+        bodies, names = self.bodies, self.names
+        for node in _module_level(body):
+            if (listed := _all_names(node)) is not None:
+                self.exported = listed
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                self.star.extend(_bind_import(node, self.imports))
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions[node.name] = function_uses(node, False, bodies)
+            elif isinstance(node, ast.ClassDef):
+                _add_class(node, "", self.classes, bodies)
+            else:
+                for name, chain in _assigned(node):
+                    names[name] = (*names.get(name, ()), chain)
+
+    def uses(self) -> ModuleUses:
+        """The references of the statements read."""
+        return ModuleUses(
+            self.imports,
+            self.functions,
+            self.classes,
+            self.names,
+            tuple(self.star),
+            self.exported,
+        )
 
 
 def _all_names(node: ast.stmt) -> tuple[str, ...] | None:
