@@ -155,8 +155,8 @@ class ModuleExtraction:
     shape: ModuleShape = field(default_factory=ModuleShape)
     """What pytest's collection needs of the module (``collect.py``)."""
     uses: ModuleUses | None = None
-    """What its functions refer to, bodies included (``uses.py``), where
-    asked for and the module parses (tested by)."""
+    """What its functions refer to (``uses.py``), where asked for and the
+    module parses (tested by)."""
 
     def of_kind(self, kind: str) -> tuple[Keyword, ...]:
         """The keywords of ``kind``, sorted by name (empty for an unknown kind)."""
@@ -179,11 +179,12 @@ def extract_file(path: Path) -> ModuleExtraction:
 
 
 def extract_source(
-    data: bytes, filename: str = "<unknown>", uses: bool = False
+    data: bytes, filename: str = "<unknown>", uses: bool | None = None
 ) -> ModuleExtraction:
     """Index the Python source ``data``; ``filename`` appears in messages.
-    With ``uses``, what its functions refer to as well, read from the same
-    syntax trees (:attr:`ModuleExtraction.uses`)."""
+    Where ``uses`` is a bool, what its functions refer to as well, their
+    bodies read or not (see :func:`~sphinx_kwindex.uses.module_uses`), from
+    the same syntax trees (:attr:`ModuleExtraction.uses`)."""
     size, line_count = len(data), len(data.splitlines())
     try:
         text = decode_source(data)
@@ -191,7 +192,7 @@ def extract_source(
         problem = Problem("encoding", str(exc), exc.line)
         return ModuleExtraction(size=size, line_count=line_count, problem=problem)
     collector = _KeywordFinder()
-    reader = ModuleUsesReader() if uses else None
+    reader = None if uses is None else ModuleUsesReader(uses)
     docstring = None
     for statements in parse_in_parts(text, filename, PART_SIZE):
         if isinstance(statements, Problem):

@@ -200,9 +200,10 @@ class ParseCache:
         self._pid = 0
         self.changed = False
         """Whether the modules differ from those kept in :attr:`file`."""
-        self.with_uses: Callable[[str], bool] | None = None
+        self.with_uses: Callable[[str], bool | None] | None = None
         """Which modules (by key) are parsed with their uses
-        (:attr:`~sphinx_kwindex.extract.ModuleExtraction.uses`), if any."""
+        (:attr:`~sphinx_kwindex.extract.ModuleExtraction.uses`), the bodies
+        of their functions read (True) or not (False); None for the others."""
 
     @property
     def loaded(self) -> bool:
@@ -264,18 +265,20 @@ class ParseCache:
         self.take(key, parsed)
         return parsed.index, parsed
 
-    def _with_uses(self, key: str) -> bool:
-        return self.with_uses is not None and self.with_uses(key)
+    def _with_uses(self, key: str) -> bool | None:
+        return None if self.with_uses is None else self.with_uses(key)
 
     def _complete(self, key: str, cached: ParsedModule) -> bool:
         """Whether ``cached`` holds all that is asked for ``key``."""
-        return _holds_uses(cached.index) or not self._with_uses(key)
+        bodies = self._with_uses(key)
+        return bodies is None or _holds_uses(cached.index, bodies)
 
-    def uses(self, path: Path) -> tuple[ModuleUses | None] | None:
-        """The uses held for the file ``path`` (in a tuple: None where it
-        does not parse), if its content is the one held and they were read
-        with it; else None. Only what is in memory or in :attr:`file` is
-        looked at: nothing is parsed."""
+    def uses(self, path: Path, bodies: bool) -> tuple[ModuleUses | None] | None:
+        """The uses held for the file ``path``, its functions' ``bodies``
+        read or not (in a tuple: None where it does not parse), if its
+        content is the one held and they were read with it; else None. Only
+        what is in memory or in :attr:`file` is looked at: nothing is
+        parsed."""
         try:
             stamp = _stamp(path.stat())
         except OSError:
@@ -284,19 +287,19 @@ class ParseCache:
         if cached is None or cached.stamp != stamp:
             return None
         index = cached.index
-        return (index.uses,) if _holds_uses(index) else None
+        return (index.uses,) if _holds_uses(index, bodies) else None
 
     def take(self, key: str, parsed: ParsedModule) -> None:
         """Keep ``parsed`` for ``key`` unless what is kept is newer, or as
-        new and read with its uses where ``parsed`` is not."""
+        new and ``parsed`` was not read with other uses."""
         mine = self.get(key)
         if (
             mine is None
             or parsed.stamp > mine.stamp
             or (
                 parsed.stamp == mine.stamp
-                and _holds_uses(parsed.index)
-                and not _holds_uses(mine.index)
+                and parsed.index.uses is not None
+                and parsed.index.uses != mine.index.uses
             )
         ):
             self._memory[key] = parsed
@@ -340,10 +343,13 @@ class ParseCache:
         self.changed = False
 
 
-def _holds_uses(index: ModuleExtraction) -> bool:
-    """Whether ``index`` was read with its uses: it holds them, or the
-    module does not parse (none to hold)."""
-    return index.uses is not None or index.problem is not None
+def _holds_uses(index: ModuleExtraction, bodies: bool) -> bool:
+    """Whether ``index`` was read with its uses, its functions' ``bodies``
+    read or not: it holds them, or the module does not parse (none to
+    hold)."""
+    if index.uses is None:
+        return index.problem is not None
+    return index.uses.bodies == bodies
 
 
 def parse_new(cache: ParseCache, paths: Sequence[Path], workers: int) -> None:

@@ -33,6 +33,7 @@ from sphinx_kwindex.api_uses import (
     uses_by_node_id,
 )
 from sphinx_kwindex.domain import changed_keys, get_domain, note_file
+from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.names import pytest_node_id
 from sphinx_kwindex.nodes import labels
 from sphinx_kwindex.parse_cache import parse_cache
@@ -109,7 +110,7 @@ def reading_api(env: BuildEnvironment) -> ApiUses:
 
     def read(file: Path, bodies: bool) -> ModuleUses | None:
         note_file(env, file)
-        if bodies and (held := cache.uses(file)) is not None:
+        if (held := cache.uses(file, bodies)) is not None:
             return held[0]
         return read_stamped(file, bodies)
 
@@ -117,28 +118,32 @@ def reading_api(env: BuildEnvironment) -> ApiUses:
 
 
 def parse_with_uses(app: Sphinx) -> None:
-    """Have extraction read the uses of the modules pytest collects (and
-    of ``conftest.py`` files) with their keywords, from the same syntax
-    trees, where tests' uses are found (``builder-inited``, before any
-    module is parsed): the parse cache keeps them, and resolution takes
+    """Have extraction read modules' uses with their keywords, from the
+    same syntax trees, where tests' uses are found (``builder-inited``,
+    before any module is parsed): those of the modules pytest collects and
+    of ``conftest.py`` files, and those of the packages' modules it parses
+    (where base classes are), without their functions' bodies, as
+    resolution reads them. The parse cache keeps them, and resolution takes
     them there. Other modules of the test tree (helpers, models) are read
     only where resolution reaches them: most are not."""
     env = app.env
     root = Path(env.config.kwindex_root)
     rules = collect_rules(env.config)[0]
-    known: dict[str, bool] = {}
+    known: dict[str, bool | None] = {}
 
-    def collected(path: Path) -> bool:
+    def bodies(path: Path) -> bool | None:
         if not path.is_relative_to(root):
-            return False
+            return None
         relative = path.relative_to(root).as_posix()
-        return file_finder(env).dotted(relative) is None and (
-            path.name == "conftest.py" or rules.collects_file(relative)
-        )
+        if file_finder(env).dotted(relative) is not None:
+            return False
+        if path.name == "conftest.py" or rules.collects_file(relative):
+            return True
+        return None
 
-    def with_uses(key: str) -> bool:
+    def with_uses(key: str) -> bool | None:
         if key not in known:
-            known[key] = tested_by_shown(env) and collected(Path(key))
+            known[key] = bodies(Path(key)) if tested_by_shown(env) else None
         return known[key]
 
     parse_cache(env).with_uses = with_uses
@@ -159,7 +164,11 @@ def uses_of_tests(
     if not tested_by_shown(env):
         return ()
     listed = (t for t in tests if pytest_node_id(path, t.qualname) in shown)
-    found = uses_by_node_id(reading_api(env), path, listed)
+    # Resolution makes values by the hundred thousand, held only until the
+    # page's tests are done, in no cycle: a collection would scan and keep
+    # them, and bring on more passes over the whole heap.
+    with collection_paused():
+        found = uses_by_node_id(reading_api(env), path, listed)
     return tuple(
         (node_id, tuple(sorted(used))) for node_id, used in found.items() if used
     )

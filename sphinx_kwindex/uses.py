@@ -91,6 +91,9 @@ class ModuleUses(NamedTuple):
     star: tuple[str, ...] = ()
     exported: tuple[str, ...] | None = None
     """Its ``__all__``, where a literal list or tuple of strings."""
+    bodies: bool = True
+    """Whether the bodies of its functions were read (see
+    :func:`module_uses`)."""
 
     def exports(self, name: str) -> bool:
         """Whether ``from module import *`` binds ``name``."""
@@ -147,6 +150,7 @@ class ModuleUsesReader:
             self.names,
             tuple(self.star),
             self.exported,
+            self.bodies,
         )
 
 

@@ -548,8 +548,11 @@ def test_uses_are_read_with_extraction_only_when_asked_whole_or_in_parts(
     assert whole.functions
     assert extract_source(PARTS.encode(), SNIPPET).uses is None
     assert extract_source(PARTS.encode(), SNIPPET, True).uses == whole
+    bare = module_uses(ast.parse(PARTS), False)
+    assert extract_source(PARTS.encode(), SNIPPET, False).uses == bare
     monkeypatch.setattr(extract, "PART_SIZE", 40)
     assert extract_source(PARTS.encode(), SNIPPET, True).uses == whole
+    assert extract_source(PARTS.encode(), SNIPPET, False).uses == bare
     # A module that does not parse has none, as read_module_uses says.
     broken = extract_source(b"def test_broken(:\n    pass\n", SNIPPET, True)
     assert broken.problem is not None
@@ -563,16 +566,24 @@ def test_the_parse_cache_reads_uses_where_asked_and_parses_again_for_them(
     module.write_text("from shop import Cart\n\n\ndef test_a():\n    Cart().add()\n")
     cache = ParseCache()
     cache.parse(module)
-    assert cache.uses(module) is None  # not asked for
-    cache.with_uses = lambda key: key.endswith("test_a.py")
+    assert cache.uses(module, True) is None  # not asked for
+    cache.with_uses = lambda key: True if key.endswith("test_a.py") else None
     _index, parsed = cache.parse(module)
     assert parsed is not None  # parsed again, for its uses
-    assert cache.uses(module) == (module_uses(ast.parse(module.read_bytes())),)
+    whole = module_uses(ast.parse(module.read_bytes()))
+    assert cache.uses(module, True) == (whole,)
+    assert cache.uses(module, False) is None
     assert cache.parse(module)[1] is None  # held since
+    # Asked without the bodies of its functions (a module of a package).
+    cache.with_uses = lambda key: False
+    assert cache.parse(module)[1] is not None
+    bare = module_uses(ast.parse(module.read_bytes()), False)
+    assert cache.uses(module, False) == (bare,)
+    assert bare.functions["test_a"].chains == ()
     module.write_text("def test_a(:\n    pass\n")
-    assert cache.uses(module) is None  # another content
+    assert cache.uses(module, False) is None  # another content
     cache.parse(module)
-    assert cache.uses(module) == (None,)  # it does not parse
+    assert cache.uses(module, False) == (None,)  # it does not parse
 
 
 def test_a_syntax_error_in_a_later_part_is_reported_at_its_line(monkeypatch) -> None:
