@@ -16,8 +16,8 @@ reader follows it. What the chains reach is decided elsewhere
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from sphinx_kwindex.syntax import import_bindings, imported_module
 
@@ -302,22 +302,24 @@ def _assigned(node: ast.stmt) -> Iterator[tuple[str, Chain]]:
 def _chain(node: ast.expr | None) -> Chain | None:
     """The chain an expression is (a name, attributes, calls, subscripts as
     calls of ``__getitem__``), else None."""
+    # Exact classes, as ast.parse makes them: the test tree's expressions
+    # are read by the million.
     steps: list[str] = []
     while True:
-        if isinstance(node, ast.Attribute):
+        if type(node) is ast.Attribute:
             steps.append(node.attr)
             node = node.value
-        elif isinstance(node, ast.Call):
+        elif type(node) is ast.Call:
             steps.append(CALL)
             node = node.func
-        elif isinstance(node, ast.Subscript):
-            steps += [CALL, "__getitem__"]
-            node = node.value
-        elif isinstance(node, ast.Await):
-            node = node.value
-        elif isinstance(node, ast.Name):
+        elif type(node) is ast.Name:
             steps.append(node.id)
             return tuple(reversed(steps))
+        elif type(node) is ast.Subscript:
+            steps += [CALL, "__getitem__"]
+            node = node.value
+        elif type(node) is ast.Await:
+            node = node.value
         else:
             return None
 
@@ -378,6 +380,10 @@ def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return "function"
 
 
+_VISITS: dict[tuple[type, type], Callable[[Any, Any], object]] = {}
+"""The method of each chain finder's class that visits each class of node."""
+
+
 class _ChainFinder(ast.NodeVisitor):
     """The chains of a function body, with what its local names are bound to
     and what it returns."""
@@ -388,6 +394,31 @@ class _ChainFinder(ast.NodeVisitor):
         self.bound: dict[str, list[Chain]] = {}
         self.attributes: dict[str, list[tuple[str, Chain]]] = {}
         self.calls: list[Call] = []
+
+    def visit(self, node: ast.AST) -> None:
+        """As :class:`ast.NodeVisitor` visits, each class of node's method
+        looked up once (a test tree's bodies are millions of nodes)."""
+        key = (type(self), type(node))
+        method = _VISITS.get(key)
+        if method is None:
+            name = "visit_" + type(node).__name__
+            method = _VISITS[key] = getattr(type(self), name, type(self).generic_visit)
+        method(self, node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """A constant holds no node (:class:`ast.NodeVisitor` looks for
+        methods of the old names of constants first)."""
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Visit the nodes ``node`` holds, as :class:`ast.NodeVisitor` does."""
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def bind_name(self, name: str, chain: Chain | None = None) -> None:
         """Note that the function binds ``name`` (to ``chain``, where known)."""
