@@ -104,8 +104,8 @@ def reading_api(env: BuildEnvironment) -> ApiUses:
     """Resolution for the document being read: every module it reads is
     noted, so that the document is read again when one changes (the
     project's root is free of symbolic links: ``kwindex_root`` is
-    resolved). A module of the test tree that extraction parsed gives the
-    uses read with it (:func:`parse_with_uses`)."""
+    resolved). A module extraction parsed with its uses gives them
+    (:func:`parse_with_uses`): it is not parsed again."""
     cache = parse_cache(env)
 
     def read(file: Path, bodies: bool) -> ModuleUses | None:
