@@ -46,6 +46,7 @@ from sphinx_kwindex.syntax import (
     imported_module,
     nested_blocks,
 )
+from sphinx_kwindex.uses import ModuleUses, ModuleUsesReader
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UPPER_CASE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z")
@@ -153,6 +154,9 @@ class ModuleExtraction:
     problem: Problem | None = None
     shape: ModuleShape = field(default_factory=ModuleShape)
     """What pytest's collection needs of the module (``collect.py``)."""
+    uses: ModuleUses | None = None
+    """What its functions refer to (``uses.py``), where asked for and the
+    module parses (tested by)."""
 
     def of_kind(self, kind: str) -> tuple[Keyword, ...]:
         """The keywords of ``kind``, sorted by name (empty for an unknown kind)."""
@@ -174,8 +178,13 @@ def extract_file(path: Path) -> ModuleExtraction:
     return extract_source(data, str(path))
 
 
-def extract_source(data: bytes, filename: str = "<unknown>") -> ModuleExtraction:
-    """Index the Python source ``data``; ``filename`` appears in messages."""
+def extract_source(
+    data: bytes, filename: str = "<unknown>", uses: bool | None = None
+) -> ModuleExtraction:
+    """Index the Python source ``data``; ``filename`` appears in messages.
+    Where ``uses`` is a bool, what its functions refer to as well, their
+    bodies read or not (see :func:`~sphinx_kwindex.uses.module_uses`), from
+    the same syntax trees (:attr:`ModuleExtraction.uses`)."""
     size, line_count = len(data), len(data.splitlines())
     try:
         text = decode_source(data)
@@ -183,6 +192,7 @@ def extract_source(data: bytes, filename: str = "<unknown>") -> ModuleExtraction
         problem = Problem("encoding", str(exc), exc.line)
         return ModuleExtraction(size=size, line_count=line_count, problem=problem)
     collector = _KeywordFinder()
+    reader = None if uses is None else ModuleUsesReader(uses)
     docstring = None
     for statements in parse_in_parts(text, filename, PART_SIZE):
         if isinstance(statements, Problem):
@@ -191,6 +201,8 @@ def extract_source(data: bytes, filename: str = "<unknown>") -> ModuleExtraction
             )
         if docstring is None:
             docstring = first_docstring_line(ast.Module(statements, []))
+        if reader is not None:
+            reader.add(statements)
         collector.walk(statements, ())
     return ModuleExtraction(
         keywords=collector.keywords(),
@@ -198,6 +210,7 @@ def extract_source(data: bytes, filename: str = "<unknown>") -> ModuleExtraction
         size=size,
         line_count=line_count,
         shape=collector.shape(),
+        uses=None if reader is None else reader.uses(),
     )
 
 

@@ -26,9 +26,11 @@ from sphinx_kwindex.extract import ModuleExtraction, extract_file, extract_sourc
 from sphinx_kwindex.garbage_collection import collection_paused
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence, Set
+    from collections.abc import Callable, Iterable, Sequence, Set
 
-CACHE_VERSION = 15
+    from sphinx_kwindex.uses import ModuleUses
+
+CACHE_VERSION = 16
 """Bump whenever :class:`ParsedModule` or what it holds changes shape."""
 
 
@@ -198,6 +200,10 @@ class ParseCache:
         self._pid = 0
         self.changed = False
         """Whether the modules differ from those kept in :attr:`file`."""
+        self.with_uses: Callable[[str], bool | None] | None = None
+        """Which modules (by key) are parsed with their uses
+        (:attr:`~sphinx_kwindex.extract.ModuleExtraction.uses`), the bodies
+        of their functions read (True) or not (False); None for the others."""
 
     @property
     def loaded(self) -> bool:
@@ -234,29 +240,68 @@ class ParseCache:
 
     def parse(self, path: Path) -> tuple[ModuleExtraction, ParsedModule | None]:
         """The extraction of the file ``path``, parsed only when its content
-        is new; with the cache entry when it was new to this cache."""
+        is new (or its uses are asked for and not held); with the cache
+        entry when it was new to this cache."""
         try:
             stat = path.stat()
             if not S_ISREG(stat.st_mode):
                 return extract_file(path), None
             key, stamp = str(path), _stamp(stat)
             cached = self.get(key)
-            if cached is not None and cached.stamp == stamp:
+            if (
+                cached is not None
+                and cached.stamp == stamp
+                and self._complete(key, cached)
+            ):
                 return cached.index, None
             data = path.read_bytes()
         except OSError:
             return extract_file(path), None
         digest = _digest(data)
-        if cached is None or cached.digest != digest:
-            cached = ParsedModule(stamp, digest, extract_source(data, key))
+        if cached is None or cached.digest != digest or not self._complete(key, cached):
+            uses = self._with_uses(key)
+            cached = ParsedModule(stamp, digest, extract_source(data, key, uses))
         parsed = ParsedModule(stamp, digest, cached.index)
         self.take(key, parsed)
         return parsed.index, parsed
 
+    def _with_uses(self, key: str) -> bool | None:
+        return None if self.with_uses is None else self.with_uses(key)
+
+    def _complete(self, key: str, cached: ParsedModule) -> bool:
+        """Whether ``cached`` holds all that is asked for ``key``."""
+        bodies = self._with_uses(key)
+        return bodies is None or _holds_uses(cached.index, bodies)
+
+    def uses(self, path: Path, bodies: bool) -> tuple[ModuleUses | None] | None:
+        """The uses held for the file ``path``, its functions' ``bodies``
+        read or not (in a tuple: None where it does not parse), if its
+        content is the one held and they were read with it; else None. Only
+        what is in memory or in :attr:`file` is looked at: nothing is
+        parsed."""
+        try:
+            stamp = _stamp(path.stat())
+        except OSError:
+            return None
+        cached = self.get(str(path))
+        if cached is None or cached.stamp != stamp:
+            return None
+        index = cached.index
+        return (index.uses,) if _holds_uses(index, bodies) else None
+
     def take(self, key: str, parsed: ParsedModule) -> None:
-        """Keep ``parsed`` for ``key`` unless what is kept is newer."""
+        """Keep ``parsed`` for ``key`` unless what is kept is newer, or as
+        new and ``parsed`` was not read with other uses."""
         mine = self.get(key)
-        if mine is None or parsed.stamp > mine.stamp:
+        if (
+            mine is None
+            or parsed.stamp > mine.stamp
+            or (
+                parsed.stamp == mine.stamp
+                and parsed.index.uses is not None
+                and parsed.index.uses != mine.index.uses
+            )
+        ):
             self._memory[key] = parsed
             self._taken.add(key)
             self._removed.discard(key)
@@ -296,6 +341,15 @@ class ParseCache:
         self._taken.clear()
         self._removed.clear()
         self.changed = False
+
+
+def _holds_uses(index: ModuleExtraction, bodies: bool) -> bool:
+    """Whether ``index`` was read with its uses, its functions' ``bodies``
+    read or not: it holds them, or the module does not parse (none to
+    hold)."""
+    if index.uses is None:
+        return index.problem is not None
+    return index.uses.bodies == bodies
 
 
 def parse_new(cache: ParseCache, paths: Sequence[Path], workers: int) -> None:

@@ -33,9 +33,12 @@ from sphinx_kwindex.api_uses import (
     uses_by_node_id,
 )
 from sphinx_kwindex.domain import changed_keys, get_domain, note_file
+from sphinx_kwindex.garbage_collection import collection_paused
 from sphinx_kwindex.names import pytest_node_id, tested_by_page_name
 from sphinx_kwindex.nodes import TestUses, kwindex_keywords, labels, shown_entries
 from sphinx_kwindex.outputs import writes_tested_by_pages
+from sphinx_kwindex.parse_cache import parse_cache
+from sphinx_kwindex.project_rules import collect_rules
 from sphinx_kwindex.transforms import current_builder, written_in
 
 if TYPE_CHECKING:
@@ -103,13 +106,49 @@ def reading_api(env: BuildEnvironment) -> ApiUses:
     """Resolution for the document being read: every module it reads is
     noted, so that the document is read again when one changes (the
     project's root is free of symbolic links: ``kwindex_root`` is
-    resolved)."""
+    resolved). A module extraction parsed with its uses gives them
+    (:func:`parse_with_uses`): it is not parsed again."""
+    cache = parse_cache(env)
 
     def read(file: Path, bodies: bool) -> ModuleUses | None:
         note_file(env, file)
+        if (held := cache.uses(file, bodies)) is not None:
+            return held[0]
         return read_stamped(file, bodies)
 
     return file_finder(env).api(read)
+
+
+def parse_with_uses(app: Sphinx) -> None:
+    """Have extraction read modules' uses with their keywords, from the
+    same syntax trees, where tests' uses are found (``builder-inited``,
+    before any module is parsed): those of the modules pytest collects and
+    of ``conftest.py`` files, and those of the packages' modules it parses
+    (where base classes are), without their functions' bodies, as
+    resolution reads them. The parse cache keeps them, and resolution takes
+    them there. Other modules of the test tree (helpers, models) are read
+    only where resolution reaches them: most are not."""
+    env = app.env
+    root = Path(env.config.kwindex_root)
+    rules = collect_rules(env.config)[0]
+    known: dict[str, bool | None] = {}
+
+    def bodies(path: Path) -> bool | None:
+        if not path.is_relative_to(root):
+            return None
+        relative = path.relative_to(root).as_posix()
+        if file_finder(env).dotted(relative) is not None:
+            return False
+        if path.name == "conftest.py" or rules.collects_file(relative):
+            return True
+        return None
+
+    def with_uses(key: str) -> bool | None:
+        if key not in known:
+            known[key] = bodies(Path(key)) if tested_by_shown(env) else None
+        return known[key]
+
+    parse_cache(env).with_uses = with_uses
 
 
 def tested_by_shown(env: BuildEnvironment) -> bool:
@@ -127,7 +166,11 @@ def uses_of_tests(
     if not tested_by_shown(env):
         return ()
     listed = (t for t in tests if pytest_node_id(path, t.qualname) in shown)
-    found = uses_by_node_id(reading_api(env), path, listed)
+    # Resolution makes values by the hundred thousand, held only until the
+    # page's tests are done, in no cycle: a collection would scan and keep
+    # them, and bring on more passes over the whole heap.
+    with collection_paused():
+        found = uses_by_node_id(reading_api(env), path, listed)
     return tuple(
         (node_id, tuple(sorted(used))) for node_id, used in found.items() if used
     )
@@ -312,9 +355,11 @@ def forget_read_modules(app: Sphinx, *args: object) -> None:
 
 
 def register(app: Sphinx) -> None:
-    """The post-transform, the rewriting of API pages, and forgetting."""
+    """The post-transforms, the rewriting of API pages, uses read with
+    extraction, and forgetting."""
     app.add_post_transform(TestUsesLinks)
     app.add_post_transform(TestedByLists)
+    app.connect("builder-inited", parse_with_uses, priority=400)
     app.connect("env-updated", api_pages_to_write)
     app.connect("env-updated", forget_read_modules, priority=900)
     app.connect("build-finished", forget_read_modules)

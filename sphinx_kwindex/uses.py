@@ -16,8 +16,8 @@ reader follows it. What the chains reach is decided elsewhere
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from sphinx_kwindex.syntax import import_bindings, imported_module
 
@@ -91,6 +91,9 @@ class ModuleUses(NamedTuple):
     star: tuple[str, ...] = ()
     exported: tuple[str, ...] | None = None
     """Its ``__all__``, where a literal list or tuple of strings."""
+    bodies: bool = True
+    """Whether the bodies of its functions were read (see
+    :func:`module_uses`)."""
 
     def exports(self, name: str) -> bool:
         """Whether ``from module import *`` binds ``name``."""
@@ -103,25 +106,52 @@ def module_uses(tree: ast.Module, bodies: bool = True) -> ModuleUses:
     """The references of the module whose syntax tree is ``tree``; without
     ``bodies``, of its functions only what they bind and return (no one
     follows what a function of the packages under test calls)."""
-    imports: dict[str, str] = {}
-    functions: dict[str, FunctionUses] = {}
-    classes: dict[str, ClassUses] = {}
-    names: dict[str, tuple[Chain, ...]] = {}
-    star: list[str] = []
-    exported: tuple[str, ...] | None = None
-    for node in _module_level(tree.body):
-        if (listed := _all_names(node)) is not None:
-            exported = listed
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            star.extend(_bind_import(node, imports))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            functions[node.name] = function_uses(node, False, bodies)
-        elif isinstance(node, ast.ClassDef):
-            _add_class(node, "", classes, bodies)
-        else:
-            for name, chain in _assigned(node):
-                names[name] = (*names.get(name, ()), chain)
-    return ModuleUses(imports, functions, classes, names, tuple(star), exported)
+    reader = ModuleUsesReader(bodies)
+    reader.add(tree.body)
+    return reader.uses()
+
+
+class ModuleUsesReader:
+    """The references of a module read a part at a time: its module-level
+    statements given in order (:func:`module_uses` gives them all at once;
+    extraction, as it parses them, in parts)."""
+
+    def __init__(self, bodies: bool = True) -> None:
+        self.bodies = bodies
+        self.imports: dict[str, str] = {}
+        self.functions: dict[str, FunctionUses] = {}
+        self.classes: dict[str, ClassUses] = {}
+        self.names: dict[str, tuple[Chain, ...]] = {}
+        self.star: list[str] = []
+        self.exported: tuple[str, ...] | None = None
+
+    def add(self, body: list[ast.stmt]) -> None:
+        """Read the next module-level statements."""
+        bodies, names = self.bodies, self.names
+        for node in _module_level(body):
+            if (listed := _all_names(node)) is not None:
+                self.exported = listed
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                self.star.extend(_bind_import(node, self.imports))
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions[node.name] = function_uses(node, False, bodies)
+            elif isinstance(node, ast.ClassDef):
+                _add_class(node, "", self.classes, bodies)
+            else:
+                for name, chain in _assigned(node):
+                    names[name] = (*names.get(name, ()), chain)
+
+    def uses(self) -> ModuleUses:
+        """The references of the statements read."""
+        return ModuleUses(
+            self.imports,
+            self.functions,
+            self.classes,
+            self.names,
+            tuple(self.star),
+            self.exported,
+            self.bodies,
+        )
 
 
 def _all_names(node: ast.stmt) -> tuple[str, ...] | None:
@@ -272,22 +302,24 @@ def _assigned(node: ast.stmt) -> Iterator[tuple[str, Chain]]:
 def _chain(node: ast.expr | None) -> Chain | None:
     """The chain an expression is (a name, attributes, calls, subscripts as
     calls of ``__getitem__``), else None."""
+    # Exact classes, as ast.parse makes them: the test tree's expressions
+    # are read by the million.
     steps: list[str] = []
     while True:
-        if isinstance(node, ast.Attribute):
+        if type(node) is ast.Attribute:
             steps.append(node.attr)
             node = node.value
-        elif isinstance(node, ast.Call):
+        elif type(node) is ast.Call:
             steps.append(CALL)
             node = node.func
-        elif isinstance(node, ast.Subscript):
-            steps += [CALL, "__getitem__"]
-            node = node.value
-        elif isinstance(node, ast.Await):
-            node = node.value
-        elif isinstance(node, ast.Name):
+        elif type(node) is ast.Name:
             steps.append(node.id)
             return tuple(reversed(steps))
+        elif type(node) is ast.Subscript:
+            steps += [CALL, "__getitem__"]
+            node = node.value
+        elif type(node) is ast.Await:
+            node = node.value
         else:
             return None
 
@@ -348,6 +380,10 @@ def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return "function"
 
 
+_VISITS: dict[tuple[type, type], Callable[[Any, Any], object]] = {}
+"""The method of each chain finder's class that visits each class of node."""
+
+
 class _ChainFinder(ast.NodeVisitor):
     """The chains of a function body, with what its local names are bound to
     and what it returns."""
@@ -358,6 +394,31 @@ class _ChainFinder(ast.NodeVisitor):
         self.bound: dict[str, list[Chain]] = {}
         self.attributes: dict[str, list[tuple[str, Chain]]] = {}
         self.calls: list[Call] = []
+
+    def visit(self, node: ast.AST) -> None:
+        """As :class:`ast.NodeVisitor` visits, each class of node's method
+        looked up once (a test tree's bodies are millions of nodes)."""
+        key = (type(self), type(node))
+        method = _VISITS.get(key)
+        if method is None:
+            name = "visit_" + type(node).__name__
+            method = _VISITS[key] = getattr(type(self), name, type(self).generic_visit)
+        method(self, node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """A constant holds no node (:class:`ast.NodeVisitor` looks for
+        methods of the old names of constants first)."""
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Visit the nodes ``node`` holds, as :class:`ast.NodeVisitor` does."""
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def bind_name(self, name: str, chain: Chain | None = None) -> None:
         """Note that the function binds ``name`` (to ``chain``, where known)."""

@@ -69,9 +69,9 @@ def parsed_files(monkeypatch) -> list[str]:
     parsed: list[str] = []
     original = sphinx_kwindex.parsed_store.extract_source
 
-    def counting(data, filename):
+    def counting(data, filename, *args):
         parsed.append(Path(filename).name)
-        return original(data, filename)
+        return original(data, filename, *args)
 
     monkeypatch.setattr(sphinx_kwindex.parsed_store, "extract_source", counting)
     return parsed

@@ -211,9 +211,9 @@ def count_parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read: list[str] = []
     original = store.extract_source
 
-    def counting(data: bytes, filename: str):
+    def counting(data: bytes, filename: str, *args: bool):
         read.append(Path(filename).name)
-        return original(data, filename)
+        return original(data, filename, *args)
 
     monkeypatch.setattr(store, "extract_source", counting)
     return read

@@ -20,6 +20,8 @@ from sphinx_kwindex.extract import (
     parse_in_parts,
 )
 from sphinx_kwindex.kinds import KINDS
+from sphinx_kwindex.parsed_store import ParseCache
+from sphinx_kwindex.uses import module_uses
 from sphinx_kwindex.view import test_keywords as keywords_of_tests
 
 SNIPPET = "test_snippet.py"
@@ -536,6 +538,52 @@ def test_extraction_in_parts_equals_extraction_whole(monkeypatch) -> None:
         "test_method",
         "test_one",
     ]
+
+
+def test_uses_are_read_with_extraction_only_when_asked_whole_or_in_parts(
+    monkeypatch,
+) -> None:
+    whole = module_uses(ast.parse(PARTS))
+    assert whole.classes
+    assert whole.functions
+    assert extract_source(PARTS.encode(), SNIPPET).uses is None
+    assert extract_source(PARTS.encode(), SNIPPET, True).uses == whole
+    bare = module_uses(ast.parse(PARTS), False)
+    assert extract_source(PARTS.encode(), SNIPPET, False).uses == bare
+    monkeypatch.setattr(extract, "PART_SIZE", 40)
+    assert extract_source(PARTS.encode(), SNIPPET, True).uses == whole
+    assert extract_source(PARTS.encode(), SNIPPET, False).uses == bare
+    # A module that does not parse has none, as read_module_uses says.
+    broken = extract_source(b"def test_broken(:\n    pass\n", SNIPPET, True)
+    assert broken.problem is not None
+    assert broken.uses is None
+
+
+def test_the_parse_cache_reads_uses_where_asked_and_parses_again_for_them(
+    tmp_path: Path,
+) -> None:
+    module = tmp_path / "test_a.py"
+    module.write_text("from shop import Cart\n\n\ndef test_a():\n    Cart().add()\n")
+    cache = ParseCache()
+    cache.parse(module)
+    assert cache.uses(module, True) is None  # not asked for
+    cache.with_uses = lambda key: True if key.endswith("test_a.py") else None
+    _index, parsed = cache.parse(module)
+    assert parsed is not None  # parsed again, for its uses
+    whole = module_uses(ast.parse(module.read_bytes()))
+    assert cache.uses(module, True) == (whole,)
+    assert cache.uses(module, False) is None
+    assert cache.parse(module)[1] is None  # held since
+    # Asked without the bodies of its functions (a module of a package).
+    cache.with_uses = lambda key: False
+    assert cache.parse(module)[1] is not None
+    bare = module_uses(ast.parse(module.read_bytes()), False)
+    assert cache.uses(module, False) == (bare,)
+    assert bare.functions["test_a"].chains == ()
+    module.write_text("def test_a(:\n    pass\n")
+    assert cache.uses(module, False) is None  # another content
+    cache.parse(module)
+    assert cache.uses(module, False) == (None,)  # it does not parse
 
 
 def test_a_syntax_error_in_a_later_part_is_reported_at_its_line(monkeypatch) -> None:

@@ -150,6 +150,26 @@ def test_editing_the_package_reads_again_the_pages_that_resolved_through_it(
     )
 
 
+def test_a_test_module_is_parsed_once_for_its_keywords_and_its_uses(
+    make_app, docs: Path, parsed_files: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sphinx_kwindex.tested_by
+
+    read: list[str] = []
+    original = sphinx_kwindex.tested_by.read_module_uses
+
+    def reading(file: Path, bodies: bool):
+        read.append(file.name)
+        return original(file, bodies)
+
+    monkeypatch.setattr(sphinx_kwindex.tested_by, "read_module_uses", reading)
+    build(make_app, docs)
+    assert parsed_files.count("test_shop.py") == 1
+    # Its uses came with its extraction; the package's modules are read.
+    assert "test_shop.py" not in read
+    assert "cart.py" in read
+
+
 @pytest.mark.slow
 def test_parallel_builds_say_the_same(make_app, docs: Path, tmp_path: Path) -> None:
     add_test_of_cart(docs)  # a complete list of Cart's tests
