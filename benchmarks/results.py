@@ -15,7 +15,7 @@
    10 KB of output): the peak memory of reading it, against reading a
    record of the same test cases without the output.
 
-    python benchmarks/results.py [--sdists attrs python-dateutil] [--rounds 3]
+    python benchmarks/results.py [--sdists python-dateutil toolz] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import random
 import re
 import shutil
@@ -41,24 +42,29 @@ OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 
 
 def run_suite(root: Path, patterns: list[str]) -> tuple[str, list[Path]]:
-    """Run the suite under ``root`` with pytest writing JUnit XML and a
-    report log; pytest's summary line, and the two records."""
+    """Run the suite under ``root`` (its ``src`` and itself importable) with
+    pytest writing JUnit XML and a report log; pytest's summary line, and
+    the two records."""
     records = [root / "run-junit.xml", root / "run.jsonl"]
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
     command += ["--junitxml", str(records[0]), "--report-log", str(records[1])]
-    command += ["-W", "ignore::pytest.PytestUnknownMarkWarning", "--rootdir", str(root)]
+    command += ["--continue-on-collection-errors", "--rootdir", str(root)]
+    command += ["-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    paths = [str(root / "src"), str(root), os.environ.get("PYTHONPATH", "")]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
     done = subprocess.run(
         [*command, *suite_folders(root, patterns)],
         cwd=root,
+        env=environment,
         capture_output=True,
         text=True,
         check=False,
         timeout=1800,
     )
-    lines = [
-        line for line in done.stdout.splitlines() if " in " in line and "=" in line
-    ]
-    return (lines[-1].strip("= ") if lines else ""), records
+    lines = [line for line in done.stdout.splitlines() if " in " in line]
+    summary = lines[-1].strip("= ") if lines else ""
+    print(f"   {root.name}: {summary}", flush=True)
+    return summary, records
 
 
 def suite_folders(root: Path, patterns: list[str]) -> list[str]:
@@ -317,7 +323,9 @@ def hostile(work: Path) -> list[tuple[str, int, int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sdists", nargs="*", default=["attrs", "python-dateutil"])
+    parser.add_argument(
+        "--sdists", nargs="*", default=["python-dateutil", "more-itertools", "toolz"]
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-cost", action="store_true")
     parser.add_argument("--no-hostile", action="store_true")

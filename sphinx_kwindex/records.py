@@ -122,21 +122,32 @@ class RunRecord(NamedTuple):
         return any(outcome[0] for outcome in self.outcomes)
 
     def holds_module(self, path: str) -> bool:
-        """Whether the record holds an item of the module at ``path``."""
-        start = bisect.bisect_left(self.node_ids, path + "::")
-        return start < len(self.node_ids) and self.node_ids[start].startswith(
-            path + "::"
-        )
+        """Whether the record holds an item of the module at ``path``, or
+        the module itself (that pytest could not collect)."""
+        return bool(self.items_under(path + "::", 1))
 
-    def items_under(self, prefix: str) -> list[tuple[str, Outcome]]:
-        """The items whose node ids start with ``prefix``."""
-        start = bisect.bisect_left(self.node_ids, prefix)
-        end = start
-        while end < len(self.node_ids) and self.node_ids[end].startswith(prefix):
+    def items_under(
+        self, prefix: str, limit: int | None = None
+    ) -> list[tuple[str, Outcome]]:
+        """The items whose node ids start with ``prefix`` (at most
+        ``limit``); for a module's ``path::``, the module itself first,
+        where the record names it (pytest could not collect it)."""
+        found: list[tuple[str, Outcome]] = []
+        if prefix.endswith("::"):
+            module = prefix.removesuffix("::")
+            index = bisect.bisect_left(self.node_ids, module)
+            if index < len(self.node_ids) and self.node_ids[index] == module:
+                found.append((module, self.outcomes[index]))
+        start = end = bisect.bisect_left(self.node_ids, prefix)
+        room = len(self.node_ids) if limit is None else limit - len(found)
+        while (
+            end < len(self.node_ids)
+            and end - start < room
+            and self.node_ids[end].startswith(prefix)
+        ):
             end += 1
-        return list(
-            zip(self.node_ids[start:end], self.outcomes[start:end], strict=True)
-        )
+        found += zip(self.node_ids[start:end], self.outcomes[start:end], strict=True)
+        return found
 
     def items_of(self, node_id: str) -> list[tuple[str, Outcome]]:
         """The items of the test ``node_id``: itself, or its parametrized
@@ -174,7 +185,9 @@ def tests_only_a_run_shows(
 
 def without_parameters(node_id: str) -> str:
     """The node id of the test an item belongs to: ``t.py::test_a[1-2]`` is
-    ``t.py::test_a``."""
+    ``t.py::test_a``; a module's node id is its own."""
+    if "::" not in node_id:
+        return node_id
     head, _sep, last = node_id.rpartition("::")
     return f"{head}::{last.partition('[')[0]}"
 
@@ -336,6 +349,15 @@ def read_report_log(stream: IO[bytes]) -> Iterator[RecordedItem]:
             raise RecordError("not UTF-8 text", number) from None
         if not isinstance(report, dict):
             raise RecordError("not a JSON object", number)
+        if report.get("$report_type") == "CollectReport":
+            said = {"failed": "error", "skipped": "skipped"}.get(
+                str(report.get("outcome"))
+            )
+            if said and report.get("nodeid"):  # pytest counts it so
+                yield RecordedItem(
+                    str(report["nodeid"]), said, None, report_message(report)
+                )
+            continue
         if report.get("$report_type") != "TestReport":
             continue
         node_id = report.get("nodeid")
@@ -430,7 +452,10 @@ def junit_node_id(item: RecordedItem, modules: Iterable[str]) -> str | None:
     one (``tests.test_shop.TestState`` is ``tests/test_shop.py::TestState``);
     None where none does."""
     known = set(modules)
-    parts = item.classname.split(".") if item.classname else []
+    if not item.classname:  # pytest could not collect the module ``name``
+        path = item.name.replace(".", "/") + ".py"
+        return path if path in known else None
+    parts = item.classname.split(".")
     if item.file and item.file in known:
         module_parts = item.file.removesuffix(".py").replace("/", ".").split(".")
         if parts[: len(module_parts)] == module_parts:

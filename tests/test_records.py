@@ -90,12 +90,15 @@ def records(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("run")
     (root / "tests").mkdir()
     (root / "tests" / "test_suite.py").write_text(SUITE)
+    # A module pytest cannot import: an error of the run, counted by pytest.
+    (root / "tests" / "test_broken.py").write_text("import no_such_module\n")
     (root / "pytest.ini").write_text("[pytest]\n")
     pytest_command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
     for family in ("xunit1", "xunit2"):
         ran = subprocess.run(
             [
                 *pytest_command,
+                "--continue-on-collection-errors",
                 f"--junitxml={family}.xml",
                 "-o",
                 f"junit_family={family}",
@@ -107,13 +110,17 @@ def records(tmp_path_factory) -> Path:
         )
         (root / f"{family}.out").write_bytes(ran.stdout)
     collected = subprocess.run(
-        [*pytest_command, "--collect-only", "-q"],
+        [*pytest_command, "--collect-only", "-q", "tests/test_suite.py"],
         cwd=root,
         capture_output=True,
         check=True,
     )
     (root / "collected.txt").write_bytes(collected.stdout)
     return root
+
+
+BROKEN = {"tests/test_broken.py": ("error", "")}
+"""The module pytest could not import: one error, as pytest counts it."""
 
 
 def outcomes(items) -> dict[str, tuple[str, str]]:
@@ -123,11 +130,11 @@ def outcomes(items) -> dict[str, tuple[str, str]]:
 @pytest.mark.parametrize("family", ["xunit1", "xunit2"])
 def test_junit_xml_of_a_real_run_says_what_pytest_said(records, family) -> None:
     items = list(read_record(records / f"{family}.xml"))
-    modules = ["tests/test_suite.py", "tests/other.py"]
+    modules = ["tests/test_suite.py", "tests/test_broken.py", "tests/other.py"]
     named = {junit_node_id(item, modules): item for item in items}
     assert None not in named
     said = outcomes(item._replace(node_id=node) for node, item in named.items())
-    expected = dict(EXPECTED)
+    expected = {**EXPECTED, **BROKEN}
     expected["tests/test_suite.py::test_xpasses"] = ("passed", "")
     assert said.keys() == expected.keys()
     for node_id, (outcome, message) in expected.items():
@@ -135,7 +142,7 @@ def test_junit_xml_of_a_real_run_says_what_pytest_said(records, family) -> None:
         assert message in said[node_id][1], (node_id, said[node_id])
     assert all(item.duration is not None and item.duration >= 0 for item in items)
     # xunit1 names the file; xunit2 only the dotted class name.
-    assert {item.file for item in items} == (
+    assert {item.file for item in items if item.classname} == (
         {"tests/test_suite.py"} if family == "xunit1" else {""}
     )
 
@@ -144,9 +151,11 @@ def test_a_report_log_of_a_real_run_says_what_pytest_said(records) -> None:
     said = outcomes(read_record(records / "run.jsonl"))
     expected = {
         **EXPECTED,
+        **BROKEN,
         "tests/test_suite.py::test_xpasses": ("xpassed", ""),
     }
     assert said.keys() == expected.keys()
+    assert said["tests/test_broken.py"][1].startswith("ImportError while importing")
     for node_id, (outcome, message) in expected.items():
         assert said[node_id][0] == outcome, node_id
         assert message in said[node_id][1], (node_id, said[node_id])
@@ -490,15 +499,22 @@ def test_module_folder_and_top_pages_total_the_run_and_a_page_lists_failures(
         r"run.jsonl: (.*) in \d+\.\d\d s\. Slowest: tests/test_suite.py::\S+ "
         r"\(\S+ s\), \S+ \(\S+ s\), \S+ \(\S+ s\)\."
     )
-    for page in (
-        "kwindex/tests/test_suite.py.html",
-        "kwindex/tests/index.html",
-        "kwindex/index.html",
+    # The folder's and the top page's are pytest's; the module's, pytest's
+    # but the error of the module pytest could not import, whose page says it.
+    in_suite = {**pytest_counts, "error": pytest_counts["error"] - 1}
+    for page, counted in (
+        ("kwindex/tests/test_suite.py.html", in_suite),
+        ("kwindex/tests/index.html", pytest_counts),
+        ("kwindex/index.html", pytest_counts),
     ):
         said = expected.fullmatch(totals(page))
         assert said is not None, (page, totals(page))
         counts = {w: int(n) for n, w in re.findall(r"(\d+) (\w+)", said.group(1))}
-        assert counts == pytest_counts, (summary, said.group(1))
+        assert counts == counted, (page, summary, said.group(1))
+    broken = totals("kwindex/tests/test_broken.py.html")
+    assert broken.startswith(
+        "run.jsonl: 1 error in 0.00 s. Slowest: tests/test_broken.py"
+    )
     top = (app.outdir / "kwindex" / "index.html").read_text()
     assert 'href="failures.html"' in top
     failures = (app.outdir / "kwindex" / "failures.html").read_text()
@@ -506,7 +522,8 @@ def test_module_folder_and_top_pages_total_the_run_and_a_page_lists_failures(
     body = body[: body.index("</ul>")]
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
     assert re.fullmatch(
-        r"run.jsonl: 3 failed or errored "
+        r"run.jsonl: 4 failed or errored "
+        r"tests/test_broken.py — error: ImportError while importing test module .* "
         r"tests/test_suite.py::test_errors — error \(\S+ s\): .*RuntimeError: the fixture broke.* "
         r"tests/test_suite.py::test_fails — failed \(\S+ s\): AssertionError: one is not two "
         r"tests/test_suite.py::test_numbers\[2\] — failed \(\S+ s\): assert 2 != 2",
