@@ -143,6 +143,13 @@ def outcome_word(outcome: str) -> str:
     return str(words[outcome])
 
 
+def outcome_count(outcome: str, count: int) -> str:
+    """``3 passed``, ``2 errors``: as pytest's summary counts."""
+    if outcome == "error":
+        return str(_("%d error") if count == 1 else _("%d errors")) % count
+    return f"{count} {outcome_word(outcome)}"
+
+
 def item_text(outcome: Outcome) -> str:
     """``failed (0.12 s): AssertionError: …`` of one item."""
     said, seconds, message = outcome
@@ -162,7 +169,7 @@ def items_text(node_id: str, items: Sequence[tuple[str, Outcome]]) -> str:
     for _name, (said, _seconds, _message) in items:
         counts[said] = counts.get(said, 0) + 1
     text = ", ".join(
-        f"{counts[said]} {outcome_word(said)}" for said in WORST_FIRST if said in counts
+        outcome_count(said, counts[said]) for said in WORST_FIRST if said in counts
     )
     failing = [
         name.removeprefix(node_id)
@@ -286,7 +293,7 @@ def run_totals_nodes(
         for _node_id, (said, _seconds, _message) in items:
             counts[said] = counts.get(said, 0) + 1
         text = ", ".join(
-            f"{counts[s]} {outcome_word(s)}" for s in WORST_FIRST if s in counts
+            outcome_count(s, counts[s]) for s in WORST_FIRST if s in counts
         )
         seconds = sum(outcome[1] or 0.0 for _node_id, outcome in items)
         said = _("%(record)s: %(counts)s in %(time)s.") % {
