@@ -78,6 +78,7 @@ def read_records(app: Sphinx, env: BuildEnvironment) -> list[str]:
                 records[label] = kept
             else:
                 records[label] = read_run_record(path, label, modules)
+                warn_of_missing_modules(path, records[label], root)
         except RecordError as error:
             cannot_read(path, label, error.message, error.line)
         except OSError as error:
@@ -112,10 +113,25 @@ def read_records(app: Sphinx, env: BuildEnvironment) -> list[str]:
     )
 
 
+def warn_of_missing_modules(path: Path, record: RunRecord, root: Path) -> None:
+    """One warning where ``record`` names items of modules that are not
+    under ``root`` at all: a record of another version of the suite."""
+    named = {node_id.partition("::")[0] for node_id in record.node_ids}
+    missing = sorted(m for m in named if not (root / m).is_file())
+    if missing:
+        message = __(
+            "kwindex_results: %s names tests of %d module(s) not under "
+            "kwindex_root (%s): a record of another version of the suite?"
+        )
+        # No line to point at, and Sphinx takes a bare path for a document's
+        # name: the message names the record.
+        warn(message, Subtype.RESULTS, None, record.label, len(missing), missing[0])
+
+
 def cannot_read(path: Path, label: str, why: str, line: int) -> None:
     """The one warning of a record that cannot be read, at its line."""
     message = __("kwindex_results: %s cannot be read: %s")
-    where = f"{path}:{line}" if line else str(path)
+    where = f"{path}:{line}" if line else None  # the message names the record
     warn(message, Subtype.RESULTS, where, label, why)
 
 

@@ -629,3 +629,29 @@ def test_parallel_builds_show_the_same_results(make_app, records, tmp_path) -> N
     serial, parallel = build_serial_and_parallel(make_app, docs, tmp_path)
     assert "kwindex/failures.html" in serial
     assert serial == parallel
+
+
+def test_a_record_of_another_version_is_warned_and_an_unchanged_one_costs_nothing(
+    make_app, records, tmp_path
+) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl")
+    log = docs.parent / "run.jsonl"
+    gone = log.read_text().replace(
+        "tests/test_suite.py::test_passes", "tests/test_gone.py::test_passes"
+    )
+    log.write_text(gone)
+    app = make_app("html", srcdir=docs)
+    app.build()
+    (warning,) = own_warnings(app)
+    assert "WARNING: kwindex_results: run.jsonl names tests of 1 module(s)" in warning
+    assert "(tests/test_gone.py): a record of another version" in warning
+    # The build goes on: the rest of the record is shown.
+    page = app.outdir / "kwindex" / "tests" / "test_suite.py.html"
+    assert entry_results(page.read_text())["test_fails"].startswith("failed: failed (")
+    # Nothing changed: nothing is read, no page is written again.
+    written = page.stat().st_mtime_ns
+    app = make_app("html", srcdir=docs)
+    read = record_read_documents(app)
+    app.build()
+    assert read == []
+    assert page.stat().st_mtime_ns == written
