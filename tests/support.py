@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from sphinx.util.inventory import InventoryFile
@@ -203,3 +204,36 @@ def pytest_fixtures_per_test(folder: Path) -> dict[str, set[tuple[str, str]]]:
         elif found := re.match(r"(\w+) -- (\S+):\d+$", line):
             used[test].add((found[1], found[2]))
     return used
+
+
+def project_with_records(
+    root: Path,
+    modules: dict[str, str],
+    pytest_args: Sequence[str],
+    results: Sequence[str],
+    conf: str = "",
+) -> tuple[Path, subprocess.CompletedProcess[bytes]]:
+    """A project at ``root`` holding the test ``modules`` (path to source)
+    and a ``pytest.ini``, where real pytest ran with ``pytest_args``; its
+    ``docs`` folder indexes ``tests/*.py`` with the records ``results``
+    (``kwindex_results``) and ``conf`` besides. The docs folder, and what
+    pytest printed."""
+    for path, source in modules.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(source)
+    (root / "pytest.ini").write_text("[pytest]\n")
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *pytest_args],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text(
+        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
+        'kwindex_modules = ["tests/*.py"]\n'
+        f"kwindex_results = {list(results)!r}\n{conf}"
+    )
+    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
+    return docs, ran

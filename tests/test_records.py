@@ -13,7 +13,12 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from support import build_serial_and_parallel, own_warnings, record_read_documents
+from support import (
+    build_serial_and_parallel,
+    own_warnings,
+    project_with_records,
+    record_read_documents,
+)
 
 from sphinx_kwindex.records import (
     RecordError,
@@ -367,30 +372,12 @@ TestMade = type("TestMade", (), {"test_inside": lambda self: None})
 def test_tests_only_a_run_shows_are_listed_where_pytest_put_them(
     make_app, tmp_path
 ) -> None:
-    project = tmp_path / "project"
-    (project / "tests").mkdir(parents=True)
-    (project / "pytest.ini").write_text("[pytest]\n")
-    (project / "tests" / "test_made.py").write_text(MADE_AT_IMPORT)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "--report-log=run.jsonl",
-        ],
-        cwd=project,
-        capture_output=True,
-        check=True,
+    docs, _ran = project_with_records(
+        tmp_path / "project",
+        {"tests/test_made.py": MADE_AT_IMPORT},
+        ["--report-log=run.jsonl"],
+        ["run.jsonl"],
     )
-    docs = project / "docs"
-    docs.mkdir()
-    (docs / "conf.py").write_text(
-        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
-        'kwindex_modules = ["tests/*.py"]\nkwindex_results = ["run.jsonl"]\n'
-    )
-    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
     app = make_app("html", srcdir=docs)
     app.build()
     assert own_warnings(app) == []
@@ -436,30 +423,16 @@ def test_tests_only_a_run_shows_are_listed_where_pytest_put_them(
 def test_with_a_collection_record_the_page_lists_what_pytest_collects(
     make_app, tmp_path
 ) -> None:
-    project = tmp_path / "project"
-    (project / "tests").mkdir(parents=True)
-    (project / "pytest.ini").write_text("[pytest]\n")
-    (project / "tests" / "test_made.py").write_text(MADE_AT_IMPORT)
-    collected = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider"),
-            *("--collect-only", "-q", "-k", "not test_here"),
-        ],
-        cwd=project,
-        capture_output=True,
-        check=True,
+    docs, collected = project_with_records(
+        tmp_path / "project",
+        {"tests/test_made.py": MADE_AT_IMPORT},
+        ["--collect-only", "-q", "-k", "not test_here"],
+        ["collected.txt"],
     )
-    (project / "collected.txt").write_bytes(collected.stdout)
+    (docs.parent / "collected.txt").write_bytes(collected.stdout)
     pytest_ids = {
         line for line in collected.stdout.decode().splitlines() if "::" in line
     }
-    docs = project / "docs"
-    docs.mkdir()
-    (docs / "conf.py").write_text(
-        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
-        'kwindex_modules = ["tests/*.py"]\nkwindex_results = ["collected.txt"]\n'
-    )
-    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
     app = make_app("html", srcdir=docs)
     app.build()
     assert own_warnings(app) == []

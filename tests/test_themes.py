@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any
 
 import pytest
 from sphinx.cmd.build import build_main
-from support import serve
+from support import project_with_records, serve
 
 pytestmark = pytest.mark.slow
 
@@ -326,32 +324,14 @@ def _luminance(rgb: str) -> float:
 def results_site(request, tmp_path_factory):
     """A small suite, a real run's report log, its pages in one theme."""
     theme = request.param
-    project = tmp_path_factory.mktemp(f"results-{theme}")
-    (project / "tests").mkdir()
-    (project / "tests" / "test_run.py").write_text(RESULTS_SUITE)
-    (project / "pytest.ini").write_text("[pytest]\n")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "--report-log=run.jsonl",
-        ],
-        cwd=project,
-        capture_output=True,
-        check=False,
+    docs, _ran = project_with_records(
+        tmp_path_factory.mktemp(f"results-{theme}"),
+        {"tests/test_run.py": RESULTS_SUITE},
+        ["--report-log=run.jsonl"],
+        ["run.jsonl"],
+        f"html_theme = {THEMES[theme]!r}\n",
     )
-    docs = project / "docs"
-    docs.mkdir()
-    (docs / "conf.py").write_text(
-        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
-        'kwindex_modules = ["tests/*.py"]\nkwindex_results = ["run.jsonl"]\n'
-        f"html_theme = {THEMES[theme]!r}\n"
-    )
-    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
-    outdir = project / "html"
+    outdir = docs.parent / "html"
     assert build_main(["-q", "-b", "html", str(docs), str(outdir)]) == 0
     for address in serve(outdir):
         yield theme, address
