@@ -228,6 +228,13 @@ def project_with_records(
         capture_output=True,
         check=False,
     )
+    return records_docs(root, results, conf), ran
+
+
+def records_docs(root: Path, results: Sequence[str], conf: str = "") -> Path:
+    """The ``docs`` folder of the project at ``root``: it indexes
+    ``tests/*.py`` with the records ``results`` (``kwindex_results``) and
+    ``conf`` besides."""
     docs = root / "docs"
     docs.mkdir()
     (docs / "conf.py").write_text(
@@ -236,4 +243,4 @@ def project_with_records(
         f"kwindex_results = {list(results)!r}\n{conf}"
     )
     (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
-    return docs, ran
+    return docs

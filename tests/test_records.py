@@ -18,6 +18,7 @@ from support import (
     own_warnings,
     project_with_records,
     record_read_documents,
+    records_docs,
 )
 
 from sphinx_kwindex.records import (
@@ -252,15 +253,7 @@ def results_project(records: Path, tmp_path: Path, *patterns: str) -> Path:
     records (``kwindex_results``)."""
     project = tmp_path / "project"
     shutil.copytree(records, project)
-    docs = project / "docs"
-    docs.mkdir()
-    (docs / "conf.py").write_text(
-        'extensions = ["sphinx_kwindex"]\nkwindex_root = ".."\n'
-        'kwindex_modules = ["tests/*.py"]\n'
-        f"kwindex_results = {list(patterns)!r}\n"
-    )
-    (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
-    return docs
+    return records_docs(project, patterns)
 
 
 def entry_results(html: str) -> dict[str, str]:
