@@ -621,3 +621,24 @@ def test_a_record_of_another_version_is_warned_and_an_unchanged_one_costs_nothin
     app.build()
     assert read == []
     assert page.stat().st_mtime_ns == written
+
+
+def test_nested_and_several_suites_of_junit_xml_are_all_read(tmp_path: Path) -> None:
+    path = tmp_path / "matrix.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<testsuites>\n'
+        '<testsuite name="py311"><testsuite name="unit">\n'
+        '<testcase classname="tests.test_a" name="test_one" time="0.5"/>\n'
+        "</testsuite></testsuite>\n"
+        '<testsuite name="py312">\n'
+        '<testcase classname="tests.test_a.TestB" name="test_two[1]" time="0.1">'
+        "<failure>Traceback\nAssertionError: no</failure></testcase>\n"
+        "</testsuite></testsuites>\n"
+    )
+    items = list(read_record(path))
+    named = {junit_node_id(item, ["tests/test_a.py"]): item for item in items}
+    assert {node: (i.outcome, i.message) for node, i in named.items()} == {
+        "tests/test_a.py::test_one": ("passed", ""),
+        # No message attribute: the text's first line.
+        "tests/test_a.py::TestB::test_two[1]": ("failed", "Traceback"),
+    }
