@@ -48,13 +48,24 @@ if TYPE_CHECKING:
 
 
 def record_files(root: Path, patterns: Iterable[str]) -> list[Path]:
-    """The files the globs ``patterns`` match under ``root``, in order."""
-    found = {
-        Path(match)
-        for pattern in patterns
-        for match in glob.glob(os.path.join(root, pattern), recursive=True)
-        if os.path.isfile(match)
-    }
+    """The files the globs ``patterns`` match under ``root``, in order; a
+    pattern that matches none, or files outside ``root``, is warned of
+    (nothing outside ``kwindex_root`` is read)."""
+    found: set[Path] = set()
+    for pattern in patterns:
+        matches = [
+            Path(match)
+            for match in glob.glob(os.path.join(root, pattern), recursive=True)
+            if os.path.isfile(match)
+        ]
+        inside = [m for m in matches if m.resolve().is_relative_to(root)]
+        if len(inside) < len(matches):
+            message = __("kwindex_results: %r matches files outside %s: not read")
+            warn(message, Subtype.PATH, None, pattern, root)
+        elif not matches:
+            message = __("kwindex_results: %r matches no file under %s")
+            warn(message, Subtype.RESULTS, None, pattern, root)
+        found.update(inside)
     return sorted(found)
 
 

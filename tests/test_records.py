@@ -642,3 +642,21 @@ def test_nested_and_several_suites_of_junit_xml_are_all_read(tmp_path: Path) -> 
         # No message attribute: the text's first line.
         "tests/test_a.py::TestB::test_two[1]": ("failed", "Traceback"),
     }
+
+
+def test_record_globs_that_match_nothing_or_leave_the_root_are_warned(
+    make_app, records, tmp_path
+) -> None:
+    docs = results_project(records, tmp_path, "run.jsonl", "reports/*.xml", "../*")
+    (tmp_path / "outside.jsonl").write_text("{not read")
+    app = make_app("html", srcdir=docs)
+    app.build()
+    warnings = own_warnings(app)
+    assert len(warnings) == 2
+    assert "kwindex_results: 'reports/*.xml' matches no file under" in warnings[0]
+    assert "[kwindex.results]" in warnings[0]
+    assert "kwindex_results: '../*' matches files outside" in warnings[1]
+    assert "[kwindex.path]" in warnings[1]
+    # The record inside is read all the same; the one outside is not.
+    page = app.outdir / "kwindex" / "tests" / "test_suite.py.html"
+    assert entry_results(page.read_text())["test_fails"].startswith("failed: failed (")
