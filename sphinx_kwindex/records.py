@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple
 from xml.parsers import expat
@@ -197,10 +197,11 @@ def read_run_record(path: Path, label: str, modules: Sequence[str]) -> RunRecord
     ``modules``, the paths the pages know); :class:`RecordError` where it
     cannot be read."""
     stat = path.stat()
+    known = frozenset(modules)
     found: dict[str, Outcome] = {}
     unmapped = 0
     for item in read_record(path):
-        node_id = item.node_id or junit_node_id(item, modules)
+        node_id = item.node_id or junit_node_id(item, known)
         if node_id is None:
             unmapped += 1
             continue
@@ -445,13 +446,12 @@ def read_collect_only(stream: IO[bytes]) -> Iterator[RecordedItem]:
 # From JUnit XML's names to node ids ------------------------------------------
 
 
-def junit_node_id(item: RecordedItem, modules: Iterable[str]) -> str | None:
-    """The node id of a JUnit XML test case, its module among ``modules``
-    (POSIX paths relative to the root pytest ran in): xunit1's ``file``
-    where given, else the longest dotted prefix of ``classname`` that names
-    one (``tests.test_shop.TestState`` is ``tests/test_shop.py::TestState``);
-    None where none does."""
-    known = set(modules)
+def junit_node_id(item: RecordedItem, known: Container[str]) -> str | None:
+    """The node id of a JUnit XML test case, its module among ``known``
+    (POSIX paths relative to the root pytest ran in; a set, asked once per
+    case): xunit1's ``file`` where given, else the longest dotted prefix of
+    ``classname`` that names one (``tests.test_shop.TestState`` is
+    ``tests/test_shop.py::TestState``); None where none does."""
     if not item.classname:  # pytest could not collect the module ``name``
         path = item.name.replace(".", "/") + ".py"
         return path if path in known else None
