@@ -23,7 +23,6 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.api_links import entry_href
 from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.nodes import kwindex_keywords, shown_entries
 from sphinx_kwindex.records import (
@@ -34,7 +33,7 @@ from sphinx_kwindex.records import (
     tests_only_a_run_shows,
     without_parameters,
 )
-from sphinx_kwindex.transforms import current_builder, written_in
+from sphinx_kwindex.transforms import current_builder, node_id_link, written_in
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -346,7 +345,9 @@ def run_totals_nodes(
             for number, (node_id, outcome) in enumerate(slowest):
                 if number:
                     paragraph += nodes.Text(", ")
-                paragraph += test_link(builder, fromdocname, node_id)
+                paragraph += node_id_link(
+                    builder, fromdocname, node_id, without_parameters(node_id)
+                )
                 paragraph += nodes.Text(f" ({duration_text(outcome[1])})")
             paragraph += nodes.Text(".")
         shown.append(paragraph)
@@ -360,17 +361,6 @@ def older_than_module(env: BuildEnvironment, record: RunRecord, path: str) -> bo
     except OSError:
         return False
     return changed > record.stamp[0]
-
-
-def test_link(builder: Builder, fromdocname: str, node_id: str) -> nodes.Node:
-    """The node id of an item as code, linked in HTML to its test's entry
-    where a page lists it."""
-    literal = nodes.literal(node_id, node_id, classes=["kwindex-test"])
-    target = get_domain(builder.env).test_target(without_parameters(node_id))
-    if builder.format != "html" or target is None:
-        return literal
-    uri = entry_href(builder, fromdocname, target.docname, target.entry_id)
-    return nodes.reference("", "", literal, refuri=uri, internal=True)
 
 
 def failures_nodes(
@@ -395,7 +385,11 @@ def failures_nodes(
         listed = nodes.bullet_list(classes=["kwindex-failures"])
         for node_id, outcome in failed:
             paragraph = nodes.paragraph(
-                "", "", test_link(builder, fromdocname, node_id)
+                "",
+                "",
+                node_id_link(
+                    builder, fromdocname, node_id, without_parameters(node_id)
+                ),
             )
             paragraph += nodes.Text(" — " + item_text(outcome))
             listed += nodes.list_item(

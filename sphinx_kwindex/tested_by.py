@@ -23,7 +23,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from sphinx_kwindex.api_links import entry_href, python_reference
+from sphinx_kwindex.api_links import python_reference
 from sphinx_kwindex.api_uses import (
     ApiUses,
     FileFinder,
@@ -39,7 +39,7 @@ from sphinx_kwindex.nodes import TestUses, kwindex_keywords, labels, shown_entri
 from sphinx_kwindex.outputs import writes_tested_by_pages
 from sphinx_kwindex.parse_cache import parse_cache
 from sphinx_kwindex.project_rules import collect_rules
-from sphinx_kwindex.transforms import current_builder, written_in
+from sphinx_kwindex.transforms import current_builder, node_id_link, written_in
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
@@ -300,14 +300,7 @@ def tested_by_paragraph(
     for number, node_id in enumerate(tests[:TESTED_BY_SHOWN]):
         if number:
             paragraph += nodes.Text(", ")
-        literal = nodes.literal(node_id, node_id, classes=["kwindex-test"])
-        target = domain.test_target(node_id)
-        if builder.format == "html" and target is not None:
-            uri = entry_href(builder, fromdocname, target.docname, target.entry_id)
-            reference = nodes.reference("", "", literal, refuri=uri, internal=True)
-            paragraph += reference
-        else:
-            paragraph += literal
+        paragraph += node_id_link(builder, fromdocname, node_id)
     if count > TESTED_BY_SHOWN:
         paragraph += nodes.Text(" ")
         more = nodes.Text(words.more % (count - TESTED_BY_SHOWN))

@@ -16,7 +16,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_kwindex._i18n import _, __
-from sphinx_kwindex.api_links import entry_href, python_reference
+from sphinx_kwindex.api_links import python_reference
 from sphinx_kwindex.api_uses import object_module, object_name, public_objects, reached
 from sphinx_kwindex.domain import get_domain
 from sphinx_kwindex.nodes import labels
@@ -28,7 +28,7 @@ from sphinx_kwindex.tested_by import (
     reading_api,
     tested_by_shown,
 )
-from sphinx_kwindex.transforms import current_builder
+from sphinx_kwindex.transforms import current_builder, node_id_link
 from sphinx_kwindex.warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -189,12 +189,7 @@ def tested_by_block(
     block += nodes.paragraph("", said)
     listed = nodes.bullet_list()
     for node_id in tests:
-        literal = nodes.literal(node_id, node_id, classes=["kwindex-test"])
-        target = domain.test_target(node_id)
-        item: nodes.Node = literal
-        if builder.format == "html" and target is not None:
-            uri = entry_href(builder, fromdocname, target.docname, target.entry_id)
-            item = nodes.reference("", "", literal, refuri=uri, internal=True)
+        item = node_id_link(builder, fromdocname, node_id)
         listed += nodes.list_item("", nodes.paragraph("", "", item))
     block += listed
     return block

@@ -254,6 +254,20 @@ def fixture_users(
     return tuple(found)
 
 
+def node_id_link(
+    builder: Builder, fromdocname: str, node_id: str, of_test: str = ""
+) -> nodes.Node:
+    """``node_id`` as code, linked in HTML to the entry of its test
+    (``of_test``, by default the node id itself: an item's is its test's
+    without the parameters) where a page lists it."""
+    literal = nodes.literal(node_id, node_id, classes=["kwindex-test"])
+    target = get_domain(builder.env).test_target(of_test or node_id)
+    if builder.format != "html" or target is None:
+        return literal
+    uri = entry_href(builder, fromdocname, target.docname, target.entry_id)
+    return nodes.reference("", "", literal, refuri=uri, internal=True)
+
+
 def written_in(node: nodes.Element, default: str) -> str:
     """The document whose ``kwindex`` block holds ``node`` (its ``refdoc``)."""
     parent: nodes.Element | None = node
