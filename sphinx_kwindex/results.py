@@ -15,6 +15,7 @@ import glob
 import heapq
 import os
 import posixpath
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -189,14 +190,18 @@ WORST_FIRST = ("failed", "error", "xpassed", "xfailed", "skipped", "passed")
 """The order outcomes are counted in, and which colours a summary."""
 
 
-def items_text(node_id: str, items: Sequence[tuple[str, Outcome]]) -> str:
-    """``3 passed, 1 failed: [2]`` of a parametrized test's items."""
-    counts: dict[str, int] = {}
-    for _name, (said, _seconds, _message) in items:
-        counts[said] = counts.get(said, 0) + 1
-    text = ", ".join(
+def counts_text(items: Iterable[tuple[str, Outcome]]) -> str:
+    """``1 failed, 3 passed``: how many of ``items`` have each outcome,
+    worst first."""
+    counts = Counter(outcome[0] for _node_id, outcome in items)
+    return ", ".join(
         outcome_count(said, counts[said]) for said in WORST_FIRST if said in counts
     )
+
+
+def items_text(node_id: str, items: Sequence[tuple[str, Outcome]]) -> str:
+    """``3 passed, 1 failed: [2]`` of a parametrized test's items."""
+    text = counts_text(items)
     failing = [
         name.removeprefix(node_id)
         for name, (said, _s, _m) in items
@@ -315,16 +320,10 @@ def run_totals_nodes(
         items = record.items_under(prefix)
         if not items:
             continue
-        counts: dict[str, int] = {}
-        for _node_id, (said, _seconds, _message) in items:
-            counts[said] = counts.get(said, 0) + 1
-        text = ", ".join(
-            outcome_count(s, counts[s]) for s in WORST_FIRST if s in counts
-        )
         seconds = sum(outcome[1] or 0.0 for _node_id, outcome in items)
         said = _("%(record)s: %(counts)s in %(time)s.") % {
             "record": record.label,
-            "counts": text,
+            "counts": counts_text(items),
             "time": f"{seconds:.2f} s",
         }
         paragraph = nodes.paragraph("", said, classes=["kwindex-run-totals"])
