@@ -312,6 +312,7 @@ class KeywordDomain(Domain):
         # build that reads nothing and writes no page derives nothing.
         self._derived: _Derived | None = None
         self._test_targets: dict[str, dict[str, TestTarget]] = {}
+        self._by_path: dict[str, list[ModuleRecord]] | None = None
         self._layout: tuple[dict[str, KeywordGroup], IndexLayout] | None = None
         self.read: set[str] = set()
         """The documents read or removed in this build."""
@@ -438,11 +439,21 @@ class KeywordDomain(Domain):
         self.read.add(docname)
         self._derived = None
         self._test_targets = {}
+        self._by_path = None
         self.data.pop("objects", None)
 
     def records(self) -> Iterator[ModuleRecord]:
         """Every module record of the project, in no particular order."""
         return (record for recs in self.modules.values() for record in recs)
+
+    def records_of(self, path: str) -> list[ModuleRecord]:
+        """The records of the module at ``path``, on every page showing it
+        (grouped by path once per process while nothing is read)."""
+        if self._by_path is None:
+            self._by_path = {}
+            for record in self.records():
+                self._by_path.setdefault(record.path, []).append(record)
+        return self._by_path.get(path, [])
 
     def all_modules(self) -> list[ModuleRecord]:
         """Every module record of the project, in a stable order."""

@@ -244,8 +244,7 @@ def listed_tests(env: BuildEnvironment, path: str) -> set[str]:
     """The node ids of the tests the pages list of the module at ``path``."""
     return {
         node_id
-        for record in get_domain(env).records()
-        if record.path == path
+        for record in get_domain(env).records_of(path)
         for node_id, _entry, _items in record.tests
     }
 
