@@ -298,7 +298,7 @@ class KeywordDomain(Domain):
         "fixture_users": {},
         "files": {},
     }
-    data_version = 18
+    data_version = 19
     """The version of all the extension keeps in the environment (also its
     ``env_version``): bump it whenever :class:`ModuleRecord`, the
     :class:`~sphinx_kwindex.module_tree.GeneratedTree` or what they hold

@@ -107,19 +107,16 @@ Outcome = tuple[str, float | None, str]
 
 class RunRecord(NamedTuple):
     """One record as read: its label (its path under the root), the stamp
-    of its file, its items by node id (sorted), and how many of its test
-    cases could not be joined to a test."""
+    of its file, its items by node id (sorted), how many of its test cases
+    could not be joined to a test, and whether it is of a run (not of a
+    collection only: every entry asks, so it is known once)."""
 
     label: str
     stamp: tuple[int, int]
     node_ids: tuple[str, ...]
     outcomes: tuple[Outcome, ...]
     unmapped: int
-
-    @property
-    def ran(self) -> bool:
-        """Whether the record is of a run (not of a collection only)."""
-        return any(outcome[0] for outcome in self.outcomes)
+    ran: bool
 
     def holds_module(self, path: str) -> bool:
         """Whether the record holds an item of the module at ``path``, or
@@ -213,6 +210,7 @@ def read_run_record(path: Path, label: str, modules: Sequence[str]) -> RunRecord
         tuple(ordered),
         tuple(found[name] for name in ordered),
         unmapped,
+        any(outcome[0] for outcome in found.values()),
     )
 
 
