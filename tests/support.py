@@ -244,3 +244,53 @@ def records_docs(root: Path, results: Sequence[str], conf: str = "") -> Path:
     )
     (docs / "index.rst").write_text("Run\n===\n\n.. toctree::\n\n   kwindex/index\n")
     return docs
+
+
+RUN_SUITE = """
+import pytest
+
+
+def test_passes():
+    pass
+
+
+def test_fails():
+    assert 1 == 2, "one is not two"
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("the fixture broke")
+
+
+def test_errors(broken):
+    pass
+
+
+@pytest.mark.skip(reason="not on this machine")
+def test_skipped():
+    pass
+
+
+@pytest.mark.xfail(reason="known bug")
+def test_xfails():
+    assert False
+
+
+@pytest.mark.xfail(reason="fixed since")
+def test_xpasses():
+    pass
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_numbers(n):
+    assert n != 2
+
+
+class TestGroup:
+    def test_inside(self):
+        pass
+"""
+"""A test module whose real run has every outcome: passed, failed, error,
+skipped, xfailed, xpassed, a parametrized test with one failing item, a
+test in a class."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support import (
+    RUN_SUITE,
     build_serial_and_parallel,
     own_warnings,
     project_with_records,
@@ -27,52 +28,6 @@ from sphinx_kwindex.records import (
     read_record,
     record_kind,
 )
-
-SUITE = """
-import pytest
-
-
-def test_passes():
-    pass
-
-
-def test_fails():
-    assert 1 == 2, "one is not two"
-
-
-@pytest.fixture
-def broken():
-    raise RuntimeError("the fixture broke")
-
-
-def test_errors(broken):
-    pass
-
-
-@pytest.mark.skip(reason="not on this machine")
-def test_skipped():
-    pass
-
-
-@pytest.mark.xfail(reason="known bug")
-def test_xfails():
-    assert False
-
-
-@pytest.mark.xfail(reason="fixed since")
-def test_xpasses():
-    pass
-
-
-@pytest.mark.parametrize("n", [1, 2, 3])
-def test_numbers(n):
-    assert n != 2
-
-
-class TestGroup:
-    def test_inside(self):
-        pass
-"""
 
 EXPECTED = {
     "tests/test_suite.py::test_passes": ("passed", ""),
@@ -95,7 +50,7 @@ def records(tmp_path_factory) -> Path:
     the text of ``--collect-only -q``."""
     root = tmp_path_factory.mktemp("run")
     (root / "tests").mkdir()
-    (root / "tests" / "test_suite.py").write_text(SUITE)
+    (root / "tests" / "test_suite.py").write_text(RUN_SUITE)
     # A module pytest cannot import: an error of the run, counted by pytest.
     (root / "tests" / "test_broken.py").write_text("import no_such_module\n")
     (root / "pytest.ini").write_text("[pytest]\n")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from sphinx.cmd.build import build_main
-from support import project_with_records, serve
+from support import RUN_SUITE, project_with_records, serve
 
 pytestmark = pytest.mark.slow
 
@@ -267,28 +267,6 @@ def test_tested_by_and_uses_fit_every_theme(
         assert layout["tested"] >= 2
 
 
-RESULTS_SUITE = """
-import pytest
-
-
-def test_passes():
-    pass
-
-
-def test_fails():
-    assert 1 == 2, "one is not two"
-
-
-@pytest.mark.skip(reason="not here")
-def test_skipped():
-    pass
-
-
-@pytest.mark.parametrize("n", [1, 2, 3])
-def test_numbers(n):
-    assert n != 2
-"""
-
 RESULTS_LAYOUT = """() => {
   const main = document.querySelector("[role=main]") || document.body;
   const column = main.getBoundingClientRect();
@@ -326,7 +304,7 @@ def results_site(request, tmp_path_factory):
     theme = request.param
     docs, _ran = project_with_records(
         tmp_path_factory.mktemp(f"results-{theme}"),
-        {"tests/test_run.py": RESULTS_SUITE},
+        {"tests/test_run.py": RUN_SUITE},
         ["--report-log=run.jsonl"],
         ["run.jsonl"],
         f"html_theme = {THEMES[theme]!r}\n",
